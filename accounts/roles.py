@@ -1,0 +1,59 @@
+"""The one role mechanism every app reuses: a role code on the user and a capability map.
+
+A capability is a plain string such as ``"register.change"``. Views ask
+``user.can("register.change")`` (or use ``@capability_required``) and templates ask
+``{% if perms_of.register_change %}`` through the navigation context processor.
+Which *records* a role sees is a separate question, answered by ``visible_to(user)``.
+"""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("镇街专干")
+    BUREAU_STAFF = "bureau_staff", _("局机关干部")
+    CLINICIAN = "clinician", _("服务站医生")
+    INSPECTOR = "inspector", _("执法人员")
+    LEADER = "leader", _("局班子成员")
+    AUDITOR = "auditor", _("审计管理员")
+    ADMIN = "admin", _("系统管理员")
+
+
+class Cap:
+    """Capability names. Kept as constants so a typo is an AttributeError, not a silent False."""
+
+    REGISTER_VIEW = "register.view"  # browse households, couples and visits in scope
+    REGISTER_CHANGE = "register.change"  # register households, couples, surveys, assignments
+    REGISTER_IMPORT = "register.import"  # upload the townships' Excel sheets
+    VISIT_RECORD = "visit.record"  # follow-up / outreach visits
+    REGISTER_STATS = "register.stats"  # per-township aggregates
+    SCREENING_VIEW = "screening.view"
+    SCREENING_CHANGE = "screening.change"
+    ENFORCEMENT_VIEW = "enforcement.view"
+    ENFORCEMENT_CHANGE = "enforcement.change"
+    ASSESSMENT_VIEW = "assessment.view"
+    ASSESSMENT_CHANGE = "assessment.change"
+    AUDIT_VIEW = "audit.view"
+    ADMIN_SITE = "admin.site"
+
+
+# DESIGN.md, "Roles and what they may see". Least privilege: the admin manages users and the
+# org tree but is not a back door into personal records; only the auditor reads the audit trail.
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.CLERK: frozenset({
+        Cap.REGISTER_VIEW, Cap.REGISTER_CHANGE, Cap.REGISTER_IMPORT, Cap.VISIT_RECORD,
+        Cap.SCREENING_VIEW, Cap.ASSESSMENT_VIEW,
+    }),
+    Role.BUREAU_STAFF: frozenset({Cap.REGISTER_VIEW, Cap.VISIT_RECORD}),
+    Role.CLINICIAN: frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_CHANGE}),
+    Role.INSPECTOR: frozenset({Cap.ENFORCEMENT_VIEW, Cap.ENFORCEMENT_CHANGE}),
+    Role.LEADER: frozenset({
+        Cap.REGISTER_STATS, Cap.SCREENING_VIEW, Cap.ENFORCEMENT_VIEW, Cap.ASSESSMENT_VIEW,
+    }),
+    Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
+    Role.ADMIN: frozenset({Cap.ADMIN_SITE}),
+}
+
+
+def capabilities_of(role: str) -> frozenset[str]:
+    return ROLE_CAPABILITIES.get(role, frozenset())

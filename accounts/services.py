@@ -1,0 +1,56 @@
+"""Writes owned by the accounts app: the audit trail."""
+from django.db import models
+
+from .models import AuditEvent
+
+
+def client_ip(request) -> str | None:
+    # REMOTE_ADDR is what the server saw. Behind the bureau's proxy, production sets
+    # X-Forwarded-For; we take its first hop only when a proxy is configured to set it.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+    return ip or None
+
+
+def _township_id_of(obj):
+    if obj is None:
+        return None
+    if hasattr(obj, "township_id"):
+        return obj.township_id
+    township = getattr(obj, "township", None)
+    return getattr(township, "pk", None)
+
+
+def audit_log(
+    *,
+    action: str,
+    request=None,
+    user=None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id="",
+    township_id=None,
+    success: bool = True,
+    detail: str = "",
+    username: str = "",
+) -> AuditEvent:
+    """Append one row to the audit trail and return it.
+
+    ``obj`` fills the object type, id and township; explicit arguments win. Call it *outside*
+    a transaction that may roll back when the event must survive a failure (refusals do).
+    """
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    if user is not None and not user.is_authenticated:
+        user = None
+    return AuditEvent.objects.create(
+        user=user,
+        username=username or (user.get_username() if user else ""),
+        action=action,
+        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
+        object_id=str(object_id or (obj.pk if obj is not None else "")),
+        township_id=township_id or _township_id_of(obj),
+        ip=client_ip(request) if request is not None else None,
+        success=success,
+        detail=detail[:255],
+    )

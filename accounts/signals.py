@@ -1,0 +1,26 @@
+"""Logins, logouts and failed logins go to the audit trail, from any login form (ours or admin)."""
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .models import AuditEvent
+from .services import audit_log
+
+
+@receiver(user_logged_in)
+def audit_login(sender, request, user, **kwargs):
+    audit_log(action=AuditEvent.Action.LOGIN, request=request, user=user, township_id=user.township_id)
+
+
+@receiver(user_logged_out)
+def audit_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit_log(action=AuditEvent.Action.LOGOUT, request=request, user=user, township_id=user.township_id)
+
+
+@receiver(user_login_failed)
+def audit_login_failed(sender, credentials, request=None, **kwargs):
+    # The password is never stored; Django already replaced it with asterisks in `credentials`.
+    audit_log(
+        action=AuditEvent.Action.LOGIN_FAILED, request=request, user=None,
+        username=str(credentials.get("username", ""))[:150], success=False,
+    )

@@ -1,0 +1,20 @@
+import time
+
+from celery import shared_task
+from django.core.cache import cache
+
+from .health import HEARTBEAT_KEY
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> float:
+    """Scheduled every minute by beat; /healthz/ shows how long ago it last ran."""
+    now = time.time()
+    cache.set(HEARTBEAT_KEY, now, timeout=24 * 3600)
+    return now
+
+
+@shared_task
+def ping() -> str:
+    """A round trip through broker, worker and result backend (used by tests and operators)."""
+    return "pong"

@@ -1,0 +1,48 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import health
+from .forms import AuditFilterForm, LoginForm
+from .permissions import capability_required
+from .roles import Cap
+from .selectors import audit_events
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+@require_GET
+def home(request):
+    """The role's work overview. Apps add their own panels as they arrive."""
+    return render(request, "accounts/home.html", {"role": request.user.role})
+
+
+@require_GET
+@capability_required(Cap.AUDIT_VIEW)
+def audit_list(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    events = audit_events(
+        username=filters.get("user", ""), action=filters.get("action", ""),
+        date_from=filters.get("date_from"), date_to=filters.get("date_to"),
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "accounts/audit_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    doc, serving = health.report()
+    return JsonResponse(doc, status=200 if serving else 503)

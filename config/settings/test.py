@@ -1,0 +1,28 @@
+"""The test suite: always a real PostgreSQL and a real Redis (see `make test`)."""
+from .base import *  # noqa: F401,F403
+from .base import CACHES, env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"
+DATABASES = {
+    "default": env.db(
+        "TEST_DATABASE_URL", default="postgres://township:township@127.0.0.1:5432/township_register"
+    )
+}
+# Database 15 keeps the suite's keys away from a developer's `make run` data.
+REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+CACHES = {**CACHES, "default": {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": "tr-test",
+    "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+}}
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+# Unit tests run tasks in-process; tests/test_celery_worker.py turns this off and uses a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = BASE_DIR / "artifacts" / "test-media"
+# Serve static files straight from the apps (no collectstatic before tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

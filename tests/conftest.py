@@ -1,0 +1,98 @@
+"""The fixed cast (STYLE.md): two townships with a village each and one user per role."""
+import pytest
+from django.core.cache import cache
+
+from accounts.roles import Role
+
+from .factories import TEST_PASSWORD, TownshipFactory, UserFactory, VillageFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # The suite's Redis database (15) is shared by every test: lockout counters must not leak.
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def password():
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def township_a(db):
+    return TownshipFactory(code="411099001", name="城关镇")
+
+
+@pytest.fixture
+def township_b(db):
+    return TownshipFactory(code="411099002", name="东关街道", kind="subdistrict")
+
+
+@pytest.fixture
+def village_a(township_a):
+    return VillageFactory(township=township_a, code="411099001001", name="李家村")
+
+
+@pytest.fixture
+def village_b(township_b):
+    return VillageFactory(township=township_b, code="411099002001", name="王庄社区", kind="community")
+
+
+@pytest.fixture
+def clerk_a(township_a):
+    return UserFactory(username="clerk_a", name="张丽", role=Role.CLERK, township=township_a)
+
+
+@pytest.fixture
+def clerk_b(township_b):
+    return UserFactory(username="clerk_b", name="王芳", role=Role.CLERK, township=township_b)
+
+
+@pytest.fixture
+def bureau_staff(db):
+    return UserFactory(username="bureau", name="刘强", role=Role.BUREAU_STAFF)
+
+
+@pytest.fixture
+def clinician(db):
+    return UserFactory(username="clinic", name="陈静", role=Role.CLINICIAN)
+
+
+@pytest.fixture
+def inspector(db):
+    return UserFactory(username="inspector", name="赵刚", role=Role.INSPECTOR)
+
+
+@pytest.fixture
+def leader(db):
+    return UserFactory(username="leader", name="李建国", role=Role.LEADER)
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="auditor", name="孙敏", role=Role.AUDITOR)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="sysadmin", name="周伟", role=Role.ADMIN)
+
+
+@pytest.fixture
+def cast(clerk_a, clerk_b, bureau_staff, clinician, inspector, leader, auditor, admin_user):
+    return {
+        "clerk_a": clerk_a, "clerk_b": clerk_b, "bureau_staff": bureau_staff, "clinician": clinician,
+        "inspector": inspector, "leader": leader, "auditor": auditor, "admin": admin_user,
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: a test client logged in as that user (force_login: no audit noise)."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -30,7 +30,7 @@ INSTALLED_APPS = [
     "bootstrap",  # django-bootstrap-static: Bootstrap 5.3 css/js served locally
 ]
 # This project's own apps, in dependency order (seed_demo runs their demo modules in this order).
-PROJECT_APPS = ["accounts"]
+PROJECT_APPS = ["accounts", "households"]
 INSTALLED_APPS += PROJECT_APPS
 
 MIDDLEWARE = [
@@ -165,3 +165,16 @@ LOGGING = {
 
 # Human-readable names used in the page title and navigation.
 SITE_TITLE = _("乡镇计生服务登记系统")
+
+# --- Household register -----------------------------------------------------------------------
+# Days until the next follow-up visit, by the pregnancy status found at the visit (a setting,
+# not a rule: counties set their own rhythm). The visit form offers this as its default.
+HOUSEHOLDS_VISIT_INTERVAL_DAYS = {
+    "not_pregnant": env.int("VISIT_INTERVAL_NOT_PREGNANT", default=90),
+    "pregnant": env.int("VISIT_INTERVAL_PREGNANT", default=30),
+    "delivered": env.int("VISIT_INTERVAL_DELIVERED", default=42),
+    "terminated": env.int("VISIT_INTERVAL_TERMINATED", default=30),
+}
+# Women of childbearing age (DOMAIN.md): a couple's wife is 15–49 when registered.
+HOUSEHOLDS_WIFE_AGE_RANGE = (15, 49)
+HOUSEHOLDS_PAGE_SIZE = 25

@@ -19,8 +19,9 @@ CACHES = {**CACHES, "default": {
 }}
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
-# Unit tests run tasks in-process; tests/test_celery_worker.py turns this off and uses a real worker.
-CELERY_TASK_ALWAYS_EAGER = True
+# Unit tests run tasks in-process. tests/accounts/test_celery_worker.py starts a real worker with
+# CELERY_TASK_ALWAYS_EAGER=false in its environment (and turns eager mode off in the test process).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "artifacts" / "test-media"
 # Serve static files straight from the apps (no collectstatic before tests).

@@ -1,0 +1,285 @@
+"""Writes to the register: households, members, couples, intention surveys and 专人.
+
+Every function owns its transaction and writes its own audit rows, so the views, the Excel import
+and seed_demo get the same guarantees. Rule violations raise ``ValidationError`` with a Chinese
+message (keyed by field where one applies) that a form can show next to what the user typed.
+"""
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import AuditEvent, User, Village
+from accounts.roles import Role
+from accounts.services import audit_log
+from accounts.validators import parse_id_number
+
+from ..models import Assignment, Couple, Household, IntentionSurvey, Person, Sex
+from .common import save_versioned
+
+HOUSEHOLD_FIELDS = ["village", "code", "address", "head_name", "phone", "hukou_type"]
+PERSON_FIELDS = ["name", "id_number", "sex", "birth_date", "relation", "marital_status", "phone"]
+
+
+class DuplicateIdNumber(ValidationError):
+    """The ID number is already registered: link to ``existing`` instead of a second person."""
+
+    def __init__(self, existing: Person):
+        self.existing = existing
+        super().__init__({"id_number": _("该身份证号已登记（%(name)s），不能重复登记。") % {"name": existing.name}},
+                         code="duplicate_id_number")
+
+
+def _check_village(village: Village, household: Household | None = None) -> None:
+    if not village.is_active:
+        raise ValidationError({"village": _("该村/社区已停用。")})
+    if household is not None and household.township_id and village.township_id != household.township_id:
+        raise ValidationError({"village": _("不能把家庭户改到其他镇/街道的村/社区。")})
+
+
+@transaction.atomic
+def household_create(
+    *, by: User, village: Village, address: str, head_name: str, phone: str = "",
+    hukou_type: str = "2", code: str = "", request=None,
+) -> Household:
+    """Register a household in ``village`` (its township follows the village). Returns it."""
+    _check_village(village)
+    household = Household(
+        village=village, address=address.strip(), head_name=head_name.strip(), phone=phone.strip(),
+        hukou_type=hukou_type, code=code.strip(), created_by=by,
+    )
+    household.full_clean()
+    household.save()
+    audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=household)
+    return household
+
+
+@transaction.atomic
+def household_update(*, household: Household, by: User, expected_version: int, data: dict, request=None) -> Household:
+    """Change a household's own fields; refuses if someone saved it since ``expected_version``."""
+    if "village" in data:
+        _check_village(data["village"], household)
+    for name in HOUSEHOLD_FIELDS:
+        if name in data:
+            setattr(household, name, data[name])
+    household.full_clean(exclude=["township"])
+    fields = [f for f in HOUSEHOLD_FIELDS if f in data]
+    save_versioned(household, expected_version=expected_version, fields=fields)
+    audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=household, detail=",".join(fields))
+    return household
+
+
+def existing_person_with_id(id_number: str) -> Person | None:
+    if not id_number:
+        return None
+    return (
+        Person.objects.select_related("household__township", "household__village")
+        .filter(id_number=id_number, is_void=False).first()
+    )
+
+
+def _check_person_facts(*, id_number: str, sex: str, birth_date: datetime.date | None) -> None:
+    if not id_number:
+        return
+    info = parse_id_number(id_number)
+    errors = {}
+    if sex and sex != info.sex:
+        errors["sex"] = _("性别与身份证号不符：身份证号显示为%(sex)s。") % {"sex": _("男") if info.sex == Sex.MALE else _("女")}
+    if birth_date and birth_date != info.birth_date:
+        errors["birth_date"] = _("出生日期与身份证号不符：身份证号显示为 %(d)s。") % {"d": info.birth_date.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def person_add(
+    *, household: Household, by: User, name: str, id_number: str = "", sex: str = "", birth_date=None,
+    relation: str = "0", marital_status: str = "20", phone: str = "", request=None,
+) -> Person:
+    """Add a member. Sex and birth date come from the ID number when not given, and must agree.
+
+    Raises ``DuplicateIdNumber`` (carrying the existing person) if the number is registered:
+    the caller links to that person instead of creating a second one.
+    """
+    id_number = (id_number or "").strip().upper()
+    if id_number:
+        info = parse_id_number(id_number)
+        _check_person_facts(id_number=id_number, sex=sex, birth_date=birth_date)
+        sex = sex or info.sex
+        birth_date = birth_date or info.birth_date
+        existing = existing_person_with_id(id_number)
+        if existing is not None:
+            raise DuplicateIdNumber(existing)
+    person = Person(
+        household=household, name=name.strip(), id_number=id_number, sex=sex, birth_date=birth_date,
+        relation=relation, marital_status=marital_status, phone=(phone or "").strip(), created_by=by,
+    )
+    person.full_clean(validate_unique=False)
+    try:
+        # A savepoint: a concurrent registration of the same number loses cleanly on the
+        # partial unique index instead of poisoning the caller's transaction.
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        existing = existing_person_with_id(id_number)
+        if existing is None:
+            raise
+        raise DuplicateIdNumber(existing) from None
+    audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=person,
+              township_id=household.township_id)
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, by: User, data: dict, request=None) -> Person:
+    new_id = (data.get("id_number", person.id_number) or "").strip().upper()
+    data = {**data, "id_number": new_id}
+    _check_person_facts(id_number=new_id, sex=data.get("sex", person.sex), birth_date=data.get("birth_date", person.birth_date))
+    if new_id and new_id != person.id_number:
+        existing = existing_person_with_id(new_id)
+        if existing is not None and existing.pk != person.pk:
+            raise DuplicateIdNumber(existing)
+    for name in PERSON_FIELDS:
+        if name in data:
+            setattr(person, name, data[name])
+    person.full_clean(validate_unique=False)
+    person.save()
+    audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=person,
+              township_id=person.household.township_id)
+    return person
+
+
+def _check_couple(*, household: Household, wife: Person, husband: Person, on: datetime.date) -> None:
+    errors = {}
+    low, high = settings.HOUSEHOLDS_WIFE_AGE_RANGE
+    if wife.sex != Sex.FEMALE:
+        errors["wife"] = _("妻子应为女性。")
+    elif not (low <= wife.age_on(on) <= high):
+        errors["wife"] = _("妻子年龄应在 %(low)d–%(high)d 岁之间（现为 %(age)d 岁）。") % {
+            "low": low, "high": high, "age": wife.age_on(on)}
+    if husband.sex != Sex.MALE:
+        errors["husband"] = _("丈夫应为男性。")
+    for field, person in (("wife", wife), ("husband", husband)):
+        if person.is_void:
+            errors[field] = _("该成员已作废。")
+        elif person.household.township_id != household.township_id:
+            errors[field] = _("夫妇双方应在本镇/街道登记。")
+    if wife.pk and Couple.objects.filter(wife=wife, is_void=False).exists():
+        errors["wife"] = _("该妇女已登记为育龄夫妇，不能重复登记。")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def couple_create(
+    *, household: Household, wife: Person, husband: Person, by: User, marriage_date=None,
+    boys: int = 0, girls: int = 0, request=None,
+) -> Couple:
+    """Mark two members as a couple of childbearing age (wife 15–49). Returns the couple."""
+    _check_couple(household=household, wife=wife, husband=husband, on=timezone.localdate())
+    couple = Couple(
+        household=household, wife=wife, husband=husband, marriage_date=marriage_date, boys=boys, girls=girls,
+        created_by=by,
+    )
+    couple.full_clean(exclude=["township"], validate_unique=False, validate_constraints=False)
+    couple.save()
+    audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=couple)
+    return couple
+
+
+@transaction.atomic
+def couple_update(*, couple: Couple, by: User, expected_version: int, data: dict, request=None) -> Couple:
+    """Marriage date and children; refuses a stale form (version check)."""
+    fields = [f for f in ("marriage_date", "boys", "girls") if f in data]
+    for name in fields:
+        setattr(couple, name, data[name])
+    save_versioned(couple, expected_version=expected_version, fields=fields)
+    audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=couple, detail=",".join(fields))
+    return couple
+
+
+def refresh_register_status(couple: Couple) -> None:
+    """Recompute ``in_register`` and ``planned_timing`` from the couple's latest survey."""
+    latest = couple.surveys.order_by("-surveyed_on", "-id").first()
+    couple.planned_timing = latest.planned_timing if latest else ""
+    couple.in_register = bool(latest and latest.shows_intention)
+    if couple.in_register and couple.next_visit_due is None:
+        # First follow-up within the usual interval of the survey that put the couple on the register.
+        couple.next_visit_due = latest.surveyed_on + datetime.timedelta(
+            days=settings.HOUSEHOLDS_VISIT_INTERVAL_DAYS["not_pregnant"])
+    Couple.objects.filter(pk=couple.pk).update(
+        in_register=couple.in_register, planned_timing=couple.planned_timing, next_visit_due=couple.next_visit_due,
+    )
+
+
+@transaction.atomic
+def survey_record(
+    *, couple: Couple, by: User, planned_timing: str, surveyed_on=None, next_child_order=None,
+    family_situation: str = "average", reasons=(), services_wanted=(), notes: str = "", request=None,
+) -> IntentionSurvey:
+    """Record an intention survey; the latest survey decides whether the couple is in the register.
+
+    A couple entering the register without a 专人 gets the surveying clerk.
+    """
+    reasons = list(dict.fromkeys(reasons))
+    if len(reasons) > 3:
+        raise ValidationError({"reasons": _("生育原因最多选 3 项。")})
+    surveyed_on = surveyed_on or timezone.localdate()
+    if surveyed_on > timezone.localdate():
+        raise ValidationError({"surveyed_on": _("摸底日期不能晚于今天。")})
+    survey = IntentionSurvey.objects.create(
+        couple=couple, surveyor=by, surveyed_on=surveyed_on, planned_timing=planned_timing,
+        next_child_order=next_child_order, family_situation=family_situation, reasons=reasons,
+        services_wanted=list(dict.fromkeys(services_wanted)), notes=notes, created_by=by,
+    )
+    refresh_register_status(couple)
+    audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=survey, township_id=couple.township_id)
+    if couple.in_register and couple.responsible_id is None and by.role == Role.CLERK:
+        couple_assign(couple=couple, staff=by, by=by, reason=_("摸底登记人"), request=request)
+    return survey
+
+
+def assignable_staff(township_id):
+    """Who may be a couple's 专人: active clerks of the couple's township."""
+    return User.objects.filter(role=Role.CLERK, township_id=township_id, is_active=True).order_by("name", "username")
+
+
+@transaction.atomic
+def couple_assign(*, couple: Couple, staff: User, by: User, reason: str = "", request=None) -> Assignment:
+    """Make ``staff`` the couple's 专人. The previous assignment is closed, not overwritten."""
+    if not assignable_staff(couple.township_id).filter(pk=staff.pk).exists():
+        raise ValidationError({"staff": _("责任人须为本镇/街道在岗的镇街专干。")})
+    # Lock the couple row: two clerks reassigning at once must not both leave an open row.
+    couple = Couple.objects.select_for_update().get(pk=couple.pk)
+    now = timezone.now()
+    current = couple.assignments.filter(ended_at__isnull=True).first()
+    if current is not None and current.staff_id == staff.pk:
+        return current
+    if current is not None:
+        current.ended_at = now
+        current.save(update_fields=["ended_at"])
+    assignment = Assignment.objects.create(couple=couple, staff=staff, assigned_by=by, started_at=now, reason=reason)
+    Couple.objects.filter(pk=couple.pk).update(responsible=staff)
+    couple.responsible = staff
+    audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=couple, detail=f"responsible={staff.pk}")
+    return assignment
+
+
+def likely_duplicates(*, township_id, name: str = "", birth_date=None, phone: str = "", exclude_household_id=None):
+    """People who may be the one being entered: same name and birth date in the township, or
+    the same phone (on a person or a household). A QuerySet, shown before saving."""
+    match = Q(pk__in=[])
+    if name and birth_date:
+        match |= Q(name=name.strip(), birth_date=birth_date, household__township_id=township_id)
+    if phone:
+        phone = phone.strip()
+        match |= Q(phone=phone, household__township_id=township_id)
+        match |= Q(household__phone=phone, household__township_id=township_id, relation="0")
+    qs = Person.objects.filter(match, is_void=False, household__is_void=False)
+    if exclude_household_id:
+        qs = qs.exclude(household_id=exclude_household_id)
+    return qs.select_related("household__village").order_by("household_id", "id")[:10]

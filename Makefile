@@ -13,7 +13,7 @@ run: install
 
 ## test: install (Python packages, Chromium, CJK fonts), start PostgreSQL/Redis if down, run every check
 test: install
-	./scripts/test.sh
+	./scripts/test.sh $(PYTEST_ARGS)
 
 install: $(STAMP)
 

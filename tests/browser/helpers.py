@@ -1,0 +1,49 @@
+"""Small actions and checks shared by browser journeys. Fixtures live in conftest.py.
+
+Each function takes a Playwright ``Page`` whose context has ``base_url`` set to the live server,
+so paths like ``"/accounts/login/"`` work with ``page.goto``.
+"""
+import re
+
+from playwright.sync_api import Page, expect
+
+LOGIN_PATH = "/accounts/login/"
+
+
+def login(page: Page, username: str, password: str) -> None:
+    """Open the login page, fill the form and submit it; returns once the answer has loaded.
+
+    It does not assert success: a journey about a failed login uses it too.
+    """
+    page.goto(LOGIN_PATH)
+    # The page has two forms (the language switch is one), so scope the submit to the login form.
+    form = page.locator("form:has(input[name=username])")
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        form.locator("[type=submit]").click()
+
+
+def open_nav(page: Page) -> None:
+    """Open the collapsed navbar on a narrow viewport (no-op when it is already shown)."""
+    menu = page.locator("#main-nav")
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible() and not menu.is_visible():
+        toggler.click()
+    # Bootstrap's collapse animates height ("collapsing"); "show" is added once it has finished.
+    expect(menu).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+
+
+def page_width(page: Page) -> dict:
+    """The layout width against the viewport, for 'no sideways scrolling' checks."""
+    return page.evaluate(
+        "() => ({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,"
+        " viewport: window.innerWidth})"
+    )
+
+
+def assert_no_horizontal_scroll(page: Page, width: int | None = None) -> None:
+    """The page fits its viewport: nothing sticks out to the right (1 px of rounding allowed)."""
+    width = width or page.viewport_size["width"]
+    measured = page_width(page)
+    assert measured["scroll"] <= width + 1, f"{page.url} scrolls sideways at {width}px: {measured}"

@@ -41,6 +41,12 @@ PAGES = [
 
 
 def main():
+    # Keep one connection across requests, so query capture sees every request's queries.
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--only")

@@ -5,4 +5,4 @@ from .base import env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # Serve static files straight from the apps, as runserver's reloader expects.
 WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,118 @@
+"""The Django admin at /admin/: the system administrator's tool, and nobody else's."""
+import pytest
+
+from accounts.models import AuditEvent, Township, User, Village
+from accounts.roles import Role
+
+CHANGELISTS = ["/admin/accounts/user/", "/admin/accounts/township/", "/admin/accounts/village/"]
+ADD_FORMS = ["/admin/accounts/user/add/", "/admin/accounts/township/add/", "/admin/accounts/village/add/"]
+
+
+@pytest.mark.parametrize("url", ["/admin/", "/admin/accounts/user/", "/admin/login/"])
+def test_anonymous_is_sent_to_the_apps_own_login(client, db, url):
+    response = client.get(url, follow=True)
+
+    final_url, _status = response.redirect_chain[-1]
+    assert final_url.startswith("/accounts/login/?next=")
+    assert response.status_code == 200
+    assert "工作人员登录" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["clerk_a", "auditor", "leader", "inspector"])
+@pytest.mark.parametrize("url", ["/admin/", "/admin/accounts/user/", "/admin/accounts/township/add/"])
+def test_other_roles_get_403_from_admin_and_it_is_audited(request, client_for, who, url):
+    user = request.getfixturevalue(who)
+
+    response = client_for(user).get(url, follow=True)
+
+    assert response.status_code == 403
+    denied = AuditEvent.objects.get(action=AuditEvent.Action.DENIED)
+    assert (denied.user, denied.success) == (user, False)
+    assert denied.detail.startswith("403 GET /admin/")
+
+
+def test_other_roles_cannot_add_a_township_by_post(client_for, clerk_a):
+    response = client_for(clerk_a).post(
+        "/admin/accounts/township/add/", {"code": "411099777", "name": "伪造镇", "kind": "town", "sort_order": 9},
+        follow=True,
+    )
+    assert response.status_code == 403
+    assert not Township.objects.filter(code="411099777").exists()
+
+
+def test_admin_role_opens_admin_index_in_chinese(client_for, admin_user):
+    response = client_for(admin_user).get("/admin/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for label in ["系统管理", "人员与机构", "镇/街道", "村/社区", "工作人员"]:
+        assert label in html, label
+
+
+@pytest.mark.parametrize("url", CHANGELISTS + ADD_FORMS)
+def test_admin_role_opens_changelists_and_add_forms(client_for, admin_user, village_a, url):
+    response = client_for(admin_user).get(url)
+    assert response.status_code == 200
+
+
+def test_admin_role_sees_org_tree_and_staff_in_changelists(client_for, admin_user, clerk_a, village_a, village_b):
+    client = client_for(admin_user)
+
+    assert "李家村" in client.get("/admin/accounts/village/").content.decode()
+    assert "王庄社区" in client.get("/admin/accounts/village/").content.decode()
+    html = client.get("/admin/accounts/user/").content.decode()
+    assert "clerk_a" in html and "张丽" in html
+
+
+def test_admin_role_adds_a_township(client_for, admin_user):
+    response = client_for(admin_user).post(
+        "/admin/accounts/township/add/",
+        {
+            "code": "411099009", "name": "青龙镇", "kind": "town", "sort_order": 9, "is_active": "on",
+            "villages-TOTAL_FORMS": "0", "villages-INITIAL_FORMS": "0",
+            "villages-MIN_NUM_FORMS": "0", "villages-MAX_NUM_FORMS": "1000",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Township.objects.get(code="411099009").name == "青龙镇"
+
+
+def test_admin_role_adds_a_clerk_who_must_have_a_township(client_for, admin_user, township_a):
+    client = client_for(admin_user)
+    data = {"username": "new_clerk", "name": "新专干", "role": Role.CLERK, "password1": "Xq7!long-pass",
+            "password2": "Xq7!long-pass", "usable_password": "true"}
+
+    without = client.post("/admin/accounts/user/add/", data)
+    assert without.status_code == 200  # the form comes back with the constraint's message
+    assert "镇街专干必须指定所属镇/街道" in without.content.decode()
+    assert not User.objects.filter(username="new_clerk").exists()
+
+    with_township = client.post("/admin/accounts/user/add/", {**data, "township": township_a.pk})
+    assert with_township.status_code == 302
+    assert User.objects.get(username="new_clerk").township == township_a
+
+
+@pytest.mark.parametrize("model", ["township", "village", "user"])
+def test_admin_role_cannot_delete_anything(client_for, admin_user, clerk_a, village_a, model):
+    obj = {"township": clerk_a.township, "village": village_a, "user": clerk_a}[model]
+    client = client_for(admin_user)
+
+    assert client.get(f"/admin/accounts/{model}/{obj.pk}/delete/").status_code == 403
+    assert client.post(f"/admin/accounts/{model}/{obj.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert "delete_selected" not in client.get(f"/admin/accounts/{model}/").content.decode()
+    model_class = type(obj)
+    assert model_class.objects.filter(pk=obj.pk).exists()
+
+
+def test_admin_role_cannot_bulk_delete_through_changelist_action(client_for, admin_user, village_a):
+    response = client_for(admin_user).post(
+        "/admin/accounts/village/", {"action": "delete_selected", "_selected_action": [village_a.pk], "post": "yes"}
+    )
+    assert response.status_code in (200, 302)
+    assert Village.objects.filter(pk=village_a.pk).exists()
+
+
+def test_admin_role_has_no_audit_trail_in_admin(client_for, admin_user):
+    # The auditor reads the trail on /accounts/audit/; the admin must not browse or edit it here.
+    assert client_for(admin_user).get("/admin/accounts/auditevent/").status_code == 404

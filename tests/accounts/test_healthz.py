@@ -1,0 +1,58 @@
+"""GET /healthz/: public, JSON, and honest about the broker when Redis is unreachable."""
+import time
+
+from django.core.cache import cache
+
+from accounts.health import HEARTBEAT_KEY
+from accounts.tasks import heartbeat
+
+HEALTHZ = "/healthz/"
+
+
+def test_healthz_needs_no_login_and_reports_database_and_broker(client, db):
+    response = client.get(HEALTHZ)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "no-cache" in response["Cache-Control"]  # a probe must never see a cached answer
+    doc = response.json()
+    assert doc["database"] == {"status": "ok", "vendor": "postgresql"}
+    assert doc["broker"] == {"status": "ok"}
+    # The suite runs tasks in-process (CELERY_TASK_ALWAYS_EAGER), so there is no worker to ask.
+    assert doc["worker"] == {"status": "in-process", "workers": []}
+    assert doc["beat"] == {"last_heartbeat_age_s": None}
+
+
+def test_healthz_refuses_post(client, db):
+    assert client.post(HEALTHZ).status_code == 405
+
+
+def test_healthz_reports_age_of_last_beat_heartbeat(client, db):
+    cache.set(HEARTBEAT_KEY, time.time() - 90)
+    assert 89 <= client.get(HEALTHZ).json()["beat"]["last_heartbeat_age_s"] <= 95
+
+    heartbeat.delay()  # eager in this suite: runs here and writes the cache
+
+    assert client.get(HEALTHZ).json()["beat"]["last_heartbeat_age_s"] < 5
+
+
+def test_healthz_still_answers_200_when_broker_is_down(client, db, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    started = time.monotonic()
+
+    response = client.get(HEALTHZ)
+
+    assert response.status_code == 200  # the app still serves: only the database decides 503
+    doc = response.json()
+    assert doc["database"]["status"] == "ok"
+    assert doc["broker"]["status"] == "down"
+    assert doc["broker"]["error"]
+    assert doc["worker"] == {"status": "unknown", "workers": []}
+    assert time.monotonic() - started < 5  # short timeouts: a probe must not hang
+
+
+def test_healthz_without_redis_url_says_tasks_run_in_process(client, db, settings):
+    settings.CELERY_BROKER_URL = "memory://"
+    doc = client.get(HEALTHZ).json()
+    assert doc["broker"]["status"] == "in-process"

@@ -1,0 +1,63 @@
+"""The home page per role: its panel, and only the navigation entries the role may use."""
+import re
+
+import pytest
+
+# (cast fixture, role code, role name shown in the header)
+CAST = [
+    ("clerk_a", "clerk", "镇街专干"),
+    ("clerk_b", "clerk", "镇街专干"),
+    ("bureau_staff", "bureau_staff", "局机关干部"),
+    ("clinician", "clinician", "服务站医生"),
+    ("inspector", "inspector", "执法人员"),
+    ("leader", "leader", "局班子成员"),
+    ("auditor", "auditor", "审计管理员"),
+    ("admin_user", "admin", "系统管理员"),
+]
+NAV_LINK = re.compile(r'data-nav="(?P<key>[^"]+)"\s+href="(?P<url>[^"]+)">(?P<label>[^<]*)</a>')
+
+
+def nav_entries(html: str) -> dict[str, tuple[str, str]]:
+    return {m["key"]: (m["url"], m["label"].strip()) for m in NAV_LINK.finditer(html)}
+
+
+def test_home_needs_login(client, db):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+@pytest.mark.parametrize(("who", "role", "role_name"), CAST, ids=[c[0] for c in CAST])
+def test_home_shows_role_panel_and_only_allowed_navigation(request, client_for, who, role, role_name):
+    user = request.getfixturevalue(who)
+
+    response = client_for(user).get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'data-testid="role-panel" data-role="{role}"' in html
+    assert role_name in html
+    if user.township:
+        assert user.township.name in html
+    expected = {"home": ("/", "工作台")}
+    if role == "auditor":
+        expected["audit"] = ("/accounts/audit/", "审计日志")
+    if role == "admin":
+        expected["admin"] = ("/admin/", "系统管理")
+    assert nav_entries(html) == expected
+    # Not merely hidden from the menu: no link to the page anywhere on the home page.
+    if role != "auditor":
+        assert "/accounts/audit/" not in html
+        assert "审计日志" not in html
+    if role != "admin":
+        assert 'href="/admin/' not in html
+
+
+def test_clerk_home_names_own_township_not_the_other(client_for, clerk_a, township_b):
+    html = client_for(clerk_a).get("/").content.decode()
+    assert "城关镇" in html
+    assert township_b.name not in html
+
+
+def test_home_refuses_post(client_for, clerk_a):
+    assert client_for(clerk_a).post("/").status_code == 405

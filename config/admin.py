@@ -1,3 +1,5 @@
+from functools import update_wrapper
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
@@ -20,6 +22,17 @@ class RegisterAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return request.user.is_active and request.user.can(Cap.ADMIN_SITE)
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        def refuse_other_roles(request, *args, **kwargs):
+            # Refuse on the page asked for (and audit that path), not after a detour via login.
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise PermissionDenied
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(refuse_other_roles, inner)
 
     def login(self, request, extra_context=None):
         if request.user.is_authenticated:

@@ -89,7 +89,10 @@ def cast(clerk_a, clerk_b, bureau_staff, clinician, inspector, leader, auditor, 
 
 @pytest.fixture
 def client_for(client):
-    """``client_for(user)``: a test client logged in as that user (force_login: no audit noise)."""
+    """``client_for(user)``: a test client logged in as that user.
+
+    force_login sends user_logged_in, so it writes one ``login`` audit row per call.
+    """
 
     def login(user):
         client.force_login(user)

@@ -16,8 +16,7 @@ from tests.factories import id_number
 
 # The example printed in GB 11643-1999 itself: 1949-12-31, sequence 002 (even: female), check X.
 PUBLISHED_FEMALE = "11010519491231002X"
-# The standard's other example. Its check digit is right, but 1880 is before the validator's
-# plausibility floor (1900) for a living person, so it is refused as an implausible birth date.
+# The standard's other example: 1880-01-01, sequence 001 (odd: male), check 4.
 PUBLISHED_1880 = "440524188001010014"
 # A real-format male number: area 440524, 1980-01-01, sequence 001 (odd: male), check 3.
 MALE = "440524198001010013"
@@ -48,10 +47,15 @@ def test_lowercase_x_and_blanks_are_accepted_and_normalised():
     assert parse_id_number(" 110105 19491231 002x\t").number == PUBLISHED_FEMALE
 
 
-def test_published_1880_number_has_right_check_digit_but_implausible_birth_year():
-    assert code_of(PUBLISHED_1880) == "id_birth_date"
-    # Same number moved into 1980 (and re-checked) passes: only the year was refused.
-    assert parse_id_number(build_id_number("440524", datetime.date(1980, 1, 1), 1)).number == MALE
+def test_published_1880_male_number_passes():
+    info = parse_id_number(PUBLISHED_1880)
+    assert info.birth_date == datetime.date(1880, 1, 1)
+    assert info.sex == "1"
+    assert info.area_code == "440524"
+
+
+def test_birth_year_before_1800_is_refused():
+    assert code_of(build_id_number("440524", datetime.date(1799, 12, 31), 1)) == "id_birth_date"
 
 
 @pytest.mark.parametrize("value", [

@@ -8,7 +8,7 @@ PY=.venv/bin/python
 ./scripts/ensure-services.sh
 
 echo "== compile translations"
-$PY manage.py compilemessages --ignore=.venv -v0
+DJANGO_SETTINGS_MODULE=config.settings.test $PY manage.py compilemessages --ignore=.venv -v0
 
 echo "== manage.py check --deploy (production settings, throwaway values)"
 DJANGO_SETTINGS_MODULE=config.settings.production \

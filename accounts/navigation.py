@@ -17,6 +17,14 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("home", _("工作台"), "home", None),
+    # Township clerks: the couple register and its follow-up work.
+    NavItem("register", _("摸底造册"), "households:register_list", Cap.COUPLE_VIEW),
+    NavItem("visits", _("随访记录"), "households:visit_list", Cap.COUPLE_VIEW),
+    NavItem("due", _("到期随访"), "households:due_mine", Cap.COUPLE_VIEW),
+    # Bureau staff: households of their work group's villages (包村联户).
+    NavItem("outreach", _("大走访"), "households:outreach_households", Cap.OUTREACH_RECORD),
+    # Leaders: aggregates first.
+    NavItem("stats", _("统计"), "households:stats", Cap.REGISTER_STATS),
     NavItem("audit", _("审计日志"), "accounts:audit", Cap.AUDIT_VIEW),
     NavItem("admin", _("系统管理"), "admin:index", Cap.ADMIN_SITE),
 ]

@@ -22,7 +22,9 @@ class LoginView(auth_views.LoginView):
 @require_GET
 def home(request):
     """The role's work overview. Apps add their own panels as they arrive."""
-    return render(request, "accounts/home.html", {"role": request.user.role})
+    from households.selectors_visits import home_widgets  # households builds on accounts, not the reverse
+
+    return render(request, "accounts/home.html", {"role": request.user.role, **home_widgets(request.user)})
 
 
 @require_GET

@@ -134,3 +134,28 @@ class WorkGroupFactory(DjangoModelFactory):
     def members(self, create, extracted, **kwargs):
         if create and extracted:
             self.members.set(extracted)
+
+
+# --- households: follow-up visits, due lists, outreach (appended) ----------------------------
+from django.utils import timezone as _timezone  # noqa: E402
+
+from households.models import OutreachVisit  # noqa: E402
+
+
+class RegisterCoupleFactory(CoupleFactory):
+    """A couple in the register (摸底造册) as survey_record leaves it: timing 一年内, first visit due
+    in 30 days. Pass ``responsible=`` for the 专人 and ``next_visit_due=`` to place it in the due list."""
+
+    in_register = True
+    planned_timing = "1"
+    next_visit_due = factory.LazyFunction(lambda: _timezone.localdate() + datetime.timedelta(days=30))
+
+
+class OutreachVisitFactory(DjangoModelFactory):
+    class Meta:
+        model = OutreachVisit
+
+    household = factory.SubFactory(HouseholdFactory)
+    visitor = factory.SubFactory(UserFactory, role=Role.BUREAU_STAFF)
+    visit_date = factory.LazyFunction(_timezone.localdate)
+    content = "宣传生育支持政策和免费孕前检查"

@@ -44,6 +44,13 @@ def test_home_shows_role_panel_and_only_allowed_navigation(request, client_for, 
         expected["audit"] = ("/accounts/audit/", "审计日志")
     if role == "admin":
         expected["admin"] = ("/admin/", "系统管理")
+    if role == "clerk":  # the couple register and its follow-up work (households)
+        expected.update(register=("/households/register/", "摸底造册"), visits=("/households/visits/", "随访记录"),
+                        due=("/households/due/", "到期随访"))
+    if role == "bureau_staff":  # 大走访 to households of the work group's villages
+        expected["outreach"] = ("/households/outreach/", "大走访")
+    if role == "leader":
+        expected["stats"] = ("/households/stats/", "统计")
     assert nav_entries(html) == expected
     # Not merely hidden from the menu: no link to the page anywhere on the home page.
     if role != "auditor":

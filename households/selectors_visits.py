@@ -1,0 +1,260 @@
+"""Reads for the register list, follow-up visits, due and overdue lists, outreach and statistics.
+
+Every list starts from ``visible_to(user)`` and returns a QuerySet with what its page shows
+already joined (select_related), so a page costs the same few queries at 5 rows or 500.
+Aggregates are computed in SQL in one pass (DESIGN.md "Shared rules").
+"""
+import datetime
+import re
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Township, User, Village
+from accounts.roles import Cap, Role
+from accounts.scoping import linked_village_ids
+
+from .models import Couple, FollowUpVisit, Household, OutreachVisit, Person, PlannedTiming, Relation
+
+# A search term that looks like the end of an ID number (4–18 digits, optionally ending in X).
+ID_TAIL = re.compile(r"^\d{3,17}[\dX]$")
+PHONE = re.compile(r"^\d{5,20}$")
+
+
+def week_end(on: datetime.date) -> datetime.date:
+    """The Sunday of ``on``'s week (weeks run Monday–Sunday, as in the Monday briefing)."""
+    return on + datetime.timedelta(days=6 - on.weekday())
+
+
+def month_start(on: datetime.date) -> datetime.date:
+    return on.replace(day=1)
+
+
+def _person_search(q: str, *prefixes: str) -> Q:
+    """Name (contains), ID number (full, or its last 4+ characters) or phone, on each person
+    reached by ``prefixes`` (e.g. ``"wife__"``) plus the household's phone."""
+    q = (q or "").strip()
+    if not q:
+        return Q()
+    term = q.upper().replace(" ", "")
+    match = Q()
+    for p in prefixes:
+        match |= Q(**{f"{p}name__icontains": q})
+        if len(term) == 18 and ID_TAIL.match(term):
+            match |= Q(**{f"{p}id_number": term})  # the unique index answers this one
+        elif ID_TAIL.match(term):
+            match |= Q(**{f"{p}id_number__endswith": term})
+        if PHONE.match(term):
+            match |= Q(**{f"{p}phone__contains": term})
+    return match
+
+
+# --- 摸底造册 --------------------------------------------------------------------------------
+REGISTER_SORTS = {
+    "due": ("next_visit_due", "id"),
+    "timing": ("planned_timing", "next_visit_due", "id"),
+    "village": ("household__village__code", "household__address", "id"),
+}
+
+
+def register_couples(
+    *, user: User, q: str = "", village=None, planned_timing: str = "", pregnancy_status: str = "",
+    responsible=None, sort: str = "due",
+):
+    """Couples in the register visible to ``user``, searched, filtered and sorted."""
+    qs = Couple.objects.in_register().visible_to(user)
+    if q:
+        qs = qs.filter(_person_search(q, "wife__", "husband__") | _household_phone(q, "household__"))
+    if village is not None:
+        qs = qs.filter(household__village=village)
+    if planned_timing:
+        qs = qs.filter(planned_timing=planned_timing)
+    if pregnancy_status:
+        qs = qs.filter(pregnancy_status=pregnancy_status)
+    if responsible is not None:
+        qs = qs.filter(responsible=responsible)
+    return qs.select_related("household__village", "wife", "husband", "responsible").order_by(
+        *REGISTER_SORTS.get(sort, REGISTER_SORTS["due"])
+    )
+
+
+def _household_phone(q: str, prefix: str) -> Q:
+    term = (q or "").strip().replace(" ", "")
+    if PHONE.match(term):
+        return Q(**{f"{prefix}phone__contains": term})
+    return Q(pk__in=[])
+
+
+def register_staff(user: User):
+    """Staff a clerk can filter the register by: the active clerks of their township."""
+    if user.role != Role.CLERK or not user.township_id:
+        return User.objects.none()
+    return User.objects.filter(role=Role.CLERK, township_id=user.township_id, is_active=True).order_by("name", "username")
+
+
+# --- 随访记录 --------------------------------------------------------------------------------
+def visits_in_scope(
+    *, user: User, q: str = "", village=None, pregnancy_status: str = "", visitor=None,
+    date_from: datetime.date | None = None, date_to: datetime.date | None = None,
+):
+    """Active follow-up visits visible to ``user``, newest first."""
+    qs = FollowUpVisit.objects.visible_to(user).active()
+    if q:
+        qs = qs.filter(_person_search(q, "couple__wife__", "couple__husband__") | _household_phone(q, "couple__household__"))
+    if village is not None:
+        qs = qs.filter(couple__household__village=village)
+    if pregnancy_status:
+        qs = qs.filter(pregnancy_status=pregnancy_status)
+    if visitor is not None:
+        qs = qs.filter(visitor=visitor)
+    if date_from:
+        qs = qs.filter(visit_date__gte=date_from)
+    if date_to:
+        qs = qs.filter(visit_date__lte=date_to)
+    return qs.select_related(
+        "couple__wife", "couple__husband", "couple__household__village", "visitor",
+    ).order_by("-visit_date", "-id")
+
+
+def couple_visit_history(couple: Couple):
+    """A couple's visits (void ones too, marked), newest first, for its detail page."""
+    return FollowUpVisit.objects.filter(couple_id=couple.pk).select_related("visitor").order_by("-visit_date", "-id")
+
+
+# --- 到期与逾期 ------------------------------------------------------------------------------
+def _due(user: User, on: datetime.date):
+    return (
+        Couple.objects.due_by(week_end(on)).visible_to(user)
+        .select_related("household__village", "wife", "husband", "responsible")
+        .order_by("next_visit_due", "id")
+    )
+
+
+def couples_due_for_visit(*, user: User, on: datetime.date):
+    """The couples ``user`` is 专人 for whose next visit is due by the end of ``on``'s week
+    (Sunday) or overdue, most overdue first."""
+    return _due(user, on).filter(responsible=user)
+
+
+def township_due_list(*, user: User, on: datetime.date, staff: User | None = None):
+    """The same for every couple of the user's township, optionally one 专人's."""
+    qs = _due(user, on)
+    if staff is not None:
+        qs = qs.filter(responsible=staff)
+    return qs
+
+
+def due_counts(*, user: User, on: datetime.date) -> dict:
+    """For the clerk's home page: how many of their couples are overdue / due this week. One query."""
+    return Couple.objects.due_by(week_end(on)).visible_to(user).filter(responsible=user).aggregate(
+        overdue=Count("id", filter=Q(next_visit_due__lt=on)),
+        due_this_week=Count("id", filter=Q(next_visit_due__gte=on)),
+    )
+
+
+# --- 大走访 ---------------------------------------------------------------------------------
+def outreach_households(*, user: User, q: str = "", village=None):
+    """Active households the user may visit (bureau staff: villages of their work groups)."""
+    qs = Household.objects.visible_to(user).active()
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(head_name__icontains=q) | Q(address__icontains=q) | _household_phone(q, "")
+            | Q(pk__in=Household.objects.filter(
+                _person_search(q, "members__"), members__is_void=False).values("pk"))
+        )
+    if village is not None:
+        qs = qs.filter(village=village)
+    heads = Person.objects.filter(is_void=False, relation=Relation.SELF).order_by("id")
+    return (
+        qs.select_related("village", "township")
+        .prefetch_related(Prefetch("members", queryset=heads, to_attr="heads"))
+        .order_by("village__code", "address", "id")
+    )
+
+
+def outreach_villages(user: User):
+    """Villages a bureau staff member's households list can be filtered by."""
+    return Village.objects.filter(id__in=linked_village_ids(user)).select_related("township").order_by(
+        "township__sort_order", "code")
+
+
+def outreach_visits_in_scope(*, user: User, q: str = "", date_from=None, date_to=None):
+    """Outreach visits: bureau staff see their own; clerks those to their township's households."""
+    qs = OutreachVisit.objects.visible_to(user)
+    if user.role == Role.BUREAU_STAFF:
+        qs = qs.filter(visitor=user)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(household__head_name__icontains=q) | Q(household__address__icontains=q)
+            | Q(content__icontains=q) | Q(needs__icontains=q)
+        )
+    if date_from:
+        qs = qs.filter(visit_date__gte=date_from)
+    if date_to:
+        qs = qs.filter(visit_date__lte=date_to)
+    return qs.select_related("household__village", "township", "visitor").order_by("-visit_date", "-id")
+
+
+# --- 工作台 ---------------------------------------------------------------------------------
+def home_widgets(user: User) -> dict:
+    """Context for the home page's role widgets: the clerk's due counts (one query) and the
+    role's shortcuts. Capabilities, not role names, decide, like the navigation does."""
+    links = []
+    due = None
+    if user.can(Cap.COUPLE_VIEW):
+        due = due_counts(user=user, on=timezone.localdate())
+        links += [("register", _("摸底造册"), "households:register_list"),
+                  ("visits", _("随访记录"), "households:visit_list"),
+                  ("due-township", _("全镇到期随访"), "households:due_township")]
+    if user.can(Cap.OUTREACH_RECORD):
+        links += [("outreach", _("大走访：联系村家庭户"), "households:outreach_households"),
+                  ("outreach-visits", _("我的走访记录"), "households:outreach_list")]
+    if user.can(Cap.REGISTER_STATS):
+        links += [("stats", _("各镇街汇总"), "households:stats")]
+    return {
+        "home_due": due,
+        "home_links": [{"key": k, "label": label, "url": reverse(name)} for k, label, name in links],
+    }
+
+
+# --- 统计 -----------------------------------------------------------------------------------
+STAT_COLUMNS = ["household_count", "register_count", "timing_1", "timing_2", "timing_3", "timing_4", "visits_month", "overdue"]
+
+
+def _count(qs) -> Coalesce:
+    """A correlated COUNT(*) per township as a scalar subquery (0 when there are none)."""
+    counted = qs.filter(township=OuterRef("pk")).order_by().values("township").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def township_stats(*, on: datetime.date):
+    """Per-township counts for leaders, in ONE query: active households, couples in the register
+    (total and by planned timing), active follow-up visits this month up to ``on``, and overdue
+    couples (in the register, next visit due before ``on``).
+
+    Each column is a correlated subquery rather than a JOIN + COUNT: joining households, couples
+    and visits in one GROUP BY would multiply the rows and inflate every count.
+    """
+    register = Couple.objects.filter(is_void=False, in_register=True)
+    timing = {
+        f"timing_{code}": _count(register.filter(planned_timing=code))
+        for code in (PlannedTiming.WITHIN_1Y, PlannedTiming.WITHIN_2Y, PlannedTiming.WITHIN_3Y, PlannedTiming.LATER)
+    }
+    return Township.objects.filter(is_active=True).annotate(
+        household_count=_count(Household.objects.filter(is_void=False)),
+        register_count=_count(register),
+        **timing,
+        visits_month=_count(FollowUpVisit.objects.filter(
+            is_void=False, visit_date__gte=month_start(on), visit_date__lte=on)),
+        overdue=_count(register.filter(next_visit_due__lt=on)),
+    ).order_by("sort_order", "code")
+
+
+def stats_total(rows) -> dict:
+    """The county row: the sum of the (already aggregated, one per township) rows."""
+    return {col: sum(getattr(r, col) for r in rows) for col in STAT_COLUMNS}

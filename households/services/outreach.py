@@ -1,0 +1,48 @@
+"""Writes for the bureau's outreach visits (大走访, 包村联户) to households of linked villages."""
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import AuditEvent, User
+from accounts.roles import Role
+from accounts.scoping import linked_village_ids
+from accounts.services import audit_log
+
+from ..models import Household, OutreachVisit
+
+
+@transaction.atomic
+def outreach_record(
+    *, household: Household, by: User, visit_date: datetime.date, content: str, needs: str = "", request=None,
+) -> OutreachVisit:
+    """Record a bureau staff member's visit to ``household`` and return it.
+
+    Rules: only bureau staff, only households of villages linked to one of their active work
+    groups (checked here too, so a task or command cannot bypass the view's scoping), not a void
+    household, a visit date not in the future and some content. ``ValidationError`` otherwise.
+    """
+    if by.role != Role.BUREAU_STAFF:
+        raise ValidationError(_("只有局机关干部可以记录大走访。"))
+    if not Household.objects.filter(pk=household.pk, village__in=linked_village_ids(by)).exists():
+        raise ValidationError(_("该家庭户不在您所在工作组的联系村（社区）内。"))
+    errors = {}
+    if household.is_void:
+        errors["__all__"] = _("该家庭户已作废，不能记录走访。")
+    if visit_date is None:
+        errors["visit_date"] = _("请填写走访日期。")
+    elif visit_date > timezone.localdate():
+        errors["visit_date"] = _("走访日期不能晚于今天。")
+    content = (content or "").strip()
+    if not content:
+        errors["content"] = _("请填写走访内容。")
+    if errors:
+        raise ValidationError(errors)
+    visit = OutreachVisit.objects.create(
+        household=household, visitor=by, visit_date=visit_date, content=content, needs=(needs or "").strip(),
+        created_by=by,
+    )
+    audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=visit)
+    return visit

@@ -1,0 +1,76 @@
+"""Work-group outreach (大走访, 包村联户): bureau staff visit households of their linked villages.
+
+The households a bureau staff member sees are ``Household.objects.visible_to(user)``: villages
+linked to their active work groups. Anything else answers 404. Township clerks may read the
+outreach visits made to their township's households, but recording one is the bureau's (403).
+"""
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.permissions import capability_required
+from accounts.roles import Cap
+
+from ..forms_visits import OutreachForm, OutreachHouseholdFilterForm, OutreachVisitFilterForm, apply_errors
+from ..models import OutreachVisit
+from ..permissions import get_household_for_user
+from ..selectors_visits import outreach_households as select_outreach_households
+from ..selectors_visits import outreach_visits_in_scope
+from ..services.outreach import outreach_record
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.HOUSEHOLDS_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@require_GET
+@capability_required(Cap.OUTREACH_RECORD)
+def outreach_households(request):
+    form = OutreachHouseholdFilterForm(request.GET or None, user=request.user)
+    f = form.values()
+    households = select_outreach_households(user=request.user, q=f.get("q", ""), village=f.get("village"))
+    return render(request, "households/outreach_households.html", {
+        "form": form, "page": _page(request, households), "query": _query_without_page(request),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.OUTREACH_RECORD)
+def outreach_create(request, pk):
+    household = get_household_for_user(request.user, pk)
+    form = OutreachForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outreach_record(household=household, by=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已记录对 %(head)s 家的走访。") % {"head": household.head_name})
+            return redirect(reverse("households:outreach_list"))
+    recent = OutreachVisit.objects.visible_to(request.user).filter(household=household).select_related(
+        "visitor").order_by("-visit_date", "-id")[:5]
+    return render(request, "households/outreach_form.html", {"household": household, "form": form, "recent": recent})
+
+
+@require_GET
+@capability_required(Cap.REGISTER_VIEW)
+def outreach_list(request):
+    form = OutreachVisitFilterForm(request.GET or None, user=request.user)
+    f = form.values()
+    visits = outreach_visits_in_scope(
+        user=request.user, q=f.get("q", ""), date_from=f.get("date_from"), date_to=f.get("date_to"))
+    return render(request, "households/outreach_list.html", {
+        "form": form, "page": _page(request, visits), "query": _query_without_page(request),
+        "can_record": request.user.can(Cap.OUTREACH_RECORD),
+    })

@@ -1,0 +1,149 @@
+"""Follow-up visits (跟踪随访), the register list (摸底造册), the visit list and due/overdue lists.
+
+All of it is the township clerks' work (Cap.COUPLE_VIEW); bureau staff do not see couples at all
+(``CoupleQuerySet`` scopes clerks only), so a couple's URL answers them 404.
+"""
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.permissions import capability_required
+from accounts.roles import Cap
+
+from ..forms_visits import (
+    DueStaffFilterForm, RegisterFilterForm, VisitFilterForm, VisitForm, VoidForm, apply_errors,
+)
+from ..permissions import get_couple_for_user, get_visit_for_user
+from ..selectors_visits import (
+    couples_due_for_visit, register_couples, township_due_list, visits_in_scope, week_end,
+)
+from ..services.visits import visit_record, visit_void
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.HOUSEHOLDS_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+# --- 记录随访 --------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.VISIT_RECORD)  # other roles 403; bureau staff then 404 (couples are not theirs)
+def visit_create(request, pk):
+    couple = get_couple_for_user(request.user, pk, visit=True)
+    if request.method == "POST":
+        form = VisitForm(request.POST, couple=couple)
+        if form.is_valid():
+            try:
+                visit = visit_record(couple=couple, by=request.user, request=request, **form.service_kwargs())
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("已记录 %(name)s 的随访，下次随访日期 %(due)s。") % {
+                    "name": couple.wife.name, "due": visit.next_due.isoformat()})
+                return redirect(_safe_next(request, couple.get_absolute_url()))
+    else:
+        form = VisitForm(couple=couple)
+    return render(request, "households/visit_form.html", {
+        "couple": couple, "form": form, "next": _safe_next(request, ""),
+        "intervals": settings.HOUSEHOLDS_VISIT_INTERVAL_DAYS,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.VISIT_RECORD)
+def visit_void_view(request, pk):
+    visit = get_visit_for_user(request.user, pk, write=True)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit_void(visit=visit, by=request.user, reason=form.cleaned_data["reason"], request=request)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("随访记录已作废。"))
+            return redirect(visit.couple.get_absolute_url())
+    return render(request, "households/visit_void.html", {"visit": visit, "form": form})
+
+
+# --- 摸底造册 --------------------------------------------------------------------------------
+@require_GET
+@capability_required(Cap.COUPLE_VIEW)
+def register_list(request):
+    form = RegisterFilterForm(request.GET or None, user=request.user)
+    f = form.values()
+    couples = register_couples(
+        user=request.user, q=f.get("q", ""), village=f.get("village"), planned_timing=f.get("planned_timing", ""),
+        pregnancy_status=f.get("pregnancy_status", ""), responsible=f.get("responsible"), sort=f.get("sort", "due"),
+    )
+    page = _page(request, couples)
+    today = timezone.localdate()
+    for couple in page.object_list:
+        couple.overdue_days = couple.days_overdue(today)
+    return render(request, "households/register_list.html", {
+        "form": form, "page": page, "query": _query_without_page(request), "today": today,
+    })
+
+
+# --- 随访记录 --------------------------------------------------------------------------------
+@require_GET
+@capability_required(Cap.COUPLE_VIEW)
+def visit_list(request):
+    form = VisitFilterForm(request.GET or None, user=request.user)
+    f = form.values()
+    visits = visits_in_scope(
+        user=request.user, q=f.get("q", ""), village=f.get("village"), pregnancy_status=f.get("pregnancy_status", ""),
+        visitor=f.get("visitor"), date_from=f.get("date_from"), date_to=f.get("date_to"),
+    )
+    return render(request, "households/visit_list.html", {
+        "form": form, "page": _page(request, visits), "query": _query_without_page(request),
+    })
+
+
+# --- 到期与逾期 ------------------------------------------------------------------------------
+def _due_page(request, couples, today):
+    page = _page(request, couples)
+    for couple in page.object_list:
+        couple.overdue_days = couple.days_overdue(today)
+    return page
+
+
+@require_GET
+@capability_required(Cap.COUPLE_VIEW)
+def due_mine(request):
+    today = timezone.localdate()
+    page = _due_page(request, couples_due_for_visit(user=request.user, on=today), today)
+    return render(request, "households/due_mine.html", {
+        "page": page, "today": today, "week_end": week_end(today), "query": _query_without_page(request),
+    })
+
+
+@require_GET
+@capability_required(Cap.COUPLE_VIEW)
+def due_township(request):
+    today = timezone.localdate()
+    form = DueStaffFilterForm(request.GET or None, user=request.user)
+    f = form.values()
+    page = _due_page(request, township_due_list(user=request.user, on=today, staff=f.get("staff")), today)
+    return render(request, "households/due_township.html", {
+        "form": form, "page": page, "today": today, "week_end": week_end(today),
+        "query": _query_without_page(request),
+    })

@@ -253,3 +253,23 @@ def test_couple_visit_history_hides_the_button_outside_the_register(rf, clerk_a,
     html = render_to_string("households/_couple_visits.html", {"couple": couple}, request=request)
     assert 'data-testid="record-visit"' not in html
     assert 'data-testid="no-visits"' in html
+
+
+def test_couple_detail_page_shows_history_with_constant_queries(client_for, clerk_a, couple,
+                                                                django_assert_max_num_queries):
+    client = client_for(clerk_a)
+    for days in (30, 20, 10):
+        visit_record(couple=couple, by=clerk_a, visit_date=timezone.localdate() - days * DAY,
+                     pregnancy_status="not_pregnant")
+    url = couple.get_absolute_url()
+    client.get(url)
+    with django_assert_max_num_queries(40) as few:
+        html = client.get(url).content.decode()
+    assert html.count('data-testid="visit-row"') == 3
+    assert 'data-testid="record-visit"' in html
+    for days in (40, 50, 60):
+        visit_record(couple=couple, by=clerk_a, visit_date=timezone.localdate() - days * DAY,
+                     pregnancy_status="not_pregnant")
+    with django_assert_max_num_queries(len(few)):  # three more visits, not one query more
+        html = client.get(url).content.decode()
+    assert html.count('data-testid="visit-row"') == 6

@@ -110,6 +110,11 @@ class _ScopedFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
 
+    @property
+    def has_filters(self) -> bool:
+        """Whether a filter other than the search box was used: the page opens the filter panel."""
+        return any(self.data.get(name) for name in self.fields if name != "q")
+
     def values(self) -> dict:
         if not self.is_bound or not self.is_valid():
             return {}

@@ -136,3 +136,9 @@ def test_register_list_query_count_does_not_grow_with_rows(client_for, clerk_a, 
         RegisterCoupleFactory(household__village=village_a, responsible=clerk_a)
     with django_assert_num_queries(CLERK_REQUEST + 4):
         assert len(rows(client.get(URL))) == 30
+
+
+def test_filter_panel_is_folded_until_a_filter_is_used(client_for, clerk_a, couple):
+    client = client_for(clerk_a)
+    assert 'open data-testid="more-filters"' not in client.get(URL, {"q": "李"}).content.decode()
+    assert 'open data-testid="more-filters"' in client.get(URL, {"planned_timing": "1"}).content.decode()

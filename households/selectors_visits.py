@@ -35,7 +35,7 @@ def month_start(on: datetime.date) -> datetime.date:
 
 def _person_search(q: str, *prefixes: str) -> Q:
     """Name (contains), ID number (full, or its last 4+ characters) or phone, on each person
-    reached by ``prefixes`` (e.g. ``"wife__"``) plus the household's phone."""
+    reached by ``prefixes`` (e.g. ``"wife__"``). The household's phone: ``_household_phone``."""
     q = (q or "").strip()
     if not q:
         return Q()

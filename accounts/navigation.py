@@ -17,6 +17,8 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("home", _("工作台"), "home", None),
+    # Households: clerks their township's, bureau staff their linked villages'.
+    NavItem("households", _("家庭户"), "households:household_list", Cap.REGISTER_VIEW),
     # Township clerks: the couple register and its follow-up work.
     NavItem("register", _("摸底造册"), "households:register_list", Cap.COUPLE_VIEW),
     NavItem("visits", _("随访记录"), "households:visit_list", Cap.COUPLE_VIEW),

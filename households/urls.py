@@ -1,12 +1,27 @@
 from django.urls import path  # noqa: F401
 
-from .views import outreach, stats, visits
+from .views import outreach, register, stats, visits
 
 app_name = "households"
 
 # Each section belongs to one views module; keep URLs namespaced ("households:...").
 urlpatterns = [
     # --- households, members, couples, surveys, 专人, merges, void (views/register.py) ---------
+    path("", register.household_list, name="household_list"),
+    path("new/", register.household_create, name="household_create"),
+    path("<int:pk>/", register.household_detail, name="household_detail"),
+    path("<int:pk>/edit/", register.household_edit, name="household_edit"),
+    path("<int:pk>/void/", register.household_void, name="household_void"),
+    path("<int:pk>/merge/", register.household_merge, name="household_merge"),
+    path("<int:pk>/members/new/", register.person_create, name="person_create"),
+    path("members/<int:pk>/edit/", register.person_edit, name="person_edit"),
+    path("members/<int:pk>/void/", register.person_void, name="person_void"),
+    path("<int:pk>/couples/new/", register.couple_create, name="couple_create"),
+    path("couples/<int:pk>/", register.couple_detail, name="couple_detail"),
+    path("couples/<int:pk>/edit/", register.couple_edit, name="couple_edit"),
+    path("couples/<int:pk>/void/", register.couple_void, name="couple_void"),
+    path("couples/<int:pk>/surveys/new/", register.survey_create, name="survey_create"),
+    path("couples/<int:pk>/assign/", register.couple_assign, name="couple_assign"),
     # --- follow-up visits, register list, visit list, due/overdue (views/visits.py) ------------
     path("couples/<int:pk>/visits/new/", visits.visit_create, name="visit_create"),
     path("visits/<int:pk>/void/", visits.visit_void_view, name="visit_void"),

@@ -8,7 +8,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from accounts.services import audit_log
 from accounts.validators import parse_id_number
 
 from ..models import Assignment, Couple, Household, IntentionSurvey, Person, Sex
-from .common import save_versioned
+from .common import save_versioned, void_record
 
 HOUSEHOLD_FIELDS = ["village", "code", "address", "head_name", "phone", "hukou_type"]
 PERSON_FIELDS = ["name", "id_number", "sex", "birth_date", "relation", "marital_status", "phone"]
@@ -74,11 +74,17 @@ def household_update(*, household: Household, by: User, expected_version: int, d
 
 
 def existing_person_with_id(id_number: str) -> Person | None:
+    """The person holding ``id_number``, voided or not.
+
+    The unique index covers voided people too (a number belongs to one person for good), so a
+    voided holder must be found here as well: otherwise the insert would fail on the index with
+    no person to link to. Active holders first.
+    """
     if not id_number:
         return None
     return (
         Person.objects.select_related("household__township", "household__village")
-        .filter(id_number=id_number, is_void=False).first()
+        .filter(id_number=id_number).order_by("is_void", "id").first()
     )
 
 
@@ -283,3 +289,111 @@ def likely_duplicates(*, township_id, name: str = "", birth_date=None, phone: st
     if exclude_household_id:
         qs = qs.exclude(household_id=exclude_household_id)
     return qs.select_related("household__village").order_by("household_id", "id")[:10]
+
+
+# --- Registration with duplicate checks, and voiding (views/register.py) -----------------------
+class LikelyDuplicate(ValidationError):
+    """Someone like the person being entered is registered already (same name and birth date in
+    the township, or the same phone). ``matches`` are shown to the clerk, who may confirm that it is
+    a different person and save anyway."""
+
+    def __init__(self, matches):
+        self.matches = list(matches)
+        super().__init__(_("发现可能重复的登记，请核对下列记录；确认不是同一户后勾选确认再保存。"), code="likely_duplicate")
+
+
+def check_likely_duplicates(*, township_id, name: str = "", birth_date=None, phone: str = "",
+                            exclude_household_id=None) -> None:
+    """Raise ``LikelyDuplicate`` if ``likely_duplicates`` finds anyone."""
+    matches = list(likely_duplicates(township_id=township_id, name=name, birth_date=birth_date, phone=phone,
+                                     exclude_household_id=exclude_household_id))
+    if matches:
+        raise LikelyDuplicate(matches)
+
+
+@transaction.atomic
+def household_register(
+    *, by: User, village: Village, address: str, head_name: str, phone: str = "", hukou_type: str = "2",
+    code: str = "", id_number: str = "", sex: str = "", birth_date=None, marital_status: str = "20",
+    confirmed_not_duplicate: bool = False, request=None,
+) -> Household:
+    """Register a household with its head as the first member: both are written or neither.
+
+    Refuses with ``DuplicateIdNumber`` (carrying the existing person) when the head's ID number is
+    registered anywhere in the county, before anything is written. Unless
+    ``confirmed_not_duplicate``, raises ``LikelyDuplicate`` when the same name and birth date is
+    registered in the township or the phone is known there. Returns the household.
+    """
+    id_number = (id_number or "").strip().upper()
+    birth_for_check = birth_date
+    if id_number:
+        info = parse_id_number(id_number)
+        _check_person_facts(id_number=id_number, sex=sex, birth_date=birth_date)
+        birth_for_check = birth_date or info.birth_date
+        existing = existing_person_with_id(id_number)
+        if existing is not None:
+            raise DuplicateIdNumber(existing)
+    if not confirmed_not_duplicate:
+        check_likely_duplicates(
+            township_id=village.township_id, name=head_name, birth_date=birth_for_check, phone=phone)
+    household = household_create(
+        by=by, village=village, address=address, head_name=head_name, phone=phone, hukou_type=hukou_type,
+        code=code, request=request,
+    )
+    # person_add raises DuplicateIdNumber if the number was registered a moment ago by someone
+    # else; the exception leaves this atomic block, so the household above is rolled back too.
+    person_add(
+        household=household, by=by, name=head_name, id_number=id_number, sex=sex, birth_date=birth_date,
+        relation="0", marital_status=marital_status, request=request,
+    )
+    return household
+
+
+def _void_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写作废原因。")})
+    return reason
+
+
+@transaction.atomic
+def household_void(*, household: Household, by: User, reason: str, request=None) -> Household:
+    """Void a household (never delete). Refused while it still has an active couple: the
+    couple's register and visit work must be closed first, on purpose, not as a side effect."""
+    reason = _void_reason(reason)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.is_void:
+        raise ValidationError(_("该家庭户已作废。"))
+    if household.couples.filter(is_void=False).exists():
+        raise ValidationError(_("该户还有未作废的育龄夫妇登记，请先核实并作废夫妇记录后再作废家庭户。"))
+    void_record(household, by=by, reason=reason, request=request)
+    # An edit form opened before the void must not bring the household back to life unnoticed.
+    Household.objects.filter(pk=household.pk).update(version=models.F("version") + 1)
+    household.version += 1
+    return household
+
+
+@transaction.atomic
+def person_void(*, person: Person, by: User, reason: str, request=None) -> Person:
+    """Void a member. Refused while the member is the wife or husband of an active couple."""
+    reason = _void_reason(reason)
+    person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+    if person.is_void:
+        raise ValidationError(_("该成员已作废。"))
+    if Couple.objects.filter(Q(wife=person) | Q(husband=person), is_void=False).exists():
+        raise ValidationError(_("该成员在育龄夫妇登记中，请先作废夫妇记录。"))
+    void_record(person, by=by, reason=reason, request=request)
+    return person
+
+
+@transaction.atomic
+def couple_void(*, couple: Couple, by: User, reason: str, request=None) -> Couple:
+    """Void a couple: it leaves the register, due lists and counts; its history stays."""
+    reason = _void_reason(reason)
+    couple = Couple.objects.select_for_update().get(pk=couple.pk)
+    if couple.is_void:
+        raise ValidationError(_("该育龄夫妇记录已作废。"))
+    void_record(couple, by=by, reason=reason, request=request)
+    Couple.objects.filter(pk=couple.pk).update(version=models.F("version") + 1)
+    couple.version += 1
+    return couple

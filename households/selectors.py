@@ -1,0 +1,164 @@
+"""Reads of households and couples that depend on the user (STYLE.md: selectors read).
+
+Every function starts from ``visible_to(user)``, so scoping is decided once, in the querysets.
+List selectors return QuerySets whose related rows come in a fixed number of queries whatever
+the page size (select_related for the one-to-one side, Prefetch for members).
+"""
+import re
+
+from django.db.models import Prefetch, Q
+
+from accounts.models import User, Village
+from accounts.roles import Role
+from accounts.scoping import linked_village_ids
+
+from .models import Assignment, Couple, Household, IntentionSurvey, OutreachVisit, Person
+
+ID_FULL = re.compile(r"^\d{17}[\dX]$")
+ID_TAIL = re.compile(r"^\d{3,16}[\dX]$")  # the last 4 to 17 characters of a number
+PHONE = re.compile(r"^\d{4,}$")
+
+HOUSEHOLD_SORTS = {
+    "village": ("village__code", "address", "id"),
+    "head": ("head_name", "id"),
+    "newest": ("-created_at", "-id"),
+}
+HOUSEHOLD_STATUSES = ("active", "void", "all")
+
+
+def _members_matching(q: str) -> Q:
+    """People found by name (contains), ID number (full, or its last 4+ characters) or phone."""
+    term = q.upper().replace(" ", "")
+    match = Q(name__icontains=q)
+    if ID_FULL.match(term):
+        match |= Q(id_number=term)  # the unique index answers this one
+    elif ID_TAIL.match(term):
+        match |= Q(id_number__endswith=term)
+    if PHONE.match(term):
+        match |= Q(phone__contains=term)
+    return match
+
+
+def household_search(q: str) -> Q:
+    """Households whose head's name, phone or any active member matches ``q``."""
+    q = (q or "").strip()
+    if not q:
+        return Q()
+    term = q.replace(" ", "")
+    match = Q(head_name__icontains=q)
+    if PHONE.match(term):
+        match |= Q(phone__contains=term)
+    members = Person.objects.filter(_members_matching(q), is_void=False).values("household_id")
+    return match | Q(pk__in=members)
+
+
+def filter_villages(user: User):
+    """Villages a user may filter the household list by: a clerk's township, a bureau staff
+    member's linked villages; nobody else's."""
+    if user.role == Role.CLERK and user.township_id:
+        return Village.objects.filter(township_id=user.township_id).order_by("code")
+    if user.role == Role.BUREAU_STAFF:
+        return Village.objects.filter(id__in=linked_village_ids(user)).order_by("code")
+    return Village.objects.none()
+
+
+def writable_villages(user: User):
+    """Villages a clerk may file a household under: the active villages of their township."""
+    if not user.township_id:
+        return Village.objects.none()
+    return Village.objects.filter(township_id=user.township_id, is_active=True).order_by("code")
+
+
+def active_members_prefetch(to_attr: str = "active_members") -> Prefetch:
+    return Prefetch(
+        "members", queryset=Person.objects.filter(is_void=False).order_by("relation", "birth_date", "id"),
+        to_attr=to_attr,
+    )
+
+
+def household_list(*, user: User, q: str = "", village=None, status: str = "active", sort: str = "village"):
+    """Households visible to ``user``, searched, filtered and sorted, members prefetched."""
+    qs = Household.objects.visible_to(user)
+    if status == "void":
+        qs = qs.filter(is_void=True)
+    elif status != "all":
+        qs = qs.filter(is_void=False)
+    if q:
+        qs = qs.filter(household_search(q))
+    if village is not None:
+        qs = qs.filter(village=village)
+    return (
+        qs.select_related("village")
+        .prefetch_related(active_members_prefetch())
+        .order_by(*HOUSEHOLD_SORTS.get(sort, HOUSEHOLD_SORTS["village"]))
+    )
+
+
+def household_members(household: Household):
+    """All members, voided ones last, for the detail page."""
+    return household.members.order_by("is_void", "relation", "birth_date", "id")
+
+
+def household_couples(*, user: User, household: Household):
+    """The household's couples the user may see (none for bureau staff: couples are the township's)."""
+    return (
+        Couple.objects.visible_to(user).filter(household=household)
+        .select_related("wife", "husband", "responsible").order_by("is_void", "id")
+    )
+
+
+def household_outreach(*, user: User, household: Household):
+    return (
+        OutreachVisit.objects.visible_to(user).filter(household=household)
+        .select_related("visitor").order_by("-visit_date", "-id")
+    )
+
+
+def merge_candidates(*, user: User, source: Household, q: str = ""):
+    """Active households of the source's township the source could be merged into."""
+    q = (q or "").strip()
+    if not q:
+        return Household.objects.none()
+    qs = (
+        Household.objects.visible_to(user).active().filter(township_id=source.township_id)
+        .exclude(pk=source.pk)
+    )
+    if q.isdigit() and len(q) < 10:
+        # A household number as shown on its page ("#123"), or a search term.
+        qs = qs.filter(Q(pk=int(q)) | household_search(q))
+    else:
+        qs = qs.filter(household_search(q.lstrip("#")))
+    return (
+        qs.select_related("village").prefetch_related(active_members_prefetch())
+        .order_by("village__code", "address", "id")[:20]
+    )
+
+
+def couple_surveys(couple: Couple):
+    return IntentionSurvey.objects.filter(couple=couple).select_related("surveyor").order_by("-surveyed_on", "-id")
+
+
+def couple_assignments(couple: Couple):
+    return (
+        Assignment.objects.filter(couple=couple).select_related("staff", "assigned_by")
+        .order_by("-started_at", "-id")
+    )
+
+
+def couple_member_choices(household: Household):
+    """Active members of the household that can be picked as wife or husband."""
+    return {
+        "wives": household.members.filter(is_void=False, sex="2").order_by("relation", "birth_date", "id"),
+        "husbands": household.members.filter(is_void=False, sex="1").order_by("relation", "birth_date", "id"),
+    }
+
+
+def person_in_scope_by_id_number(*, user: User, id_number: str) -> Person | None:
+    """An active member visible to ``user`` with this exact number (for picking a husband
+    registered in another household of the township)."""
+    if not id_number:
+        return None
+    return (
+        Person.objects.visible_to(user).filter(id_number=id_number, is_void=False, household__is_void=False)
+        .select_related("household").first()
+    )

@@ -1,0 +1,429 @@
+"""Households, members, couples, intention surveys, 专人, void and merge (the clerk's register).
+
+Access: reading needs Cap.REGISTER_VIEW (clerks: own township; bureau staff: linked villages),
+couples need Cap.COUPLE_VIEW (township clerks only), every change needs Cap.REGISTER_CHANGE.
+Records outside the user's scope answer 404 through the ``get_<entity>_for_user`` helpers, a
+wrong role 403. Services do the writing; their ``ValidationError`` goes back onto the form.
+"""
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import AuditEvent
+from accounts.permissions import capability_required
+from accounts.roles import Cap
+from accounts.services import audit_log
+
+from ..forms import (
+    HOUSEHOLD_CREATE_FIELD_MAP, AssignForm, CoupleCreateForm, CoupleEditForm, HouseholdCreateForm,
+    HouseholdEditForm, HouseholdFilterForm, MergeForm, MergeSearchForm, PersonForm, ReasonForm, SurveyForm,
+    apply_errors,
+)
+from ..models import Household, IntentionReason, Person, WantedService
+from ..permissions import get_couple_for_user, get_household_for_user, get_person_for_user
+from ..selectors import (
+    couple_assignments, couple_member_choices, couple_surveys, household_couples, household_list as select_households,
+    household_members, household_outreach, merge_candidates, person_in_scope_by_id_number,
+)
+from ..services.common import ConcurrentEdit
+from ..services.merges import household_merge as merge_households
+from ..services.merges import merge_preview
+from ..services.register import (
+    DuplicateIdNumber, LikelyDuplicate, check_likely_duplicates, couple_assign as assign_couple,
+    couple_create as create_couple, couple_update, couple_void as void_couple, household_register,
+    household_update, household_void as void_household, person_add, person_update, person_void as void_person,
+    survey_record,
+)
+
+GET_POST = require_http_methods(["GET", "POST"])
+REASON_LABELS = dict(IntentionReason.choices)
+SERVICE_LABELS = dict(WantedService.choices)
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.HOUSEHOLDS_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _duplicate_id_error(request, form, error: DuplicateIdNumber, *, field: str = "id_number") -> None:
+    """An ID number already registered: in the user's scope, link to the household that has it;
+    elsewhere, say so without revealing whose it is or where (DESIGN.md: existence stays hidden)."""
+    existing = error.existing
+    if Person.objects.visible_to(request.user).filter(pk=existing.pk).exists():
+        message = format_html(
+            '{} <a href="{}" data-testid="duplicate-id-link">{}</a>',
+            _("该身份证号已登记：%(name)s（%(village)s %(address)s）%(void)s。") % {
+                "name": existing.name, "village": existing.household.village.name,
+                "address": existing.household.address,
+                "void": _("，该记录已作废") if existing.is_void or existing.household.is_void else "",
+            },
+            existing.get_absolute_url(), _("该身份证号已登记，查看该户"),
+        )
+    else:
+        message = _("该身份证号已在其他镇/街道登记，不能重复登记；请与登记地核实。")
+    form.add_error(field, message)
+
+
+def _can_change(user, household: Household) -> bool:
+    return user.can(Cap.REGISTER_CHANGE) and not household.is_void
+
+
+# --- 家庭户列表 ------------------------------------------------------------------------------
+@require_GET
+@capability_required(Cap.REGISTER_VIEW)
+def household_list(request):
+    form = HouseholdFilterForm(request.GET or None, user=request.user)
+    f = form.values()
+    households = select_households(
+        user=request.user, q=f.get("q", ""), village=f.get("village"), status=f["status"], sort=f["sort"],
+    )
+    return render(request, "households/household_list.html", {
+        "form": form, "page": _page(request, households), "query": _query_without_page(request),
+        "can_create": request.user.can(Cap.REGISTER_CHANGE),
+    })
+
+
+# --- 新建家庭户 ------------------------------------------------------------------------------
+@GET_POST
+@capability_required(Cap.REGISTER_CHANGE)
+def household_create(request):
+    form = HouseholdCreateForm(request.POST or None, user=request.user)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = household_register(by=request.user, request=request, **form.service_kwargs())
+        except DuplicateIdNumber as error:
+            _duplicate_id_error(request, form, error)
+        except LikelyDuplicate as error:
+            duplicates = error.matches
+            form.add_error("confirm_not_duplicate", error.messages[0])
+        except ValidationError as error:
+            apply_errors(form, error, field_map=HOUSEHOLD_CREATE_FIELD_MAP)
+        else:
+            messages.success(request, _("已登记家庭户：%(head)s。") % {"head": household.head_name})
+            return redirect(household.get_absolute_url())
+    return render(request, "households/household_form.html", {
+        "form": form, "duplicates": duplicates, "creating": True,
+    })
+
+
+# --- 家庭户详情 ------------------------------------------------------------------------------
+@require_GET
+@capability_required(Cap.REGISTER_VIEW)
+def household_detail(request, pk):
+    household = get_household_for_user(request.user, pk)
+    # Full ID numbers are shown here, so every view is written to the audit trail.
+    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=household)
+    return render(request, "households/household_detail.html", {
+        "household": household,
+        "members": list(household_members(household)),
+        "couples": list(household_couples(user=request.user, household=household)),
+        "outreach": list(household_outreach(user=request.user, household=household)),
+        "merged_from": list(household.merged_from.all().order_by("id")),
+        "can_change": _can_change(request.user, household),
+        "can_see_couples": request.user.can(Cap.COUPLE_VIEW),
+        "can_outreach": request.user.can(Cap.OUTREACH_RECORD) and not household.is_void,
+    })
+
+
+@GET_POST
+@capability_required(Cap.REGISTER_CHANGE)
+def household_edit(request, pk):
+    household = get_household_for_user(request.user, pk, write=True)
+    if household.is_void:
+        messages.error(request, _("该家庭户已作废，不能修改。"))
+        return redirect(household.get_absolute_url())
+    form = HouseholdEditForm(request.POST or None, user=request.user, household=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household_update(household=household, by=request.user, request=request,
+                             expected_version=form.cleaned_data["version"], data=form.service_data())
+        except ConcurrentEdit as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("家庭户信息已保存。"))
+            return redirect(household.get_absolute_url())
+    return render(request, "households/household_form.html", {"form": form, "household": household})
+
+
+@GET_POST
+@capability_required(Cap.REGISTER_CHANGE)
+def household_void(request, pk):
+    household = get_household_for_user(request.user, pk, write=True)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            void_household(household=household, by=request.user, reason=form.cleaned_data["reason"], request=request)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("家庭户已作废。"))
+            return redirect(household.get_absolute_url())
+    return render(request, "households/household_void.html", {"household": household, "form": form})
+
+
+# --- 家庭成员 --------------------------------------------------------------------------------
+@GET_POST
+@capability_required(Cap.REGISTER_CHANGE)
+def person_create(request, pk):
+    household = get_household_for_user(request.user, pk, write=True)
+    if household.is_void:
+        messages.error(request, _("该家庭户已作废，不能添加成员。"))
+        return redirect(household.get_absolute_url())
+    form = PersonForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.person_data()
+        try:
+            if not form.cleaned_data.get("confirm_not_duplicate"):
+                check_likely_duplicates(
+                    township_id=household.township_id, name=data["name"], birth_date=data["birth_date"],
+                    phone=data["phone"], exclude_household_id=household.pk,
+                )
+            person = person_add(household=household, by=request.user, request=request, **data)
+        except DuplicateIdNumber as error:
+            _duplicate_id_error(request, form, error)
+        except LikelyDuplicate as error:
+            duplicates = error.matches
+            form.add_error("confirm_not_duplicate", error.messages[0])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已添加成员：%(name)s。") % {"name": person.name})
+            return redirect(household.get_absolute_url())
+    return render(request, "households/person_form.html", {
+        "form": form, "household": household, "duplicates": duplicates,
+    })
+
+
+@GET_POST
+@capability_required(Cap.REGISTER_CHANGE)
+def person_edit(request, pk):
+    person = get_person_for_user(request.user, pk, write=True)
+    household = person.household
+    if person.is_void or household.is_void:
+        messages.error(request, _("该成员或家庭户已作废，不能修改。"))
+        return redirect(person.get_absolute_url())
+    form = PersonForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_update(person=person, by=request.user, data=form.person_data(), request=request)
+        except DuplicateIdNumber as error:
+            _duplicate_id_error(request, form, error)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("成员信息已保存。"))
+            return redirect(person.get_absolute_url())
+    elif request.method == "GET":
+        # The form shows the full ID number: a view of the person's record.
+        audit_log(action=AuditEvent.Action.VIEW, request=request, obj=person, township_id=household.township_id)
+    return render(request, "households/person_form.html", {"form": form, "household": household, "person": person})
+
+
+@GET_POST
+@capability_required(Cap.REGISTER_CHANGE)
+def person_void(request, pk):
+    person = get_person_for_user(request.user, pk, write=True)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            void_person(person=person, by=request.user, reason=form.cleaned_data["reason"], request=request)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("成员已作废：%(name)s。") % {"name": person.name})
+            return redirect(person.household.get_absolute_url())
+    return render(request, "households/person_void.html", {"person": person, "form": form})
+
+
+# --- 育龄夫妇 --------------------------------------------------------------------------------
+@GET_POST
+@capability_required(Cap.REGISTER_CHANGE)
+def couple_create(request, pk):
+    household = get_household_for_user(request.user, pk, write=True)
+    if household.is_void:
+        messages.error(request, _("该家庭户已作废，不能登记育龄夫妇。"))
+        return redirect(household.get_absolute_url())
+    choices = couple_member_choices(household)
+    form = CoupleCreateForm(
+        request.POST or None, household=household, wives=choices["wives"], husbands=choices["husbands"],
+        find_person=lambda number: person_in_scope_by_id_number(user=request.user, id_number=number),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            couple = create_couple(
+                household=household, wife=data["wife"], husband=data["husband"], by=request.user, request=request,
+                marriage_date=data["marriage_date"], boys=data["boys"], girls=data["girls"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已登记育龄夫妇：%(couple)s。请接着做再生育意愿摸底。") % {"couple": couple})
+            return redirect(couple.get_absolute_url())
+    return render(request, "households/couple_form.html", {"form": form, "household": household, "creating": True})
+
+
+@require_GET
+@capability_required(Cap.COUPLE_VIEW)
+def couple_detail(request, pk):
+    couple = get_couple_for_user(request.user, pk)
+    # Full ID numbers of both spouses are shown here.
+    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=couple)
+    surveys = list(couple_surveys(couple))
+    for survey in surveys:
+        survey.reason_labels = "、".join(str(REASON_LABELS.get(code, code)) for code in survey.reasons or [])
+        survey.service_labels = "、".join(str(SERVICE_LABELS.get(code, code)) for code in survey.services_wanted or [])
+    return render(request, "households/couple_detail.html", {
+        "couple": couple, "household": couple.household, "wife_age": couple.wife.age_on(timezone.localdate()),
+        "surveys": surveys,
+        "assignments": list(couple_assignments(couple)),
+        "can_change": request.user.can(Cap.REGISTER_CHANGE) and not couple.is_void,
+    })
+
+
+@GET_POST
+@capability_required(Cap.REGISTER_CHANGE)
+def couple_edit(request, pk):
+    couple = get_couple_for_user(request.user, pk, write=True)
+    if couple.is_void:
+        messages.error(request, _("该育龄夫妇记录已作废，不能修改。"))
+        return redirect(couple.get_absolute_url())
+    form = CoupleEditForm(request.POST or None, couple=couple)
+    if request.method == "POST" and form.is_valid():
+        try:
+            couple_update(couple=couple, by=request.user, expected_version=form.cleaned_data["version"],
+                          data=form.service_data(), request=request)
+        except ConcurrentEdit as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("育龄夫妇信息已保存。"))
+            return redirect(couple.get_absolute_url())
+    return render(request, "households/couple_form.html", {
+        "form": form, "household": couple.household, "couple": couple,
+    })
+
+
+@GET_POST
+@capability_required(Cap.REGISTER_CHANGE)
+def couple_void(request, pk):
+    couple = get_couple_for_user(request.user, pk, write=True)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            void_couple(couple=couple, by=request.user, reason=form.cleaned_data["reason"], request=request)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("育龄夫妇记录已作废。"))
+            return redirect(couple.get_absolute_url())
+    return render(request, "households/couple_void.html", {"couple": couple, "form": form})
+
+
+@GET_POST
+@capability_required(Cap.REGISTER_CHANGE)
+def survey_create(request, pk):
+    couple = get_couple_for_user(request.user, pk, write=True)
+    if couple.is_void:
+        messages.error(request, _("该育龄夫妇记录已作废，不能摸底。"))
+        return redirect(couple.get_absolute_url())
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey = survey_record(couple=couple, by=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if survey.shows_intention:
+                messages.success(request, _("已记录摸底：%(timing)s，已列入摸底造册。") % {
+                    "timing": survey.get_planned_timing_display()})
+            else:
+                messages.success(request, _("已记录摸底：%(timing)s。") % {"timing": survey.get_planned_timing_display()})
+            return redirect(couple.get_absolute_url())
+    return render(request, "households/survey_form.html", {"form": form, "couple": couple})
+
+
+@GET_POST
+@capability_required(Cap.REGISTER_CHANGE)
+def couple_assign(request, pk):
+    couple = get_couple_for_user(request.user, pk, write=True)
+    if couple.is_void:
+        messages.error(request, _("该育龄夫妇记录已作废，不能指定责任人。"))
+        return redirect(couple.get_absolute_url())
+    form = AssignForm(request.POST or None, couple=couple, initial={"staff": couple.responsible_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            assign_couple(couple=couple, staff=form.cleaned_data["staff"], by=request.user,
+                          reason=form.cleaned_data["reason"], request=request)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            staff = form.cleaned_data["staff"]
+            messages.success(request, _("责任人已改为 %(name)s。") % {"name": staff.get_full_name() or staff.username})
+            return redirect(couple.get_absolute_url())
+    return render(request, "households/couple_assign.html", {
+        "form": form, "couple": couple, "assignments": list(couple_assignments(couple)),
+    })
+
+
+# --- 合并家庭户 ------------------------------------------------------------------------------
+@GET_POST
+@capability_required(Cap.REGISTER_CHANGE)
+def household_merge(request, pk):
+    """Merge this household into another of the township: search, preview, confirm with a reason."""
+    source = get_household_for_user(request.user, pk, write=True)
+    if source.is_void:
+        messages.error(request, _("该家庭户已作废或已被合并，不能再合并。"))
+        return redirect(source.get_absolute_url())
+    targets = Household.objects.visible_to(request.user).active().filter(township_id=source.township_id).exclude(
+        pk=source.pk)
+    search = MergeSearchForm(request.GET or None)
+    target, target_error = None, ""
+    if request.method == "POST":
+        form = MergeForm(request.POST, targets=targets, source=source)
+        if form.is_valid():
+            target = form.cleaned_data["target"]
+            try:
+                merge = merge_households(source=source, target=target, by=request.user,
+                                         reason=form.cleaned_data["reason"], request=request)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("已将 %(source)s 合并到本户（合并记录 #%(merge)s），原户已作废。") % {
+                    "source": source.head_name, "merge": merge.pk})
+                return redirect(target.get_absolute_url())
+        elif "target" not in form.errors:
+            target = form.cleaned_data.get("target")
+    else:
+        if request.GET.get("target"):
+            # Resolve the chosen household the way a POST would: another township's id → 404.
+            field = MergeForm(targets=targets, source=source).fields["target"]
+            try:
+                target = field.clean(request.GET["target"])
+            except ValidationError as error:
+                target_error = error.messages[0]
+        form = MergeForm(initial={"target": target.pk} if target else None, targets=targets, source=source)
+    search.is_valid()
+    q = search.cleaned_data.get("q", "") if search.is_bound else ""
+    return render(request, "households/merge_form.html", {
+        "source": source, "target": target, "target_error": target_error, "form": form, "search": search,
+        "candidates": list(merge_candidates(user=request.user, source=source, q=q)) if q and target is None else [],
+        "q": q,
+        "preview": merge_preview(source) if target is not None else None,
+    })

@@ -23,6 +23,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("register", _("摸底造册"), "households:register_list", Cap.COUPLE_VIEW),
     NavItem("visits", _("随访记录"), "households:visit_list", Cap.COUPLE_VIEW),
     NavItem("due", _("到期随访"), "households:due_mine", Cap.COUPLE_VIEW),
+    NavItem("import", _("导入 Excel"), "households:import_upload", Cap.REGISTER_IMPORT),
     # Bureau staff: households of their work group's villages (包村联户).
     NavItem("outreach", _("大走访"), "households:outreach_households", Cap.OUTREACH_RECORD),
     # Leaders: aggregates first.

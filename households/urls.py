@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from .views import outreach, register, stats, visits
+from .views import exchange, outreach, register, stats, visits
 
 app_name = "households"
 
@@ -35,4 +35,12 @@ urlpatterns = [
     path("outreach/visits/", outreach.outreach_list, name="outreach_list"),
     path("stats/", stats.stats, name="stats"),
     # --- Excel import and export (views/exchange.py) ------------------------------------------
+    path("import/", exchange.import_upload, name="import_upload"),
+    path("import/template/", exchange.import_template, name="import_template"),
+    path("import/<int:pk>/", exchange.import_preview, name="import_preview"),
+    path("import/<int:pk>/confirm/", exchange.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/cancel/", exchange.import_cancel, name="import_cancel"),
+    path("export/households/", exchange.export_households, name="export_households"),
+    path("export/register/", exchange.export_register, name="export_register"),
+    path("export/visits/", exchange.export_visits, name="export_visits"),
 ]

@@ -1,0 +1,284 @@
+"""The Excel sheet townships keep today (one row per couple): columns, cell readers, workbooks.
+
+Reading is tolerant of what real sheets contain: the header row may sit anywhere in the first
+five rows and the columns in any order; cells carry blanks and full-width spaces; dates arrive as
+Excel dates or as text in several spellings; ID numbers as numbers or text, with a lower-case x,
+or in the old 15-digit form. Each reader returns a normalised value or raises ``CellError`` with
+a Chinese message; the import service (services/exchange.py) collects them per row.
+
+Writing (the downloadable template, exports and the sample sheet generator) uses openpyxl's
+write-only mode: rows are streamed into the zip, so memory stays flat for large exports.
+"""
+import datetime
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from accounts.validators import build_id_number, check_char
+
+from .models import HukouType, PlannedTiming
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; ``str(error)`` is the Chinese message for the row."""
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    label: str  # the header written in the template and the docs
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    max_length: int | None = None
+
+
+# The order of the template; a sheet may order its columns freely.
+COLUMNS: list[Column] = [
+    Column("village", "村/社区", ("村", "社区", "村居", "村(社区)", "村/居", "所在村", "村社区"), True, 50),
+    Column("address", "家庭地址", ("地址", "住址", "家庭住址", "现住址"), True, 200),
+    Column("head_name", "户主姓名", ("户主",), True, 30),
+    Column("phone", "联系电话", ("电话", "手机", "手机号", "手机号码", "联系方式"), False, 20),
+    Column("hukou_type", "户口类型", ("户口性质", "户籍类型", "户口"), False),
+    Column("wife_name", "妻子姓名", ("女方姓名", "妻子"), True, 30),
+    Column("wife_id", "妻子身份证号", ("妻子身份证号码", "女方身份证号", "女方身份证号码", "妻子公民身份号码"), True),
+    Column("husband_name", "丈夫姓名", ("男方姓名", "丈夫"), True, 30),
+    Column("husband_id", "丈夫身份证号", ("丈夫身份证号码", "男方身份证号", "男方身份证号码", "丈夫公民身份号码"), True),
+    Column("marriage_date", "结婚日期", ("结婚时间", "初婚日期", "婚姻登记日期")),
+    Column("boys", "现有男孩数", ("男孩数", "现有男孩", "现有子女(男)", "男孩")),
+    Column("girls", "现有女孩数", ("女孩数", "现有女孩", "现有子女(女)", "女孩")),
+    Column("planned_timing", "计划生育时间", ("计划生育时间(代码)", "再生育计划", "生育计划", "计划怀孕时间", "再生育时间"), True),
+    Column("surveyed_on", "摸底日期", ("摸底时间", "调查日期", "登记日期")),
+    Column("notes", "备注", ("说明",), False, 300),
+]
+COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
+HEADER_SCAN_ROWS = 5  # the header row is looked for in the first five rows
+MAX_COLUMNS = 60  # cells beyond this column are never read (a sheet cannot make us read 16,384)
+
+
+def _fold(value) -> str:
+    """Full-width → half-width (NFKC), every kind of blank removed."""
+    return "".join(unicodedata.normalize("NFKC", str(value)).split())
+
+
+def header_key(value) -> str:
+    """How a header cell is compared: folded (（）→ ()), required-markers and colons dropped."""
+    return _fold(value).replace("*", "").replace(":", "").lower()
+
+
+HEADER_LOOKUP = {header_key(alias): c.field for c in COLUMNS for alias in (c.label, *c.aliases)}
+
+
+def find_header(rows: list[tuple]) -> tuple[int, dict[str, int]] | None:
+    """The first row (index into ``rows``) naming at least three known columns, with
+    field → column index. ``None`` when no such row exists."""
+    for index, row in enumerate(rows):
+        found: dict[str, int] = {}
+        for col, value in enumerate(row):
+            if value is None:
+                continue
+            field = HEADER_LOOKUP.get(header_key(value))
+            if field and field not in found:
+                found[field] = col
+        if len(found) >= 3:
+            return index, found
+    return None
+
+
+# --- Cell readers ---------------------------------------------------------------------------
+def text(value) -> str:
+    """A text cell: surrounding blanks (ASCII, full-width U+3000, non-breaking) removed; a
+    number typed into a text column (a phone, say) without its ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        value = value.strftime("%Y-%m-%d")
+    return str(value).strip()
+
+
+def id_number(value) -> tuple[str, str]:
+    """(18-character number as far as it can be read, warning). Old 15-digit numbers are
+    converted (``19`` inserted before the two-digit year, check character computed) with a
+    warning; everything else is left for ``parse_id_number`` to judge."""
+    if value is None:
+        return "", ""
+    if isinstance(value, float):
+        if value.is_integer():
+            value = int(value)
+        digits = str(value)
+        if len(digits) >= 16:
+            # Excel keeps 15 significant digits: an 18-digit number typed into a number cell
+            # has already lost its last digits, and no check character can be trusted.
+            raise CellError(_("单元格为数字格式，Excel 只保留 15 位有效数字，末几位已丢失；请将该列设为“文本”后重新录入。"))
+    number = _fold(value).upper()
+    if len(number) == 15 and number.isdigit():
+        first17 = f"{number[:6]}19{number[6:15]}"
+        converted = first17 + check_char(first17)
+        return converted, _("15 位旧身份证号已转换为 18 位。")
+    return number, ""
+
+
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def date(value) -> datetime.date | None:
+    """An Excel date, or text as 2019-05-01, 2019/5/1, 2019.5.1, 2019年5月1日 or 20190501.
+    A bare number between 1955 and 2100 in Excel's day count (a date cell formatted as a
+    number) is read as such."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and 20000 <= value <= 73000:
+            return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        value = str(int(value)) if float(value).is_integer() else str(value)
+    folded = _fold(value)
+    if not folded:
+        return None
+    match = _DATE_TEXT.match(folded) or _DATE_DIGITS.match(folded)
+    if match:
+        try:
+            return datetime.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            pass
+    raise CellError(_("“%(value)s”不是有效日期（可写作 2019-05-01、2019/5/1、2019.5.1 或 20190501）。") % {"value": text(value)})
+
+
+def count(value) -> int:
+    """Number of children: blank → 0, a whole number 0–20."""
+    if value is None or (isinstance(value, str) and not _fold(value)):
+        return 0
+    try:
+        number = float(_fold(value))
+    except ValueError:
+        raise CellError(_("“%(value)s”不是整数。") % {"value": text(value)}) from None
+    if not number.is_integer() or not 0 <= number <= 20:
+        raise CellError(_("应为 0–20 的整数（当前为 %(value)s）。") % {"value": text(value)})
+    return int(number)
+
+
+def _code(value) -> str:
+    folded = _fold(text(value))
+    return folded[:-2] if folded.endswith(".0") else folded
+
+
+HUKOU_CODES = {
+    "非农业": HukouType.NON_AGRICULTURAL, "城镇": HukouType.NON_AGRICULTURAL, "农业": HukouType.AGRICULTURAL,
+    "其他": HukouType.OTHER, "1": HukouType.NON_AGRICULTURAL, "2": HukouType.AGRICULTURAL, "9": HukouType.OTHER,
+    "非农业户口": HukouType.NON_AGRICULTURAL, "农业户口": HukouType.AGRICULTURAL, "居民": HukouType.OTHER,
+}
+
+
+def hukou_type(value) -> str:
+    """农业/非农业/其他 or the code 1/2/9; blank → ``""`` (the caller applies the default)."""
+    code = _code(value)
+    if not code:
+        return ""
+    try:
+        return str(HUKOU_CODES[code])
+    except KeyError:
+        raise CellError(_("户口类型“%(value)s”无法识别（应为 农业/非农业/其他 或 1/2/9）。") % {"value": text(value)}) from None
+
+
+TIMING_CODES = {
+    "一年内": PlannedTiming.WITHIN_1Y, "1年内": PlannedTiming.WITHIN_1Y, "一年以内": PlannedTiming.WITHIN_1Y,
+    "两年内": PlannedTiming.WITHIN_2Y, "二年内": PlannedTiming.WITHIN_2Y, "2年内": PlannedTiming.WITHIN_2Y,
+    "两年以内": PlannedTiming.WITHIN_2Y,
+    "三年内": PlannedTiming.WITHIN_3Y, "3年内": PlannedTiming.WITHIN_3Y, "三年以内": PlannedTiming.WITHIN_3Y,
+    "更晚": PlannedTiming.LATER, "三年以后": PlannedTiming.LATER, "3年以后": PlannedTiming.LATER,
+    "三年以上": PlannedTiming.LATER,
+    "未计划": PlannedTiming.NOT_PLANNED, "无计划": PlannedTiming.NOT_PLANNED, "暂无计划": PlannedTiming.NOT_PLANNED,
+    "不打算": PlannedTiming.NOT_PLANNED,
+    **{str(code): PlannedTiming(str(code)) for code in range(1, 6)},
+}
+
+
+def planned_timing(value) -> str:
+    """一年内/两年内/三年内/更晚/未计划 or the code 1–5."""
+    code = _code(value)
+    try:
+        return str(TIMING_CODES[code])
+    except KeyError:
+        raise CellError(
+            _("计划生育时间“%(value)s”无法识别（应为 一年内/两年内/三年内/更晚/未计划 或 1–5）。") % {"value": text(value)}
+        ) from None
+
+
+# --- Writing --------------------------------------------------------------------------------
+_TITLE_FONT = Font(bold=True, size=13)
+_NOTE_FONT = Font(italic=True, color="7F6000")
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def build_workbook(*, title: str, notes: list[str], headers: list[str], rows, widths: list[int] | None = None,
+                   sheet_title: str = "Sheet1") -> bytes:
+    """One sheet: a title row, note rows, the header row, then ``rows`` (an iterable of lists).
+    Returns the .xlsx file's bytes."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31])
+    for index, width in enumerate(widths or [], start=1):
+        sheet.column_dimensions[_column_letter(index)].width = width
+    header_row = 2 + len(notes)
+    sheet.freeze_panes = f"A{header_row + 1}"
+
+    def styled(value, **style):
+        cell = WriteOnlyCell(sheet, value=value)
+        for name, setting in style.items():
+            setattr(cell, name, setting)
+        return cell
+
+    sheet.append([styled(title, font=_TITLE_FONT)])
+    for note in notes:
+        sheet.append([styled(note, font=_NOTE_FONT, alignment=Alignment(wrap_text=False))])
+    sheet.append([styled(h, font=_HEADER_FONT, fill=_HEADER_FILL) for h in headers])
+    for row in rows:
+        # Text cells stay text: an ID or phone number must not become a number Excel rounds.
+        sheet.append([styled(v, number_format="@") if isinstance(v, str) else v for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+TEMPLATE_EXAMPLE = {
+    "village": "示例村", "address": "三组 12 号", "head_name": "李建军", "phone": "13800000000",
+    "hukou_type": "农业", "wife_name": "王秀英", "wife_id": build_id_number("411099", datetime.date(1993, 3, 8), 2),
+    "husband_name": "李建军", "husband_id": build_id_number("411099", datetime.date(1990, 7, 21), 1),
+    "marriage_date": "2016-10-01",
+    "boys": 1, "girls": 0, "planned_timing": "一年内", "surveyed_on": "2024-03-15", "notes": "示例行，导入前请删除",
+}
+TEMPLATE_NOTE = gettext_lazy(
+    "说明：带 * 的列必填；“村/社区”须为本镇/街道的村/社区名称；户口类型填 农业/非农业/其他（或 1/2/9）；"
+    "计划生育时间填 一年内/两年内/三年内/更晚/未计划（或 1–5）；日期可写 2019-05-01、2019/5/1、2019.5.1、20190501；"
+    "身份证号请设为文本格式。表头下第一行为示例，导入前请删除。"
+)
+
+
+def template_workbook(*, rows: list[dict] | None = None, title: str = "") -> bytes:
+    """The import template: a title, the note, the header row (required columns marked *) and
+    one example row — or, for the sample sheet generator, ``rows`` of field → value."""
+    return build_workbook(
+        title=title or _("育龄夫妇再生育意愿摸底登记表"), notes=[str(TEMPLATE_NOTE)],
+        headers=[f"{c.label}*" if c.required else c.label for c in COLUMNS],
+        rows=([r.get(c.field, "") for c in COLUMNS] for r in (rows if rows is not None else [TEMPLATE_EXAMPLE])),
+        widths=[12, 18, 10, 14, 9, 10, 21, 10, 21, 12, 8, 8, 12, 12, 24], sheet_title=_("摸底登记"),
+    )

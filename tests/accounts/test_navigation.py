@@ -47,6 +47,8 @@ def test_home_shows_role_panel_and_only_allowed_navigation(request, client_for, 
     if role == "clerk":  # the couple register and its follow-up work (households)
         expected.update(register=("/households/register/", "摸底造册"), visits=("/households/visits/", "随访记录"),
                         due=("/households/due/", "到期随访"))
+    if role == "clerk":  # the townships' Excel sheets (households/views/exchange.py)
+        expected["import"] = ("/households/import/", "导入 Excel")
     if role == "bureau_staff":  # 大走访 to households of the work group's villages
         expected["outreach"] = ("/households/outreach/", "大走访")
     if role == "leader":

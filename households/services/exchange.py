@@ -280,21 +280,21 @@ def _scrub(rows: list[dict]) -> list[dict]:
 
 
 # --- Import services ------------------------------------------------------------------------
-@transaction.atomic
 def import_batch_create(*, by: User, upload, file_name: str, request=None) -> ImportBatch:
     """Read and check an uploaded sheet; store the rows and their errors in a preview batch.
 
     Writes nothing to the register. Raises ValidationError (keyed ``file``) for a file that
     cannot be imported at all. Returns the batch.
     """
-    raw_rows = read_sheet(upload)
-    rows = check_rows(raw_rows, township=by.township)
-    batch = ImportBatch.objects.create(
-        township=by.township, file_name=file_name[:200], rows=rows, row_count=len(rows),
-        error_count=sum(r["status"] == "error" for r in rows), created_by=by,
-    )
-    audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=batch,
-              detail=f"import preview: {batch.row_count} rows, {batch.error_count} with errors")
+    # Parsing and checking only read: no transaction is held open while the workbook is unzipped.
+    rows = check_rows(read_sheet(upload), township=by.township)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            township=by.township, file_name=file_name[:200], rows=rows, row_count=len(rows),
+            error_count=sum(r["status"] == "error" for r in rows), created_by=by,
+        )
+        audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=batch,
+                  detail=f"import preview: {batch.row_count} rows, {batch.error_count} with errors")
     return batch
 
 

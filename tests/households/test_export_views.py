@@ -1,6 +1,7 @@
 """Exports to .xlsx: only what the user may see, IDs masked, the list pages' filters, the audit
 row, a constant number of queries; roles and scope."""
 import io
+import re
 from urllib.parse import unquote
 
 import pytest
@@ -225,3 +226,17 @@ def test_export_refuses_post(client_for, clerk_a):
     for kind in KINDS:
         assert client_for(clerk_a).post(url(kind)).status_code == 405
     assert not AuditEvent.objects.filter(action="export").exists()
+
+
+@pytest.mark.parametrize("kind, list_name", [
+    ("households", "households:household_list"), ("register", "households:register_list"),
+    ("visits", "households:visit_list"),
+])
+def test_list_page_export_button_carries_the_lists_filters(client_for, clerk_a, two_townships, kind, list_name):
+    client = client_for(clerk_a)
+    page = client.get(reverse(list_name), {"q": "甲"}).content.decode()
+
+    link = re.search(r'data-testid="export" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert link.startswith(url(kind)) and "q=" in link
+    rows = sheet_rows(client.get(link), kind)
+    assert rows and "乙" not in " ".join(str(v) for row in rows for v in row.values())

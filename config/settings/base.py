@@ -152,6 +152,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # Lets /healthz/ tell whether beat is alive: every minute.
     "heartbeat": {"task": "accounts.tasks.heartbeat", "schedule": crontab(minute="*")},
+    # Unconfirmed Excel import previews hold whole ID numbers: expire them daily at 02:30.
+    "expire-import-previews": {
+        "task": "households.tasks.expire_import_previews", "schedule": crontab(hour="2", minute="30"),
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------
@@ -178,3 +182,5 @@ HOUSEHOLDS_VISIT_INTERVAL_DAYS = {
 # Women of childbearing age (DOMAIN.md): a couple's wife is 15–49 when registered.
 HOUSEHOLDS_WIFE_AGE_RANGE = (15, 49)
 HOUSEHOLDS_PAGE_SIZE = 25
+# An import preview not confirmed within this many hours is cancelled and its ID numbers scrubbed.
+HOUSEHOLDS_IMPORT_PREVIEW_HOURS = env.int("IMPORT_PREVIEW_HOURS", default=48)

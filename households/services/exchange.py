@@ -462,3 +462,26 @@ def import_summary(rows: list[dict]) -> dict:
         "warnings": sum(bool(r["warnings"]) for r in rows),
     }
 
+
+
+def import_previews_expire(*, now=None, dry_run: bool = False) -> int:
+    """Cancel preview batches nobody confirmed within settings.HOUSEHOLDS_IMPORT_PREVIEW_HOURS.
+
+    A preview holds whole ID numbers so that confirm can write them; left lying about, it is
+    personal data kept without a purpose (PIPL Art. 19). Expiring scrubs them like a cancel does.
+    Each batch is claimed with a conditional update, so a clerk confirming at the same moment
+    wins or loses cleanly. Returns how many batches were (or, with ``dry_run``, would be) expired.
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.HOUSEHOLDS_IMPORT_PREVIEW_HOURS)
+    stale = ImportBatch.objects.filter(status=ImportBatch.Status.PREVIEW, created_at__lt=cutoff)
+    if dry_run:
+        return stale.count()
+    expired = 0
+    for pk, rows in stale.values_list("pk", "rows").iterator():
+        with transaction.atomic():
+            expired += ImportBatch.objects.filter(pk=pk, status=ImportBatch.Status.PREVIEW).update(
+                status=ImportBatch.Status.CANCELLED, rows=_scrub(rows), updated_at=timezone.now(),
+                message=_("超过保留期限未确认，已自动取消，未导入任何数据。"))
+    if expired:
+        logger.info("expired %d stale import previews", expired)
+    return expired

@@ -25,11 +25,11 @@ class Cap:
     REGISTER_VIEW = "register.view"  # browse households, couples and visits in scope
     REGISTER_CHANGE = "register.change"  # register households, couples, surveys, assignments
     REGISTER_IMPORT = "register.import"  # upload the townships' Excel sheets
-    VISIT_RECORD = "visit.record"  # follow-up / outreach visits
+    VISIT_RECORD = "visit.record"  # follow-up visits to couples (township clerks)
     REGISTER_STATS = "register.stats"  # per-township aggregates
     # The couple register (摸底造册), follow-up visits and due lists are the township's work;
     # bureau staff record outreach (大走访) to households instead. Two capabilities keep the menus
-    # and the 403s apart although both roles hold VISIT_RECORD.
+    # and the 403s apart.
     COUPLE_VIEW = "couple.view"  # register list, follow-up visit list, due and overdue
     OUTREACH_RECORD = "outreach.record"  # 大走访 to households of linked villages
     SCREENING_VIEW = "screening.view"
@@ -49,7 +49,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         Cap.REGISTER_VIEW, Cap.REGISTER_CHANGE, Cap.REGISTER_IMPORT, Cap.VISIT_RECORD, Cap.COUPLE_VIEW,
         Cap.SCREENING_VIEW, Cap.ASSESSMENT_VIEW,
     }),
-    Role.BUREAU_STAFF: frozenset({Cap.REGISTER_VIEW, Cap.VISIT_RECORD, Cap.OUTREACH_RECORD}),
+    Role.BUREAU_STAFF: frozenset({Cap.REGISTER_VIEW, Cap.OUTREACH_RECORD}),
     Role.CLINICIAN: frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_CHANGE}),
     Role.INSPECTOR: frozenset({Cap.ENFORCEMENT_VIEW, Cap.ENFORCEMENT_CHANGE}),
     Role.LEADER: frozenset({

@@ -46,7 +46,7 @@ def _safe_next(request, fallback: str) -> str:
 
 # --- 记录随访 --------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-@capability_required(Cap.VISIT_RECORD)  # other roles 403; bureau staff then 404 (couples are not theirs)
+@capability_required(Cap.VISIT_RECORD)  # township clerks; bureau staff record outreach instead (403)
 def visit_create(request, pk):
     couple = get_couple_for_user(request.user, pk, visit=True)
     if request.method == "POST":

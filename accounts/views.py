@@ -1,6 +1,5 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -8,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from . import health
 from .forms import AuditFilterForm, LoginForm
+from .pagination import paginate, query_without_page
 from .permissions import capability_required
 from .roles import Cap
 from .selectors import audit_events
@@ -36,10 +36,9 @@ def audit_list(request):
         username=filters.get("user", ""), action=filters.get("action", ""),
         date_from=filters.get("date_from"), date_to=filters.get("date_to"),
     )
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "accounts/audit_list.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "accounts/audit_list.html", {
+        "form": form, "page": paginate(request, events, 50), "query": query_without_page(request),
+    })
 
 
 @login_not_required

@@ -6,13 +6,15 @@ form with ``apply_errors`` so everything typed is kept. Choice fields that point
 ``ScopedModelChoiceField``: an id outside the user's scope typed into the POST answers 404.
 """
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, Village
 
-from .forms_common import IdNumberField, ScopedModelChoiceField, cross_check_id
+from .forms_common import (
+    IdNumberField, ScopedModelChoiceField, cross_check_id, date_input,
+)
 from .models import (
     FamilySituation, Household, HukouType, IntentionReason, MaritalStatus, Person, PlannedTiming, Relation, Sex,
     WantedService,
@@ -21,36 +23,6 @@ from .selectors import HOUSEHOLD_SORTS, filter_villages, writable_villages
 from .services.register import assignable_staff
 
 
-def _date_input(**attrs):
-    return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
-
-
-def apply_errors(form: forms.Form, error: ValidationError, *, field_map: dict | None = None) -> None:
-    """Put a service's ``ValidationError`` on the form: keyed messages next to their field (renamed
-    through ``field_map`` where the form calls it differently), the rest at the top."""
-    field_map = field_map or {}
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            field = field_map.get(field, field)
-            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("原因"), max_length=200,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("例如：重复登记、录入错误、已迁出")}),
-    )
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise ValidationError(_("请填写原因。"))
-        return reason
 
 
 # --- 家庭户列表的搜索与筛选 ------------------------------------------------------------------
@@ -116,7 +88,7 @@ def _sex_field():
 
 def _birth_field():
     return forms.DateField(
-        label=_("出生日期"), required=False, widget=_date_input(),
+        label=_("出生日期"), required=False, widget=date_input(),
         help_text=_("填了身份证号可不填，系统按身份证号自动填写并核对。"),
     )
 
@@ -262,7 +234,7 @@ def _children_field(label):
 
 
 class CoupleFactsMixin(forms.Form):
-    marriage_date = forms.DateField(label=_("结婚日期"), required=False, widget=_date_input())
+    marriage_date = forms.DateField(label=_("结婚日期"), required=False, widget=date_input())
     boys = _children_field(_("现有男孩数"))
     girls = _children_field(_("现有女孩数"))
 
@@ -331,7 +303,7 @@ class CoupleEditForm(CoupleFactsMixin, forms.Form):
 
 # --- 再生育意愿摸底 --------------------------------------------------------------------------
 class SurveyForm(forms.Form):
-    surveyed_on = forms.DateField(label=_("摸底日期"), widget=_date_input())
+    surveyed_on = forms.DateField(label=_("摸底日期"), widget=date_input())
     planned_timing = forms.ChoiceField(label=_("计划生育时间"), choices=PlannedTiming.choices, widget=forms.RadioSelect)
     next_child_order = forms.IntegerField(
         label=_("计划生育孩次"), required=False, min_value=1, max_value=10,

@@ -5,14 +5,15 @@ services/visits.py and services/outreach.py, whose ``ValidationError`` the views
 form with ``apply_errors`` so everything typed is kept.
 """
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, Village
 from accounts.roles import Role
 
-from .forms_common import ScopedModelChoiceField
+from .forms_common import (
+    ScopedModelChoiceField, date_input,
+)
 from .models import INTENTION_TIMINGS, PlannedTiming, PregnancyStatus, VisitService
 from .selectors_visits import outreach_villages, register_staff
 from .services.visits import default_next_due
@@ -20,31 +21,14 @@ from .services.visits import default_next_due
 ALL = [("", _("全部"))]
 
 
-def _date_input(**attrs):
-    return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form: keyed messages next to their field,
-    the rest at the top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 # --- 记录随访 --------------------------------------------------------------------------------
 class VisitForm(forms.Form):
-    visit_date = forms.DateField(label=_("随访日期"), widget=_date_input(**{"data-role": "visit-date"}))
+    visit_date = forms.DateField(label=_("随访日期"), widget=date_input(**{"data-role": "visit-date"}))
     pregnancy_status = forms.ChoiceField(
         label=_("孕情"), choices=PregnancyStatus.choices, widget=forms.RadioSelect,
     )
     last_menstrual_period = forms.DateField(
-        label=_("末次月经"), required=False, widget=_date_input(),
+        label=_("末次月经"), required=False, widget=date_input(),
         help_text=_("孕情为“已孕”时必填，不能晚于随访日期。"),
     )
     services = forms.MultipleChoiceField(
@@ -55,7 +39,7 @@ class VisitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("服务内容、夫妇情况、下一步安排")}),
     )
     next_due = forms.DateField(
-        label=_("下次随访日期"), required=False, widget=_date_input(**{"data-role": "next-due"}),
+        label=_("下次随访日期"), required=False, widget=date_input(**{"data-role": "next-due"}),
         help_text=_("默认按孕情自动计算（未孕 90 天、已孕 30 天等，以本县设置为准），可修改；留空则自动计算。"),
     )
     # The default the page offered. If next_due comes back unchanged it was never the user's
@@ -91,10 +75,6 @@ class VisitForm(forms.Form):
             "last_menstrual_period": data.get("last_menstrual_period"), "services": data.get("services") or [],
             "notes": data.get("notes", ""), "next_due": data.get("next_due"),
         }
-
-
-class VoidForm(forms.Form):
-    reason = forms.CharField(label=_("作废原因"), max_length=200, help_text=_("例如：重复录入、录错夫妇。"))
 
 
 # --- List filters ---------------------------------------------------------------------------
@@ -154,8 +134,8 @@ class RegisterFilterForm(_ScopedFilterForm):
 
 class VisitFilterForm(_ScopedFilterForm):
     pregnancy_status = forms.ChoiceField(label=_("孕情"), required=False, choices=ALL + PregnancyStatus.choices)
-    date_from = forms.DateField(label=_("随访日期从"), required=False, widget=_date_input())
-    date_to = forms.DateField(label=_("至"), required=False, widget=_date_input())
+    date_from = forms.DateField(label=_("随访日期从"), required=False, widget=date_input())
+    date_to = forms.DateField(label=_("至"), required=False, widget=date_input())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -179,7 +159,7 @@ class DueStaffFilterForm(_ScopedFilterForm):
 
 # --- 大走访 ---------------------------------------------------------------------------------
 class OutreachForm(forms.Form):
-    visit_date = forms.DateField(label=_("走访日期"), widget=_date_input())
+    visit_date = forms.DateField(label=_("走访日期"), widget=date_input())
     content = forms.CharField(
         label=_("走访内容"), max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("宣传的政策、了解的情况")}),
@@ -209,8 +189,8 @@ class OutreachHouseholdFilterForm(_ScopedFilterForm):
 
 
 class OutreachVisitFilterForm(_ScopedFilterForm):
-    date_from = forms.DateField(label=_("走访日期从"), required=False, widget=_date_input())
-    date_to = forms.DateField(label=_("至"), required=False, widget=_date_input())
+    date_from = forms.DateField(label=_("走访日期从"), required=False, widget=date_input())
+    date_to = forms.DateField(label=_("至"), required=False, widget=date_input())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)

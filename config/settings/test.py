@@ -1,6 +1,6 @@
 """The test suite: always a real PostgreSQL and a real Redis (see `make test`)."""
 from .base import *  # noqa: F401,F403
-from .base import CACHES, env
+from .base import BASE_DIR, CACHES, env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"

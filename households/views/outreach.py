@@ -4,34 +4,24 @@ The households a bureau staff member sees are ``Household.objects.visible_to(use
 linked to their active work groups. Anything else answers 404. Township clerks may read the
 outreach visits made to their township's households, but recording one is the bureau's (403).
 """
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
 from accounts.roles import Cap
 
-from ..forms_visits import OutreachForm, OutreachHouseholdFilterForm, OutreachVisitFilterForm, apply_errors
+from ..forms_common import apply_errors
+from ..forms_visits import OutreachForm, OutreachHouseholdFilterForm, OutreachVisitFilterForm
 from ..models import OutreachVisit
 from ..permissions import get_household_for_user
 from ..selectors_visits import outreach_households as select_outreach_households
 from ..selectors_visits import outreach_visits_in_scope
 from ..services.outreach import outreach_record
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.HOUSEHOLDS_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @require_GET
@@ -41,7 +31,7 @@ def outreach_households(request):
     f = form.values()
     households = select_outreach_households(user=request.user, q=f.get("q", ""), village=f.get("village"))
     return render(request, "households/outreach_households.html", {
-        "form": form, "page": _page(request, households), "query": _query_without_page(request),
+        "form": form, "page": paginate(request, households), "query": query_without_page(request),
     })
 
 
@@ -71,6 +61,6 @@ def outreach_list(request):
     visits = outreach_visits_in_scope(
         user=request.user, q=f.get("q", ""), date_from=f.get("date_from"), date_to=f.get("date_to"))
     return render(request, "households/outreach_list.html", {
-        "form": form, "page": _page(request, visits), "query": _query_without_page(request),
+        "form": form, "page": paginate(request, visits), "query": query_without_page(request),
         "can_record": request.user.can(Cap.OUTREACH_RECORD),
     })

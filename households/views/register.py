@@ -5,10 +5,8 @@ couples need Cap.COUPLE_VIEW (township clerks only), every change needs Cap.REGI
 Records outside the user's scope answer 404 through the ``get_<entity>_for_user`` helpers, a
 wrong role 403. Services do the writing; their ``ValidationError`` goes back onto the form.
 """
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
@@ -16,16 +14,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import AuditEvent
+from accounts.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
 
 from ..forms import (
     HOUSEHOLD_CREATE_FIELD_MAP, AssignForm, CoupleCreateForm, CoupleEditForm, HouseholdCreateForm,
-    HouseholdEditForm, HouseholdFilterForm, MergeForm, MergeSearchForm, PersonForm, ReasonForm, SurveyForm,
-    apply_errors,
+    HouseholdEditForm, HouseholdFilterForm, MergeForm, MergeSearchForm, PersonForm, SurveyForm,
 )
+from ..forms_common import apply_errors
 from ..models import Household, IntentionReason, Person, WantedService
+from .common import void_page
 from ..permissions import get_couple_for_user, get_household_for_user, get_person_for_user
 from ..selectors import (
     couple_assignments, couple_member_choices, couple_surveys, household_couples, household_list as select_households,
@@ -44,16 +44,6 @@ from ..services.register import (
 GET_POST = require_http_methods(["GET", "POST"])
 REASON_LABELS = dict(IntentionReason.choices)
 SERVICE_LABELS = dict(WantedService.choices)
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.HOUSEHOLDS_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _duplicate_id_error(request, form, error: DuplicateIdNumber, *, field: str = "id_number") -> None:
@@ -89,7 +79,7 @@ def household_list(request):
         user=request.user, q=f.get("q", ""), village=f.get("village"), status=f["status"], sort=f["sort"],
     )
     return render(request, "households/household_list.html", {
-        "form": form, "page": _page(request, households), "query": _query_without_page(request),
+        "form": form, "page": paginate(request, households), "query": query_without_page(request),
         "can_create": request.user.can(Cap.REGISTER_CHANGE),
     })
 
@@ -163,16 +153,10 @@ def household_edit(request, pk):
 @capability_required(Cap.REGISTER_CHANGE)
 def household_void(request, pk):
     household = get_household_for_user(request.user, pk, write=True)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            void_household(household=household, by=request.user, reason=form.cleaned_data["reason"], request=request)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("家庭户已作废。"))
-            return redirect(household.get_absolute_url())
-    return render(request, "households/household_void.html", {"household": household, "form": form})
+    return void_page(
+        request, obj=household, void=void_household, template="households/household_void.html",
+        context_name="household", done_message=_("家庭户已作废。"), done_url=household.get_absolute_url(),
+    )
 
 
 # --- 家庭成员 --------------------------------------------------------------------------------
@@ -238,16 +222,10 @@ def person_edit(request, pk):
 @capability_required(Cap.REGISTER_CHANGE)
 def person_void(request, pk):
     person = get_person_for_user(request.user, pk, write=True)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            void_person(person=person, by=request.user, reason=form.cleaned_data["reason"], request=request)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("成员已作废：%(name)s。") % {"name": person.name})
-            return redirect(person.household.get_absolute_url())
-    return render(request, "households/person_void.html", {"person": person, "form": form})
+    return void_page(
+        request, obj=person, void=void_person, template="households/person_void.html", context_name="person",
+        done_message=_("成员已作废：%(name)s。") % {"name": person.name}, done_url=person.household.get_absolute_url(),
+    )
 
 
 # --- 育龄夫妇 --------------------------------------------------------------------------------
@@ -324,16 +302,10 @@ def couple_edit(request, pk):
 @capability_required(Cap.REGISTER_CHANGE)
 def couple_void(request, pk):
     couple = get_couple_for_user(request.user, pk, write=True)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            void_couple(couple=couple, by=request.user, reason=form.cleaned_data["reason"], request=request)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("育龄夫妇记录已作废。"))
-            return redirect(couple.get_absolute_url())
-    return render(request, "households/couple_void.html", {"couple": couple, "form": form})
+    return void_page(
+        request, obj=couple, void=void_couple, template="households/couple_void.html", context_name="couple",
+        done_message=_("育龄夫妇记录已作废。"), done_url=couple.get_absolute_url(),
+    )
 
 
 @GET_POST

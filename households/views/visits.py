@@ -6,34 +6,26 @@ All of it is the township clerks' work (Cap.COUPLE_VIEW); bureau staff do not se
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
 from accounts.roles import Cap
 
+from ..forms_common import apply_errors
 from ..forms_visits import (
-    DueStaffFilterForm, RegisterFilterForm, VisitFilterForm, VisitForm, VoidForm, apply_errors,
+    DueStaffFilterForm, RegisterFilterForm, VisitFilterForm, VisitForm,
 )
+from .common import void_page
 from ..permissions import get_couple_for_user, get_visit_for_user
 from ..selectors_visits import (
     couples_due_for_visit, register_couples, township_due_list, visits_in_scope, week_end,
 )
 from ..services.visits import visit_record, visit_void
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.HOUSEHOLDS_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -72,16 +64,10 @@ def visit_create(request, pk):
 @capability_required(Cap.VISIT_RECORD)
 def visit_void_view(request, pk):
     visit = get_visit_for_user(request.user, pk, write=True)
-    form = VoidForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            visit_void(visit=visit, by=request.user, reason=form.cleaned_data["reason"], request=request)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("随访记录已作废。"))
-            return redirect(visit.couple.get_absolute_url())
-    return render(request, "households/visit_void.html", {"visit": visit, "form": form})
+    return void_page(
+        request, obj=visit, void=visit_void, template="households/visit_void.html", context_name="visit",
+        done_message=_("随访记录已作废。"), done_url=visit.couple.get_absolute_url(),
+    )
 
 
 # --- 摸底造册 --------------------------------------------------------------------------------
@@ -94,12 +80,12 @@ def register_list(request):
         user=request.user, q=f.get("q", ""), village=f.get("village"), planned_timing=f.get("planned_timing", ""),
         pregnancy_status=f.get("pregnancy_status", ""), responsible=f.get("responsible"), sort=f.get("sort", "due"),
     )
-    page = _page(request, couples)
+    page = paginate(request, couples)
     today = timezone.localdate()
     for couple in page.object_list:
         couple.overdue_days = couple.days_overdue(today)
     return render(request, "households/register_list.html", {
-        "form": form, "page": page, "query": _query_without_page(request), "today": today,
+        "form": form, "page": page, "query": query_without_page(request), "today": today,
     })
 
 
@@ -114,13 +100,13 @@ def visit_list(request):
         visitor=f.get("visitor"), date_from=f.get("date_from"), date_to=f.get("date_to"),
     )
     return render(request, "households/visit_list.html", {
-        "form": form, "page": _page(request, visits), "query": _query_without_page(request),
+        "form": form, "page": paginate(request, visits), "query": query_without_page(request),
     })
 
 
 # --- 到期与逾期 ------------------------------------------------------------------------------
 def _due_page(request, couples, today):
-    page = _page(request, couples)
+    page = paginate(request, couples)
     for couple in page.object_list:
         couple.overdue_days = couple.days_overdue(today)
     return page
@@ -132,7 +118,7 @@ def due_mine(request):
     today = timezone.localdate()
     page = _due_page(request, couples_due_for_visit(user=request.user, on=today), today)
     return render(request, "households/due_mine.html", {
-        "page": page, "today": today, "week_end": week_end(today), "query": _query_without_page(request),
+        "page": page, "today": today, "week_end": week_end(today), "query": query_without_page(request),
     })
 
 
@@ -145,5 +131,5 @@ def due_township(request):
     page = _due_page(request, township_due_list(user=request.user, on=today, staff=f.get("staff")), today)
     return render(request, "households/due_township.html", {
         "form": form, "page": page, "today": today, "week_end": week_end(today),
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
     })

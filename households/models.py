@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Township, Village
 from accounts.roles import Role
@@ -40,7 +41,7 @@ class Relation(models.TextChoices):  # GB/T 4761, one digit
     SELF = "0", _("本人/户主")
     SPOUSE = "1", _("配偶")
     SON = "2", _("子")
-    DAUGHTER = "3", _("女")
+    DAUGHTER = "3", pgettext_lazy("relation to head", "女")
     GRANDCHILD = "4", _("孙辈")
     PARENT = "5", _("父母")
     GRANDPARENT = "6", _("祖父母")

@@ -190,7 +190,7 @@ def hukou_type(value) -> str:
     try:
         return str(HUKOU_CODES[code])
     except KeyError:
-        raise CellError(_("户口类型“%(value)s”无法识别（应为 农业/非农业/其他 或 1/2/9）。") % {"value": text(value)}) from None
+        raise CellError(_("户口类型“%(value)s”无法识别（应为 非农业/农业/其他 或代码 1/2/9）。") % {"value": text(value)}) from None
 
 
 TIMING_CODES = {
@@ -267,7 +267,7 @@ TEMPLATE_EXAMPLE = {
     "boys": 1, "girls": 0, "planned_timing": "一年内", "surveyed_on": "2024-03-15", "notes": "示例行，导入前请删除",
 }
 TEMPLATE_NOTE = gettext_lazy(
-    "说明：带 * 的列必填；“村/社区”须为本镇/街道的村/社区名称；户口类型填 农业/非农业/其他（或 1/2/9）；"
+    "说明：带 * 的列必填；“村/社区”须为本镇/街道的村/社区名称；户口类型填 非农业/农业/其他（或代码 1/2/9）；"
     "计划生育时间填 一年内/两年内/三年内/更晚/未计划（或 1–5）；日期可写 2019-05-01、2019/5/1、2019.5.1、20190501；"
     "身份证号请设为文本格式。表头下第一行为示例，导入前请删除。"
 )

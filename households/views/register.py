@@ -253,7 +253,9 @@ def couple_create(request, pk):
         else:
             messages.success(request, _("已登记育龄夫妇：%(couple)s。请接着做再生育意愿摸底。") % {"couple": couple})
             return redirect(couple.get_absolute_url())
-    return render(request, "households/couple_form.html", {"form": form, "household": household, "creating": True})
+    return render(request, "households/couple_form.html", {
+        "form": form, "household": household, "creating": True, "wife_age_range": settings.HOUSEHOLDS_WIFE_AGE_RANGE,
+    })
 
 
 @require_GET

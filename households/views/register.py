@@ -5,6 +5,7 @@ couples need Cap.COUPLE_VIEW (township clerks only), every change needs Cap.REGI
 Records outside the user's scope answer 404 through the ``get_<entity>_for_user`` helpers, a
 wrong role 403. Services do the writing; their ``ValidationError`` goes back onto the form.
 """
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render

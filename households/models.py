@@ -253,7 +253,7 @@ class Household(Voidable, Versioned, Timestamped):
         super().save(*args, **kwargs)
 
 
-class Person(Voidable, Timestamped):
+class Person(Voidable, Versioned, Timestamped):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("家庭户"))
     name = models.CharField(_("姓名"), max_length=30)
     id_number = models.CharField(
@@ -466,6 +466,8 @@ class FollowUpVisit(Voidable, Timestamped):
             # Visit list: township, newest first; per couple history.
             models.Index(fields=["township", "-visit_date"], name="households_visit_township_date"),
             models.Index(fields=["couple", "-visit_date"], name="households_visit_couple_date"),
+            # Visit list filtered by visitor.
+            models.Index(fields=["township", "visitor", "-visit_date"], name="households_visit_visitor"),
         ]
 
     def __str__(self):

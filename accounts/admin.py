@@ -56,6 +56,14 @@ class VillageAdmin(AdminRoleOnly, admin.ModelAdmin):
     search_fields = ("code", "name")
     list_select_related = ("township",)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Records copy their village's township when written (the column every scoped list
+        # filters on). Moving a village that already has records would strand them in the old
+        # township's lists, so its township is fixed once anything is filed under it.
+        if obj is not None and obj.households.exists():
+            return ("township",)
+        return ()
+
 
 @admin.register(User)
 class UserAdmin(AdminRoleOnly, DjangoUserAdmin):

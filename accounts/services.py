@@ -1,15 +1,22 @@
 """Writes owned by the accounts app: the audit trail."""
+from django.conf import settings
 from django.db import models
 
 from .models import AuditEvent
 
 
 def client_ip(request) -> str | None:
-    # REMOTE_ADDR is what the server saw. Behind the bureau's proxy, production sets
-    # X-Forwarded-For; we take its first hop only when a proxy is configured to set it.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return ip or None
+    """The client's address for the audit trail.
+
+    X-Forwarded-For is written by whoever sends the request, so it is trusted only as far as our
+    own proxies go: with ``TRUSTED_PROXY_COUNT = n`` the client is the n-th address from the right
+    (the one our outermost proxy appended). With no proxy configured, REMOTE_ADDR is the truth.
+    """
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def _township_id_of(obj):

@@ -7,6 +7,8 @@ bad row of each kind the preview reports. Deterministic for a given seed.
 import datetime
 import random
 
+from django.utils import timezone
+
 from accounts.demo import demo_name
 from accounts.validators import build_id_number
 
@@ -27,7 +29,7 @@ def sample_rows(*, villages: list[str], count: int = 20, seed: int = 1, with_err
                 foreign_village: str = "", today: datetime.date | None = None) -> list[dict]:
     """``count`` good rows (field → value) in ``villages``, then the bad rows."""
     rng = random.Random(seed)
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     rows = []
     for n in range(count):
         wife_birth = today.replace(year=today.year - rng.randint(22, 40), day=min(today.day, 28))

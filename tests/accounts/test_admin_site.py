@@ -116,3 +116,27 @@ def test_admin_role_cannot_bulk_delete_through_changelist_action(client_for, adm
 def test_admin_role_has_no_audit_trail_in_admin(client_for, admin_user):
     # The auditor reads the trail on /accounts/audit/; the admin must not browse or edit it here.
     assert client_for(admin_user).get("/admin/accounts/auditevent/").status_code == 404
+
+
+def test_village_with_households_cannot_be_moved_to_another_township(client_for, admin_user, village_a, township_b):
+    from tests.factories import HouseholdFactory
+
+    HouseholdFactory(village=village_a)
+    url = f"/admin/accounts/village/{village_a.pk}/change/"
+    client = client_for(admin_user)
+
+    assert 'name="township"' not in client.get(url).content.decode()
+    client.post(url, {"township": township_b.pk, "code": village_a.code, "name": "改名村", "kind": "village",
+                      "is_active": "on"})
+
+    village_a.refresh_from_db()
+    assert village_a.township_id != township_b.pk
+    assert village_a.name == "改名村"  # the rest of the form still saves
+
+
+def test_village_without_records_can_still_be_moved(client_for, admin_user, village_a, township_b):
+    url = f"/admin/accounts/village/{village_a.pk}/change/"
+    client_for(admin_user).post(url, {"township": township_b.pk, "code": village_a.code, "name": village_a.name,
+                                      "kind": "village", "is_active": "on"})
+    village_a.refresh_from_db()
+    assert village_a.township_id == township_b.pk

@@ -153,3 +153,18 @@ def test_audit_page_query_count_does_not_grow_with_rows(client_for, auditor, cle
 
     assert response.status_code == 200
     assert len(shown(response)) == min(rows, 50)
+
+
+def test_client_supplied_forwarded_for_does_not_forge_the_audit_ip(client, clerk_a, password, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    client.post("/accounts/login/", {"username": "clerk_a", "password": password},
+                HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="10.1.2.3")
+    assert AuditEvent.objects.get(action=AuditEvent.Action.LOGIN).ip == "10.1.2.3"
+
+
+def test_behind_one_trusted_proxy_the_client_is_the_hop_it_appended(client, clerk_a, password, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The client forged the first entry; our proxy appended the real address last.
+    client.post("/accounts/login/", {"username": "clerk_a", "password": password},
+                HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7", REMOTE_ADDR="10.0.0.1")
+    assert AuditEvent.objects.get(action=AuditEvent.Action.LOGIN).ip == "198.51.100.7"

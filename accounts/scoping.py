@@ -54,5 +54,3 @@ class ScopedQuerySet(models.QuerySet):
             return self.filter(**{f"{self.village_path}__in": linked_village_ids(user)})
         return self.none()
 
-    def in_township(self, township):
-        return self.filter(**{self.township_path: township})

@@ -6,7 +6,7 @@ are still found (their detail page says they are void), merged households too.
 from accounts.permissions import OutOfScope, get_object_for_user
 from accounts.roles import Cap
 
-from .models import Couple, FollowUpVisit, Household, HouseholdMerge, ImportBatch, Person
+from .models import Couple, FollowUpVisit, Household, ImportBatch, Person
 
 
 def get_household_for_user(user, pk, *, write: bool = False) -> Household:
@@ -43,11 +43,8 @@ def get_import_for_user(user, pk) -> ImportBatch:
     return get_object_for_user(ImportBatch.objects.all(), user, pk, capability=Cap.REGISTER_IMPORT)
 
 
-def get_merge_for_user(user, pk) -> HouseholdMerge:
-    return get_object_for_user(HouseholdMerge.objects.all(), user, pk, capability=Cap.REGISTER_CHANGE)
-
 
 __all__ = [
     "OutOfScope", "get_household_for_user", "get_person_for_user", "get_couple_for_user",
-    "get_visit_for_user", "get_import_for_user", "get_merge_for_user",
+    "get_visit_for_user", "get_import_for_user",
 ]

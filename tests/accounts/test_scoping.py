@@ -85,10 +85,6 @@ def test_scoped_list_is_one_query(clerk_a, village_a, village_b, django_assert_n
         assert len(list(villages().visible_to(clerk_a))) == 1
 
 
-def test_in_township_filters_by_township(township_b, village_a, village_b):
-    assert list(villages().in_township(township_b)) == [village_b]
-
-
 # --- get_object_for_user --------------------------------------------------------------------
 
 def test_get_object_for_user_returns_record_in_scope(clerk_a, village_a):

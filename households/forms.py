@@ -78,6 +78,9 @@ class PersonFactsMixin:
                 self.add_error("sex", _("未填身份证号时，请选择性别。"))
             if not cleaned.get("birth_date") and "birth_date" not in self.errors:
                 self.add_error("birth_date", _("未填身份证号时，请填写出生日期。"))
+            elif cleaned.get("birth_date") and cleaned["birth_date"] > timezone.localdate():
+                # With a number the date comes from it, and the number's own check refuses the future.
+                self.add_error("birth_date", _("出生日期不能晚于今天。"))
 
 
 def _sex_field():
@@ -205,11 +208,13 @@ class PersonForm(PersonFactsMixin, ConfirmDuplicateMixin, forms.Form):
             kwargs.setdefault("initial", {
                 "name": person.name, "id_number": person.id_number, "sex": person.sex,
                 "birth_date": person.birth_date, "relation": person.relation,
-                "marital_status": person.marital_status, "phone": person.phone,
+                "marital_status": person.marital_status, "phone": person.phone, "version": person.version,
             })
         super().__init__(*args, **kwargs)
         if person is not None:
             del self.fields["confirm_not_duplicate"]  # the likely-duplicate check is for new members
+            # The version the form was opened at: a save over someone else's newer one is refused.
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()

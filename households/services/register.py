@@ -18,7 +18,7 @@ from accounts.roles import Role
 from accounts.services import audit_log
 from accounts.validators import parse_id_number
 
-from ..models import Assignment, Couple, Household, IntentionSurvey, Person, Sex
+from ..models import Assignment, Couple, FollowUpVisit, Household, IntentionSurvey, Person, Sex
 from .common import save_versioned, void_record
 
 HOUSEHOLD_FIELDS = ["village", "code", "address", "head_name", "phone", "hukou_type"]
@@ -30,8 +30,9 @@ class DuplicateIdNumber(ValidationError):
 
     def __init__(self, existing: Person):
         self.existing = existing
-        super().__init__({"id_number": _("该身份证号已登记（%(name)s），不能重复登记。") % {"name": existing.name}},
-                         code="duplicate_id_number")
+        # Generic on purpose: the holder may be registered in another township, whose people the
+        # caller must not learn about. Views build a scoped message from ``existing``.
+        super().__init__({"id_number": _("该身份证号已登记，不能重复登记。")}, code="duplicate_id_number")
 
 
 def _check_village(village: Village, household: Household | None = None) -> None:
@@ -141,21 +142,52 @@ def person_add(
 
 
 @transaction.atomic
-def person_update(*, person: Person, by: User, data: dict, request=None) -> Person:
-    new_id = (data.get("id_number", person.id_number) or "").strip().upper()
+def person_update(*, person: Person, by: User, expected_version: int, data: dict, request=None) -> Person:
+    """Change a member's own fields; refuses if someone saved the member since ``expected_version``.
+
+    Only the member's own fields are written (``save_versioned``), so a void or a merge that
+    happened while the form was open is not undone. The sex of the wife or husband of an active
+    couple cannot change: the couple was registered on it.
+    """
+    current = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+    if current.is_void or current.household.is_void:
+        raise ValidationError(_("该成员或家庭户已作废，不能修改。"))
+    new_id = (data.get("id_number", current.id_number) or "").strip().upper()
     data = {**data, "id_number": new_id}
-    _check_person_facts(id_number=new_id, sex=data.get("sex", person.sex), birth_date=data.get("birth_date", person.birth_date))
-    if new_id and new_id != person.id_number:
+    _check_person_facts(id_number=new_id, sex=data.get("sex", current.sex),
+                        birth_date=data.get("birth_date", current.birth_date))
+    if new_id:
+        # Left blank on the form: taken from the number, as when the member was added.
+        info = parse_id_number(new_id)
+        data["sex"] = data.get("sex") or info.sex
+        data["birth_date"] = data.get("birth_date") or info.birth_date
+    if new_id and new_id != current.id_number:
         existing = existing_person_with_id(new_id)
         if existing is not None and existing.pk != person.pk:
             raise DuplicateIdNumber(existing)
-    for name in PERSON_FIELDS:
-        if name in data:
-            setattr(person, name, data[name])
-    person.full_clean(validate_unique=False)
-    person.save()
+    new_sex = data.get("sex", current.sex)
+    if new_sex != current.sex and Couple.objects.filter(Q(wife=current) | Q(husband=current), is_void=False).exists():
+        raise ValidationError({"sex": _("该成员是育龄夫妇登记中的妻子或丈夫，不能修改性别；如登记有误，请先作废夫妇记录。")})
+    # The changes go onto the fresh row; ``person`` (the caller's copy) only after they are saved.
+    fields = [f for f in PERSON_FIELDS if f in data]
+    for name in fields:
+        setattr(current, name, data[name])
+    current.full_clean(validate_unique=False)
+    try:
+        # A savepoint: a concurrent registration of the same number loses cleanly on the
+        # partial unique index instead of poisoning the caller's transaction.
+        with transaction.atomic():
+            save_versioned(current, expected_version=expected_version, fields=fields)
+    except IntegrityError:
+        existing = existing_person_with_id(new_id)
+        if existing is None or existing.pk == person.pk:
+            raise
+        raise DuplicateIdNumber(existing) from None
+    for name in fields:
+        setattr(person, name, getattr(current, name))
+    person.version = current.version
     audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=person,
-              township_id=person.household.township_id)
+              township_id=current.household.township_id, detail=",".join(fields))
     return person
 
 
@@ -176,6 +208,8 @@ def _check_couple(*, household: Household, wife: Person, husband: Person, on: da
             errors[field] = _("夫妇双方应在本镇/街道登记。")
     if wife.pk and Couple.objects.filter(wife=wife, is_void=False).exists():
         errors["wife"] = _("该妇女已登记为育龄夫妇，不能重复登记。")
+    if husband.pk and "husband" not in errors and Couple.objects.filter(husband=husband, is_void=False).exists():
+        errors["husband"] = _("该男子已在其他育龄夫妇登记中，不能重复登记。")
     if errors:
         raise ValidationError(errors)
 
@@ -185,14 +219,33 @@ def couple_create(
     *, household: Household, wife: Person, husband: Person, by: User, marriage_date=None,
     boys: int = 0, girls: int = 0, request=None,
 ) -> Couple:
-    """Mark two members as a couple of childbearing age (wife 15–49). Returns the couple."""
+    """Mark two members as a couple of childbearing age (wife 15–49). Returns the couple.
+
+    Neither spouse may be in another active couple. Both people are locked first, so a double
+    submit (or two clerks at once) queues here and the second sees the first one's couple.
+    """
+    pks = sorted(p.pk for p in (wife, husband) if p.pk)
+    if pks:
+        # Primary-key order: two creates naming the same people cannot deadlock. The lock also
+        # keeps person_void (which locks the person) from voiding a spouse mid-way.
+        list(Person.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk", flat=True))
+        for p in (wife, husband):
+            if p.pk:
+                p.refresh_from_db(fields=["is_void", "sex", "birth_date", "household"])
     _check_couple(household=household, wife=wife, husband=husband, on=timezone.localdate())
     couple = Couple(
         household=household, wife=wife, husband=husband, marriage_date=marriage_date, boys=boys, girls=girls,
         created_by=by,
     )
     couple.full_clean(exclude=["township"], validate_unique=False, validate_constraints=False)
-    couple.save()
+    try:
+        # A savepoint: losing the race on households_couple_wife_unique is a form error, not a 500.
+        with transaction.atomic():
+            couple.save()
+    except IntegrityError:
+        if not Couple.objects.filter(wife=wife, is_void=False).exists():
+            raise
+        raise ValidationError({"wife": _("该妇女已登记为育龄夫妇，不能重复登记。")}) from None
     audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=couple)
     return couple
 
@@ -209,14 +262,27 @@ def couple_update(*, couple: Couple, by: User, expected_version: int, data: dict
 
 
 def refresh_register_status(couple: Couple) -> None:
-    """Recompute ``in_register`` and ``planned_timing`` from the couple's latest survey."""
+    """Recompute ``in_register`` and ``planned_timing`` from the couple's latest survey.
+
+    ``couple`` must be fresh (locked by the caller): its ``in_register`` is the state before this
+    survey, and its ``next_visit_due`` is written back. A couple entering the register, first
+    time or again, is due one usual interval after the survey that put it there, unless an active
+    follow-up visit is dated after that survey: then the visit's next due date stands.
+    """
     latest = couple.surveys.order_by("-surveyed_on", "-id").first()
+    was_in_register = couple.in_register
     couple.planned_timing = latest.planned_timing if latest else ""
     couple.in_register = bool(latest and latest.shows_intention)
-    if couple.in_register and couple.next_visit_due is None:
-        # First follow-up within the usual interval of the survey that put the couple on the register.
-        couple.next_visit_due = latest.surveyed_on + datetime.timedelta(
-            days=settings.HOUSEHOLDS_VISIT_INTERVAL_DAYS["not_pregnant"])
+    if couple.in_register and (not was_in_register or couple.next_visit_due is None):
+        visit = (
+            FollowUpVisit.objects.filter(couple_id=couple.pk, is_void=False, visit_date__gt=latest.surveyed_on)
+            .order_by("-visit_date", "-id").only("next_due").first()
+        )
+        if visit is not None:
+            couple.next_visit_due = visit.next_due
+        else:
+            couple.next_visit_due = latest.surveyed_on + datetime.timedelta(
+                days=settings.HOUSEHOLDS_VISIT_INTERVAL_DAYS["not_pregnant"])
     Couple.objects.filter(pk=couple.pk).update(
         in_register=couple.in_register, planned_timing=couple.planned_timing, next_visit_due=couple.next_visit_due,
     )
@@ -229,7 +295,9 @@ def survey_record(
 ) -> IntentionSurvey:
     """Record an intention survey; the latest survey decides whether the couple is in the register.
 
-    A couple entering the register without a 专人 gets the surveying clerk.
+    The couple is locked first: a survey and a visit (or two surveys) at once queue here, and the
+    register columns are computed from the fresh row. A couple entering the register without a
+    专人 gets the surveying user if they may be its 专人 (``assignable_staff``).
     """
     reasons = list(dict.fromkeys(reasons))
     if len(reasons) > 3:
@@ -237,15 +305,23 @@ def survey_record(
     surveyed_on = surveyed_on or timezone.localdate()
     if surveyed_on > timezone.localdate():
         raise ValidationError({"surveyed_on": _("摸底日期不能晚于今天。")})
+    locked = Couple.objects.select_for_update().get(pk=couple.pk)
+    if locked.is_void:
+        raise ValidationError(_("该育龄夫妇记录已作废，不能摸底。"))
     survey = IntentionSurvey.objects.create(
-        couple=couple, surveyor=by, surveyed_on=surveyed_on, planned_timing=planned_timing,
+        couple=locked, surveyor=by, surveyed_on=surveyed_on, planned_timing=planned_timing,
         next_child_order=next_child_order, family_situation=family_situation, reasons=reasons,
         services_wanted=list(dict.fromkeys(services_wanted)), notes=notes, created_by=by,
     )
-    refresh_register_status(couple)
-    audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=survey, township_id=couple.township_id)
-    if couple.in_register and couple.responsible_id is None and by.role == Role.CLERK:
-        couple_assign(couple=couple, staff=by, by=by, reason=_("摸底登记人"), request=request)
+    refresh_register_status(locked)
+    audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=survey, township_id=locked.township_id)
+    if (locked.in_register and locked.responsible_id is None
+            and assignable_staff(locked.township_id).filter(pk=by.pk).exists()):
+        couple_assign(couple=locked, staff=by, by=by, reason=_("摸底登记人"), request=request)
+        locked.responsible = by
+    # The caller's copy follows the row.
+    couple.in_register, couple.planned_timing = locked.in_register, locked.planned_timing
+    couple.next_visit_due, couple.responsible_id = locked.next_visit_due, locked.responsible_id
     return survey
 
 
@@ -396,4 +472,6 @@ def couple_void(*, couple: Couple, by: User, reason: str, request=None) -> Coupl
     void_record(couple, by=by, reason=reason, request=request)
     Couple.objects.filter(pk=couple.pk).update(version=models.F("version") + 1)
     couple.version += 1
+    # The 专人's responsibility ends with the record: no open assignment on a void couple.
+    Assignment.objects.filter(couple=couple, ended_at__isnull=True).update(ended_at=timezone.now())
     return couple

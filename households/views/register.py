@@ -121,7 +121,8 @@ def household_detail(request, pk):
         "members": list(household_members(household)),
         "couples": list(household_couples(user=request.user, household=household)),
         "outreach": list(household_outreach(user=request.user, household=household)),
-        "merged_from": list(household.merged_from.all().order_by("id")),
+        # Only the merged households the user may open (bureau staff: linked villages).
+        "merged_from": list(Household.objects.visible_to(request.user).filter(merged_into=household).order_by("id")),
         "can_change": _can_change(request.user, household),
         "can_see_couples": request.user.can(Cap.COUPLE_VIEW),
         "can_outreach": request.user.can(Cap.OUTREACH_RECORD) and not household.is_void,
@@ -205,7 +206,10 @@ def person_edit(request, pk):
     form = PersonForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            person_update(person=person, by=request.user, data=form.person_data(), request=request)
+            person_update(person=person, by=request.user, expected_version=form.cleaned_data["version"],
+                          data=form.person_data(), request=request)
+        except ConcurrentEdit as error:
+            form.add_error(None, str(error))
         except DuplicateIdNumber as error:
             _duplicate_id_error(request, form, error)
         except ValidationError as error:
@@ -396,9 +400,14 @@ def household_merge(request, pk):
         form = MergeForm(initial={"target": target.pk} if target else None, targets=targets, source=source)
     search.is_valid()
     q = search.cleaned_data.get("q", "") if search.is_bound else ""
+    preview = None
+    if target is not None:
+        preview = merge_preview(source)
+        # The preview lists the source's members with their details: a view of its records.
+        audit_log(action=AuditEvent.Action.VIEW, request=request, obj=source, detail="merge preview")
     return render(request, "households/merge_form.html", {
         "source": source, "target": target, "target_error": target_error, "form": form, "search": search,
         "candidates": list(merge_candidates(user=request.user, source=source, q=q)) if q and target is None else [],
         "q": q,
-        "preview": merge_preview(source) if target is not None else None,
+        "preview": preview,
     })

@@ -83,7 +83,7 @@ def test_editing_member_to_a_registered_id_is_refused(client_for, clerk_a, villa
     PersonFactory(household=HouseholdFactory(village=village_a), id_number=NUMBER, birth_date=BIRTH)
     person = PersonFactory(household=HouseholdFactory(village=village_a), name="改号人")
     response = client_for(clerk_a).post(f"/households/members/{person.pk}/edit/", {
-        "name": "改号人", "id_number": NUMBER, "relation": "0", "marital_status": "20"})
+        "name": "改号人", "id_number": NUMBER, "relation": "0", "marital_status": "20", "version": person.version})
     assert "该身份证号已登记" in html(response)
     person.refresh_from_db()
     assert person.id_number != NUMBER

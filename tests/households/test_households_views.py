@@ -382,7 +382,8 @@ def test_edit_member_shows_full_id_audits_the_view_and_saves(client_for, clerk_a
     assert person.id_number in html(page)
     assert AuditEvent.objects.filter(action="view", object_type="households.person", object_id=str(person.pk)).exists()
 
-    response = client.post(url, member_data(name="周大海", id_number=person.id_number, relation="0", phone="13311112222"))
+    response = client.post(url, member_data(name="周大海", id_number=person.id_number, relation="0", phone="13311112222",
+                                            version=person.version))
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.phone == "13311112222"
@@ -391,7 +392,8 @@ def test_edit_member_shows_full_id_audits_the_view_and_saves(client_for, clerk_a
 def test_edit_member_of_other_township_is_404_and_unchanged(client_for, clerk_a, household_b):
     person = household_b.members.get()
     response = client_for(clerk_a).post(f"/households/members/{person.pk}/edit/",
-                                        member_data(name="篡改", id_number=person.id_number, sex="2"))
+                                        member_data(name="篡改", id_number=person.id_number, sex="2",
+                                                    version=person.version))
     assert response.status_code == 404
     person.refresh_from_db()
     assert person.name == "孙二娘"

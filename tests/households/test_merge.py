@@ -6,7 +6,8 @@ from accounts.models import AuditEvent
 from households.models import Couple, Household, HouseholdMerge, OutreachVisit, Person
 from households.services.merges import household_merge, household_merge_revert
 from tests.factories import (
-    CoupleFactory, FollowUpVisitFactory, HouseholdFactory, OutreachVisitFactory, PersonFactory, WorkGroupFactory,
+    CoupleFactory, FollowUpVisitFactory, HouseholdFactory, OutreachVisitFactory, PersonFactory, VillageFactory,
+    WorkGroupFactory,
 )
 
 
@@ -229,3 +230,36 @@ def test_admin_manages_work_groups_of_bureau_staff(client_for, admin_user, burea
     assert response.status_code == 302
     assert client.get("/admin/households/workgroup/").status_code == 200
     assert "第九工作组" in html(client.get("/admin/households/workgroup/"))
+
+
+# --- audit and scope around merges ------------------------------------------------------------
+def test_showing_the_merge_preview_writes_a_view_row_for_the_source(client_for, clerk_a, pair):
+    client = client_for(clerk_a)
+    url = f"/households/{pair['source'].pk}/merge/"
+    views = AuditEvent.objects.filter(action="view", object_type="households.household",
+                                      object_id=str(pair["source"].pk))
+
+    client.get(url, {"q": "张三"})  # the search alone shows no member of the source
+    assert not views.exists()
+
+    client.get(url, {"target": pair["target"].pk})
+    event = views.get()
+    assert (event.user, event.township_id) == (clerk_a, pair["source"].township_id)
+
+
+def test_household_detail_lists_only_merged_households_in_the_users_scope(client_for, clerk_a, bureau_staff,
+                                                                         township_a, village_a):
+    other_village = VillageFactory(township=township_a, code="411099001009", name="河湾村")
+    target = HouseholdFactory(village=village_a, head_name="保留户主")
+    hidden = HouseholdFactory(village=other_village, head_name="邻村户主")
+    shown = HouseholdFactory(village=village_a, head_name="本村户主")
+    household_merge(source=hidden, target=target, by=clerk_a, reason="重复")
+    household_merge(source=shown, target=target, by=clerk_a, reason="重复")
+    WorkGroupFactory(villages=[village_a], members=[bureau_staff])
+
+    staff_page = client_for(bureau_staff).get(f"/households/{target.pk}/")
+    clerk_page = client_for(clerk_a).get(f"/households/{target.pk}/")
+
+    assert [h.pk for h in staff_page.context["merged_from"]] == [shown.pk]
+    assert "邻村户主" not in html(staff_page) and "本村户主" in html(staff_page)
+    assert [h.pk for h in clerk_page.context["merged_from"]] == [hidden.pk, shown.pk]

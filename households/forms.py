@@ -29,11 +29,11 @@ from .services.register import assignable_staff
 class HouseholdFilterForm(forms.Form):
     q = forms.CharField(
         label=_("搜索"), required=False, max_length=40,
-        widget=forms.TextInput(attrs={"placeholder": _("户主/成员姓名、身份证号（全号或后 4 位以上）、电话"),
+        widget=forms.TextInput(attrs={"placeholder": _("户主/成员姓名、身份证号（全号或后 4 位）、电话"),
                                       "type": "search"}),
     )
-    village = forms.ModelChoiceField(label=_("村/社区"), queryset=Village.objects.none(), required=False,
-                                     empty_label=_("全部村/社区"))
+    village = ScopedModelChoiceField(Village.objects.none(), unscoped_queryset=Village.objects.all(),
+                                     label=_("村/社区"), required=False, empty_label=_("全部村/社区"))
     status = forms.ChoiceField(
         label=_("状态"), required=False,
         choices=[("active", _("在册")), ("void", _("已作废")), ("all", _("全部"))],
@@ -45,11 +45,13 @@ class HouseholdFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only the villages in the user's scope are offered; another id is simply not a choice.
+        # Only the villages in the user's scope are offered; another one's id answers 404, like
+        # the other list filters.
         self.fields["village"].queryset = filter_villages(user)
 
     def values(self) -> dict:
-        """The valid filters; an invalid one is dropped rather than failing the whole list."""
+        """The valid filters; an invalid one is dropped rather than failing the whole list (an
+        out-of-scope village raises OutOfScope: 404)."""
         if not self.is_bound:
             return {"status": "active", "sort": "village"}
         self.is_valid()
@@ -370,7 +372,7 @@ class AssignForm(forms.Form):
 class MergeSearchForm(forms.Form):
     q = forms.CharField(
         label=_("查找要合并到的家庭户"), required=False, max_length=40,
-        widget=forms.TextInput(attrs={"placeholder": _("户号、户主/成员姓名、身份证号后 4 位以上、电话"),
+        widget=forms.TextInput(attrs={"placeholder": _("户号、户主/成员姓名、身份证号（全号或后 4 位）、电话"),
                                       "type": "search"}),
     )
 

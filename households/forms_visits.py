@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, Village
-from accounts.roles import Role
 
 from .forms_common import (
     ScopedModelChoiceField, date_input,
 )
 from .models import INTENTION_TIMINGS, PlannedTiming, PregnancyStatus, VisitService
-from .selectors_visits import outreach_villages, register_staff
+from .selectors_visits import outreach_villages
+from .services.register import assignable_staff
 from .services.visits import default_next_due
 
 ALL = [("", _("全部"))]
@@ -83,7 +83,7 @@ class _ScopedFilterForm(forms.Form):
 
     q = forms.CharField(
         label=_("搜索"), required=False, max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": _("姓名、身份证号（全号或后4位以上）、电话"), "type": "search"}),
+        widget=forms.TextInput(attrs={"placeholder": _("姓名、身份证号（全号或后 4 位）、电话"), "type": "search"}),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -96,8 +96,12 @@ class _ScopedFilterForm(forms.Form):
         return any(self.data.get(name) for name in self.fields if name != "q")
 
     def values(self) -> dict:
-        if not self.is_bound or not self.is_valid():
+        """The filters that are valid. A wrong one (a mistyped date) is left out and its error
+        shown on the form; the others still apply, so the list does not silently widen to
+        everything. Exports check ``is_valid()`` first and refuse an invalid filter outright."""
+        if not self.is_bound:
             return {}
+        self.is_valid()  # an out-of-scope village or staff id raises OutOfScope here (404)
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [])}
 
 
@@ -109,8 +113,11 @@ def _village_field(user) -> ScopedModelChoiceField:
 
 
 def _staff_field(user, label) -> ScopedModelChoiceField:
+    """The township's possible 专人. A user of another township is out of scope (404); an
+    own-township colleague who left or was deactivated is a plain form error."""
+    staff = assignable_staff(user.township_id) if user.township_id else User.objects.none()
     return ScopedModelChoiceField(
-        register_staff(user), unscoped_queryset=User.objects.filter(role=Role.CLERK),
+        staff, unscoped_queryset=User.objects.exclude(township_id=user.township_id),
         required=False, label=label, empty_label=_("全部"),
     )
 
@@ -178,7 +185,7 @@ class OutreachForm(forms.Form):
 class OutreachHouseholdFilterForm(_ScopedFilterForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["q"].widget.attrs["placeholder"] = _("户主、地址、成员姓名、身份证号后4位、电话")
+        self.fields["q"].widget.attrs["placeholder"] = _("户主、地址、成员姓名、身份证号（全号或后 4 位）、电话")
         village = ScopedModelChoiceField(
             outreach_villages(user), unscoped_queryset=Village.objects.all(), required=False,
             label=_("村/社区"), empty_label=_("全部"),

@@ -12,11 +12,15 @@ from accounts.models import User, Village
 from accounts.roles import Role
 from accounts.scoping import linked_village_ids
 
-from .models import Assignment, Couple, Household, IntentionSurvey, OutreachVisit, Person
+from .models import Assignment, Couple, Household, IntentionSurvey, OutreachVisit, Person, Relation
 
+# Search terms. An ID number is found by the whole number or by exactly its last four
+# characters, which every list shows anyway (``mask_id_number`` keeps the area code and the
+# last four). A longer tail is refused: probing 5, 6, ... trailing characters would recover the
+# masked birth date digit by digit without opening a detail page (and without an audit row).
 ID_FULL = re.compile(r"^\d{17}[\dX]$")
-ID_TAIL = re.compile(r"^\d{3,16}[\dX]$")  # the last 4 to 17 characters of a number
-PHONE = re.compile(r"^\d{4,}$")
+ID_TAIL = re.compile(r"^\d{3}[\dX]$")  # exactly the last 4 characters
+PHONE = re.compile(r"^\d{4,}$")  # 4 or more digits, anywhere in the number
 
 HOUSEHOLD_SORTS = {
     "village": ("village__code", "address", "id"),
@@ -26,30 +30,42 @@ HOUSEHOLD_SORTS = {
 HOUSEHOLD_STATUSES = ("active", "void", "all")
 
 
-def _members_matching(q: str) -> Q:
-    """People found by name (contains), ID number (full, or its last 4+ characters) or phone."""
-    term = q.upper().replace(" ", "")
-    match = Q(name__icontains=q)
+def _term(q: str) -> str:
+    return (q or "").strip().upper().replace(" ", "")
+
+
+def person_match(q: str, *, prefix: str = "") -> Q:
+    """People found by ``q``: name (contains), ID number (the whole number, or exactly its last
+    4 characters), or phone (4+ digits, contains). ``prefix`` reaches the person from another
+    model (``"wife__"``). The one search rule of every list; callers skip it for an empty ``q``."""
+    q = (q or "").strip()
+    term = _term(q)
+    match = Q(**{f"{prefix}name__icontains": q})
     if ID_FULL.match(term):
-        match |= Q(id_number=term)  # the unique index answers this one
+        match |= Q(**{f"{prefix}id_number": term})  # the unique index answers this one
     elif ID_TAIL.match(term):
-        match |= Q(id_number__endswith=term)
+        match |= Q(**{f"{prefix}id_number__endswith": term})
     if PHONE.match(term):
-        match |= Q(phone__contains=term)
+        match |= Q(**{f"{prefix}phone__contains": term})
     return match
 
 
-def household_search(q: str) -> Q:
-    """Households whose head's name, phone or any active member matches ``q``."""
+def phone_match(q: str, *, prefix: str = "") -> Q:
+    """A household's phone (4+ digits, contains); matches nothing for any other term."""
+    term = _term(q)
+    if PHONE.match(term):
+        return Q(**{f"{prefix}phone__contains": term})
+    return Q(pk__in=[])
+
+
+def household_search(q: str, *, user: User) -> Q:
+    """Households whose head's name, phone or any active member matches ``q``. The members are
+    looked for among the people ``user`` may see only, not the whole county."""
     q = (q or "").strip()
     if not q:
         return Q()
-    term = q.replace(" ", "")
-    match = Q(head_name__icontains=q)
-    if PHONE.match(term):
-        match |= Q(phone__contains=term)
-    members = Person.objects.filter(_members_matching(q), is_void=False).values("household_id")
-    return match | Q(pk__in=members)
+    members = Person.objects.visible_to(user).filter(person_match(q), is_void=False).values("household_id")
+    return Q(head_name__icontains=q) | phone_match(q) | Q(pk__in=members)
 
 
 def filter_villages(user: User):
@@ -69,6 +85,12 @@ def writable_villages(user: User):
     return Village.objects.filter(township_id=user.township_id, is_active=True).order_by("code")
 
 
+def heads_prefetch() -> Prefetch:
+    """The household's active head (relation 本人) as ``household.heads`` (a list, first one wins)."""
+    heads = Person.objects.filter(is_void=False, relation=Relation.SELF).order_by("id")
+    return Prefetch("members", queryset=heads, to_attr="heads")
+
+
 def active_members_prefetch(to_attr: str = "active_members") -> Prefetch:
     return Prefetch(
         "members", queryset=Person.objects.filter(is_void=False).order_by("relation", "birth_date", "id"),
@@ -84,7 +106,7 @@ def household_list(*, user: User, q: str = "", village=None, status: str = "acti
     elif status != "all":
         qs = qs.filter(is_void=False)
     if q:
-        qs = qs.filter(household_search(q))
+        qs = qs.filter(household_search(q, user=user))
     if village is not None:
         qs = qs.filter(village=village)
     return (
@@ -125,9 +147,9 @@ def merge_candidates(*, user: User, source: Household, q: str = ""):
     )
     if q.isdigit() and len(q) < 10:
         # A household number as shown on its page ("#123"), or a search term.
-        qs = qs.filter(Q(pk=int(q)) | household_search(q))
+        qs = qs.filter(Q(pk=int(q)) | household_search(q, user=user))
     else:
-        qs = qs.filter(household_search(q.lstrip("#")))
+        qs = qs.filter(household_search(q.lstrip("#"), user=user))
     return (
         qs.select_related("village").prefetch_related(active_members_prefetch())
         .order_by("village__code", "address", "id")[:20]

@@ -5,9 +5,8 @@ already joined (select_related), so a page costs the same few queries at 5 rows 
 Aggregates are computed in SQL in one pass (DESIGN.md "Shared rules").
 """
 import datetime
-import re
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +16,8 @@ from accounts.models import Township, User, Village
 from accounts.roles import Cap, Role
 from accounts.scoping import linked_village_ids
 
-from .models import Couple, FollowUpVisit, Household, OutreachVisit, Person, PlannedTiming, Relation
-
-# A search term that looks like the end of an ID number (4–18 digits, optionally ending in X).
-ID_TAIL = re.compile(r"^\d{3,17}[\dX]$")
-PHONE = re.compile(r"^\d{5,20}$")
+from .models import Couple, FollowUpVisit, Household, OutreachVisit, PlannedTiming
+from .selectors import heads_prefetch, household_search, person_match, phone_match
 
 
 def week_end(on: datetime.date) -> datetime.date:
@@ -31,25 +27,6 @@ def week_end(on: datetime.date) -> datetime.date:
 
 def month_start(on: datetime.date) -> datetime.date:
     return on.replace(day=1)
-
-
-def _person_search(q: str, *prefixes: str) -> Q:
-    """Name (contains), ID number (full, or its last 4+ characters) or phone, on each person
-    reached by ``prefixes`` (e.g. ``"wife__"``). The household's phone: ``_household_phone``."""
-    q = (q or "").strip()
-    if not q:
-        return Q()
-    term = q.upper().replace(" ", "")
-    match = Q()
-    for p in prefixes:
-        match |= Q(**{f"{p}name__icontains": q})
-        if len(term) == 18 and ID_TAIL.match(term):
-            match |= Q(**{f"{p}id_number": term})  # the unique index answers this one
-        elif ID_TAIL.match(term):
-            match |= Q(**{f"{p}id_number__endswith": term})
-        if PHONE.match(term):
-            match |= Q(**{f"{p}phone__contains": term})
-    return match
 
 
 # --- 摸底造册 --------------------------------------------------------------------------------
@@ -67,7 +44,8 @@ def register_couples(
     """Couples in the register visible to ``user``, searched, filtered and sorted."""
     qs = Couple.objects.in_register().visible_to(user)
     if q:
-        qs = qs.filter(_person_search(q, "wife__", "husband__") | _household_phone(q, "household__"))
+        qs = qs.filter(
+            person_match(q, prefix="wife__") | person_match(q, prefix="husband__") | phone_match(q, prefix="household__"))
     if village is not None:
         qs = qs.filter(household__village=village)
     if planned_timing:
@@ -81,20 +59,6 @@ def register_couples(
     )
 
 
-def _household_phone(q: str, prefix: str) -> Q:
-    term = (q or "").strip().replace(" ", "")
-    if PHONE.match(term):
-        return Q(**{f"{prefix}phone__contains": term})
-    return Q(pk__in=[])
-
-
-def register_staff(user: User):
-    """Staff a clerk can filter the register by: the active clerks of their township."""
-    if user.role != Role.CLERK or not user.township_id:
-        return User.objects.none()
-    return User.objects.filter(role=Role.CLERK, township_id=user.township_id, is_active=True).order_by("name", "username")
-
-
 # --- 随访记录 --------------------------------------------------------------------------------
 def visits_in_scope(
     *, user: User, q: str = "", village=None, pregnancy_status: str = "", visitor=None,
@@ -103,7 +67,9 @@ def visits_in_scope(
     """Active follow-up visits visible to ``user``, newest first."""
     qs = FollowUpVisit.objects.visible_to(user).active()
     if q:
-        qs = qs.filter(_person_search(q, "couple__wife__", "couple__husband__") | _household_phone(q, "couple__household__"))
+        qs = qs.filter(
+            person_match(q, prefix="couple__wife__") | person_match(q, prefix="couple__husband__")
+            | phone_match(q, prefix="couple__household__"))
     if village is not None:
         qs = qs.filter(couple__household__village=village)
     if pregnancy_status:
@@ -161,17 +127,12 @@ def outreach_households(*, user: User, q: str = "", village=None):
     qs = Household.objects.visible_to(user).active()
     q = (q or "").strip()
     if q:
-        qs = qs.filter(
-            Q(head_name__icontains=q) | Q(address__icontains=q) | _household_phone(q, "")
-            | Q(pk__in=Household.objects.filter(
-                _person_search(q, "members__"), members__is_void=False).values("pk"))
-        )
+        qs = qs.filter(household_search(q, user=user) | Q(address__icontains=q))
     if village is not None:
         qs = qs.filter(village=village)
-    heads = Person.objects.filter(is_void=False, relation=Relation.SELF).order_by("id")
     return (
         qs.select_related("village", "township")
-        .prefetch_related(Prefetch("members", queryset=heads, to_attr="heads"))
+        .prefetch_related(heads_prefetch())
         .order_by("village__code", "address", "id")
     )
 

@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 from .views import exchange, outreach, register, stats, visits
 
@@ -31,7 +31,7 @@ urlpatterns = [
     path("due/township/", visits.due_township, name="due_township"),
     # --- work-group outreach (views/outreach.py) and leader statistics (views/stats.py) --------
     path("outreach/", outreach.outreach_households, name="outreach_households"),
-    path("households/<int:pk>/outreach/new/", outreach.outreach_create, name="outreach_create"),
+    path("<int:pk>/outreach/new/", outreach.outreach_create, name="outreach_create"),
     path("outreach/visits/", outreach.outreach_list, name="outreach_list"),
     path("stats/", stats.stats, name="stats"),
     # --- Excel import and export (views/exchange.py) ------------------------------------------

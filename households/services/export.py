@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import AuditEvent, User
+from accounts.roles import Cap
 from accounts.services import audit_log
 from accounts.validators import mask_id_number
 
@@ -35,13 +36,17 @@ def _d(value) -> datetime.date | str:
     return value or ""
 
 
-def _household_row(h: Household) -> list:
+def _household_row(h: Household, *, couples: bool = True) -> list:
     head = h.heads[0] if getattr(h, "heads", None) else None
     return [
         h.village.name, h.code, h.address, h.head_name, mask_id_number(head.id_number) if head else "", h.phone,
-        h.get_hukou_type_display(), h.member_count, h.couple_count, timezone.localtime(h.created_at).date(),
-        _("已作废") if h.is_void else _("在册"),
+        h.get_hukou_type_display(), h.member_count, *([h.couple_count] if couples else []),
+        timezone.localtime(h.created_at).date(), _("已作废") if h.is_void else _("在册"),
     ]
+
+
+def _household_row_without_couples(h: Household) -> list:
+    return _household_row(h, couples=False)
 
 
 def _couple_row(c: Couple) -> list:
@@ -74,6 +79,16 @@ EXPORTS = {
         ],
         widths=[12, 20, 20, 10, 21, 14, 9, 8, 10, 12, 8],
     ),
+    # For users who may not see couples (bureau staff): the same sheet without the couple count.
+    "households_without_couples": ExportSpec(
+        label=gettext_lazy("家庭户"), object_type="households.household", row=_household_row_without_couples,
+        headers=[
+            gettext_lazy("村/社区"), gettext_lazy("户编码"), gettext_lazy("家庭地址"), gettext_lazy("户主姓名"),
+            gettext_lazy("户主身份证号（脱敏）"), gettext_lazy("联系电话"), gettext_lazy("户口类型"), gettext_lazy("成员数"),
+            gettext_lazy("登记日期"), gettext_lazy("状态"),
+        ],
+        widths=[12, 20, 20, 10, 21, 14, 9, 8, 12, 8],
+    ),
     "register": ExportSpec(
         label=gettext_lazy("育龄夫妇名册（摸底造册）"), object_type="households.couple", row=_couple_row,
         headers=[
@@ -104,6 +119,8 @@ def export_sheet(*, user: User, kind: str, queryset, filters: str = "", request=
     Returns (file name, file content).
     """
     spec = EXPORTS[kind]
+    if kind == "households" and not user.can(Cap.COUPLE_VIEW):
+        spec = EXPORTS["households_without_couples"]  # couples are the township's (DESIGN.md)
     records = list(queryset[: EXPORT_MAX_ROWS + 1])
     truncated = len(records) > EXPORT_MAX_ROWS
     records = records[:EXPORT_MAX_ROWS]

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
-from accounts.roles import Cap
+from accounts.models import AuditEvent
+from accounts.roles import Cap, Role
+from accounts.services import audit_log
 
 from ..forms_common import apply_errors
 from ..forms_visits import (
@@ -54,6 +56,9 @@ def visit_create(request, pk):
                 return redirect(_safe_next(request, couple.get_absolute_url()))
     else:
         form = VisitForm(couple=couple)
+    # The form shows the couple's pregnancy status, address and phone: reading them is audited
+    # like the couple's own page.
+    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=couple, detail="visit form")
     return render(request, "households/visit_form.html", {
         "couple": couple, "form": form, "next": _safe_next(request, ""),
         "intervals": settings.HOUSEHOLDS_VISIT_INTERVAL_DAYS,
@@ -105,10 +110,19 @@ def visit_list(request):
 
 
 # --- 到期与逾期 ------------------------------------------------------------------------------
+def _responsible_gone(couple) -> bool:
+    """The couple's 专人 can no longer serve it (deactivated, moved to another township or no
+    longer a clerk): the couple needs a new one (the same rule as ``assignable_staff``)."""
+    staff = couple.responsible
+    return staff is not None and (
+        not staff.is_active or staff.township_id != couple.township_id or staff.role != Role.CLERK)
+
+
 def _due_page(request, couples, today):
     page = paginate(request, couples)
     for couple in page.object_list:
         couple.overdue_days = couple.days_overdue(today)
+        couple.responsible_gone = _responsible_gone(couple)
     return page
 
 

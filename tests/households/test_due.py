@@ -1,10 +1,12 @@
 """Due and overdue (households:due_mine, households:due_township) and their selectors."""
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from accounts.roles import Role
 from households.selectors_visits import couples_due_for_visit, due_counts, township_due_list, week_end
 
@@ -144,3 +146,36 @@ def test_due_lists_query_count_does_not_grow_with_rows(client_for, clerk_a, vill
         RegisterCoupleFactory(household__village=village_a, responsible=clerk_a, next_visit_due=today - n * DAY)
     with django_assert_num_queries(expected):
         assert len(rows(client.get(url))) == 30
+
+
+def test_township_due_filter_by_deactivated_colleague_is_a_form_error_not_404(client_for, clerk_a, colleague,
+                                                                              cast_of_couples):
+    colleague.is_active = False
+    colleague.save()
+
+    response = client_for(clerk_a).get(TOWNSHIP, {"staff": colleague.pk})
+
+    assert response.status_code == 200
+    assert "staff" in response.context["form"].errors
+    assert not AuditEvent.objects.filter(action="denied").exists()
+
+
+def test_township_due_list_flags_couples_whose_staff_left(client_for, clerk_a, colleague, township_b, village_a,
+                                                          cast_of_couples, today):
+    moved = UserFactory(role=Role.CLERK, township=township_b)
+    with_moved = RegisterCoupleFactory(household__village=village_a, responsible=moved, next_visit_due=today - DAY)
+    colleague.is_active = False
+    colleague.save()
+
+    response = client_for(clerk_a).get(TOWNSHIP)
+
+    html = response.content.decode()
+    flagged = {int(m) for m in re.findall(
+        r'data-couple="(\d+)"(?:(?!data-testid="due-row").)*?data-testid="responsible-gone"', html, re.S)}
+    assert flagged == {cast_of_couples["colleague_overdue"].pk, with_moved.pk}
+    assert "责任人已离岗" in html
+    assert f'href="/households/couples/{with_moved.pk}/assign/"' in html
+
+
+def test_my_due_list_shows_no_staff_badge(client_for, clerk_a, cast_of_couples):
+    assert 'data-testid="responsible-gone"' not in client_for(clerk_a).get(MINE).content.decode()

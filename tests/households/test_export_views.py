@@ -136,13 +136,12 @@ def test_visit_and_household_exports_honour_village_and_q(client_for, clerk_a, v
 
 def test_village_of_another_township_in_the_filter_exports_nothing(client_for, clerk_a, village_b, two_townships):
     client = client_for(clerk_a)
-    # The register and visit lists answer a tampered village with 404, as a URL would; the
-    # household list's form treats it as a choice that does not exist: refused, not widened.
-    assert client.get(url("register"), {"village": village_b.pk}).status_code == 404
-    assert client.get(url("visits"), {"village": village_b.pk}).status_code == 404
-    response = client.get(url("households"), {"village": village_b.pk})
-    assert response.status_code == 400
-    assert "乙户主" not in response.content.decode()
+    # Every list answers a tampered village with 404, as a URL would (rule changed: the
+    # household export used to refuse it with 400 as an unknown choice).
+    for kind in KINDS:
+        response = client.get(url(kind), {"village": village_b.pk})
+        assert response.status_code == 404, kind
+        assert "乙户主" not in response.content.decode()
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
@@ -200,12 +199,26 @@ def test_bureau_staff_export_only_households_of_linked_villages(client_for, bure
     HouseholdFactory(village=village_b, head_name="别处户")
     client = client_for(bureau_staff)
 
-    rows = sheet_rows(client.get(url("households")), "households")
+    rows = sheet_rows(client.get(url("households")), "households_without_couples")
 
     assert [r["户主姓名"] for r in rows] == ["联系户"]
     assert client.get(url("register")).status_code == 403
     assert client.get(url("visits")).status_code == 403
     assert AuditEvent.objects.filter(action="export").count() == 1
+
+
+def test_household_export_counts_couples_only_for_users_who_see_couples(client_for, clerk_a, bureau_staff,
+                                                                        village_a):
+    WorkGroupFactory(villages=[village_a], members=[bureau_staff])
+    RegisterCoupleFactory(household__village=village_a, household__head_name="有夫妇户")
+
+    staff_sheet = client_for(bureau_staff).get(url("households"))
+    staff_rows = sheet_rows(staff_sheet, "households_without_couples")
+    assert [r["户主姓名"] for r in staff_rows] == ["有夫妇户"]
+    assert "育龄夫妇数" not in all_text(staff_sheet)
+
+    clerk_rows = sheet_rows(client_for(clerk_a).get(url("households")), "households")
+    assert [(r["户主姓名"], r["育龄夫妇数"]) for r in clerk_rows] == [("有夫妇户", 1)]
 
 
 @pytest.mark.parametrize("who", ["clinician", "inspector", "leader", "auditor", "admin_user"])

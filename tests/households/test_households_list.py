@@ -4,6 +4,7 @@ import datetime
 import pytest
 from django.conf import settings
 
+from accounts.models import AuditEvent
 from accounts.validators import build_id_number, mask_id_number
 from tests.factories import HouseholdFactory, PersonFactory, VillageFactory, WorkGroupFactory
 
@@ -74,7 +75,7 @@ def searchable(village_a):
     "王建", "小梅",  # head name, member name
     build_id_number("411099", datetime.date(1988, 6, 9), 442),  # a member's full number
     build_id_number("411099", datetime.date(1988, 6, 9), 442)[-4:],  # its last 4
-    build_id_number("411099", datetime.date(1988, 6, 9), 442)[-6:].lower(),  # last 6, lower-case x allowed
+    build_id_number("411099", datetime.date(1988, 6, 9), 442).lower(),  # lower-case x allowed
     "12345678",  # part of the phone
 ])
 def test_search_finds_household_by_head_member_id_or_phone(client_for, clerk_a, searchable, term):
@@ -82,9 +83,12 @@ def test_search_finds_household_by_head_member_id_or_phone(client_for, clerk_a, 
     assert rows(response) == [searchable.pk]
 
 
-def test_search_by_id_tail_needs_four_characters(client_for, clerk_a, searchable):
+@pytest.mark.parametrize("length", [3, 5, 6, 8, 12, 17])
+def test_search_by_id_tail_takes_exactly_four_characters(client_for, clerk_a, searchable, length):
+    # Rule changed: a tail of 5-17 characters used to be accepted, which let anyone recover the
+    # masked digits one at a time. Only the whole number or the (already shown) last 4 find it.
     number = build_id_number("411099", datetime.date(1988, 6, 9), 442)
-    assert rows(client_for(clerk_a).get(URL, {"q": number[-3:]})) == []
+    assert rows(client_for(clerk_a).get(URL, {"q": number[-length:]})) == []
 
 
 def test_search_never_reaches_other_township(client_for, clerk_a, village_a, village_b):
@@ -104,9 +108,12 @@ def test_village_filter_offers_and_applies_own_villages_only(client_for, clerk_a
     offered = list(response.context["form"].fields["village"].queryset)
     assert village_b not in offered and village_a in offered and other_village in offered
 
-    # Another township's village is not a choice: the filter is dropped, nothing of B leaks.
+    # Another township's village answers 404 (rule changed: it used to be silently dropped),
+    # as on the other lists; the refusal is audited.
     HouseholdFactory(village=village_b)
-    assert len(rows(client.get(URL, {"village": village_b.pk}))) == 2
+    assert client.get(URL, {"village": village_b.pk}).status_code == 404
+    assert AuditEvent.objects.filter(action="denied", user=clerk_a, object_type="accounts.village",
+                                     object_id=str(village_b.pk)).exists()
 
 
 def test_voided_households_drop_out_unless_asked_for(client_for, clerk_a, village_a):

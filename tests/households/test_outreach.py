@@ -77,7 +77,7 @@ def test_household_list_masks_the_head_id_and_searches(client_for, bureau_staff,
     html = client.get(HOUSEHOLDS).content.decode()
     assert head.id_number not in html
     assert head.masked_id_number in html
-    for q in ("陈大山", "13811112222", head.id_number[-6:]):
+    for q in ("陈大山", "13811112222", head.id_number[-4:], head.id_number):
         found = rows(client.get(HOUSEHOLDS, {"q": q}))
         assert household.pk in found and other.pk not in found, q
 
@@ -224,3 +224,8 @@ def test_outreach_list_query_count_does_not_grow(client_for, bureau_staff, house
         OutreachVisitFactory(household=HouseholdFactory(village=household.village), visitor=bureau_staff)
     with django_assert_num_queries(REQUEST + 2):
         assert len(rows(client.get(VISITS))) == 30
+
+
+def test_outreach_create_url_sits_under_the_household(household):
+    # It used to come out as /households/households/<pk>/outreach/new/.
+    assert create_url(household) == f"/households/{household.pk}/outreach/new/"

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from accounts.roles import Role
 from households.services.visits import visit_record
 
@@ -55,7 +56,7 @@ def test_visit_list_masks_id_numbers(client_for, clerk_a, couple):
 def test_search_visits_by_name_id_and_phone(client_for, clerk_a, village_a, couple, term):
     mine = visit(couple, clerk_a)
     other = visit(RegisterCoupleFactory(household__village=village_a, household__phone="13700000000"), clerk_a)
-    q = {"wife": couple.wife.name, "husband": couple.husband.name, "tail": couple.wife.id_number[-8:],
+    q = {"wife": couple.wife.name, "husband": couple.husband.name, "tail": couple.wife.id_number[-4:],
          "full": couple.wife.id_number}.get(term, term)
 
     found = rows(client_for(clerk_a).get(URL, {"q": q}))
@@ -116,3 +117,38 @@ def test_visit_list_query_count_does_not_grow_with_rows(client_for, clerk_a, vil
         visit(RegisterCoupleFactory(household__village=village_a), clerk_a)
     with django_assert_num_queries(CLERK_REQUEST + 4):
         assert len(rows(client.get(URL))) == 30
+
+
+def test_a_wrong_date_is_reported_and_the_other_filters_still_apply(client_for, clerk_a, village_a, couple):
+    pregnant = visit(couple, clerk_a, days_ago=3, status="pregnant")
+    visit(RegisterCoupleFactory(household__village=village_a), clerk_a, days_ago=3)
+    client = client_for(clerk_a)
+
+    response = client.get(URL, {"pregnancy_status": "pregnant", "date_from": "2024-13-45"})
+
+    # It used to drop every filter and show the whole list.
+    assert response.status_code == 200
+    assert rows(response) == [pregnant.pk]
+    error = response.context["form"].errors["date_from"][0]
+    assert error in response.content.decode()  # shown next to the field
+    # The export of the same filters still refuses rather than guess.
+    export = client.get(reverse("households:export_visits"), {"pregnancy_status": "pregnant", "date_from": "2024-13-45"})
+    assert export.status_code == 400
+
+
+def test_filter_by_a_deactivated_colleague_is_a_form_error_not_a_404(client_for, clerk_a, township_a, couple):
+    colleague = UserFactory(role=Role.CLERK, township=township_a)
+    visit(couple, colleague)
+    colleague.is_active = False
+    colleague.save()
+
+    response = client_for(clerk_a).get(URL, {"visitor": colleague.pk})
+
+    assert response.status_code == 200
+    assert "visitor" in response.context["form"].errors
+    assert not AuditEvent.objects.filter(action="denied").exists()
+
+
+def test_filter_by_a_visitor_of_another_township_is_404(client_for, clerk_a, clerk_b):
+    assert client_for(clerk_a).get(URL, {"visitor": clerk_b.pk}).status_code == 404
+    assert AuditEvent.objects.filter(action="denied", user=clerk_a).exists()

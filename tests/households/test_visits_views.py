@@ -266,3 +266,11 @@ def test_couple_detail_page_shows_history_with_constant_queries(client_for, cler
     with django_assert_max_num_queries(len(few)):  # three more visits, not one query more
         html = client.get(url).content.decode()
     assert html.count('data-testid="visit-row"') == 6
+
+
+def test_opening_the_visit_form_is_audited_as_a_view_of_the_couple(client_for, clerk_a, couple):
+    # The form shows the wife's pregnancy status, the address and the phone.
+    assert client_for(clerk_a).get(url(couple)).status_code == 200
+    event = AuditEvent.objects.get(action="view", user=clerk_a)
+    assert (event.object_type, event.object_id, event.township_id) == (
+        "households.couple", str(couple.pk), couple.township_id)

@@ -69,6 +69,14 @@ class PersonFactsMixin:
     """Sex and birth date: filled from the ID number when left blank, checked when given, and
     required when there is no ID number."""
 
+    def clean_phone(self):
+        return self.cleaned_data["phone"].replace(" ", "")
+
+    def clean(self):
+        super().clean()
+        self.clean_person_facts()
+        return self.cleaned_data
+
     def clean_person_facts(self):
         cleaned = self.cleaned_data
         if cleaned.get("id_number"):
@@ -135,13 +143,6 @@ class HouseholdCreateForm(PersonFactsMixin, ConfirmDuplicateMixin, forms.Form):
     def clean_head_name(self):
         return self.cleaned_data["head_name"].strip()
 
-    def clean_phone(self):
-        return self.cleaned_data["phone"].replace(" ", "")
-
-    def clean(self):
-        super().clean()
-        self.clean_person_facts()
-        return self.cleaned_data
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -221,13 +222,6 @@ class PersonForm(PersonFactsMixin, ConfirmDuplicateMixin, forms.Form):
     def clean_name(self):
         return self.cleaned_data["name"].strip()
 
-    def clean_phone(self):
-        return self.cleaned_data["phone"].replace(" ", "")
-
-    def clean(self):
-        super().clean()
-        self.clean_person_facts()
-        return self.cleaned_data
 
     def person_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in

@@ -37,7 +37,9 @@ def _d(value) -> datetime.date | str:
 
 
 def _household_row(h: Household, *, couples: bool = True) -> list:
-    head = h.heads[0] if getattr(h, "heads", None) else None
+    # The head named on the household, not just any member with relation 本人/户主: a second one
+    # (a data error) or a renamed head must not put someone else's ID next to the name.
+    head = next((p for p in getattr(h, "heads", None) or () if p.name == h.head_name), None)
     return [
         h.village.name, h.code, h.address, h.head_name, mask_id_number(head.id_number) if head else "", h.phone,
         h.get_hukou_type_display(), h.member_count, *([h.couple_count] if couples else []),

@@ -82,10 +82,31 @@ def test_export_masks_id_numbers_and_says_so(client_for, clerk_a, two_townships,
 
 def test_household_export_masks_the_heads_id(client_for, clerk_a, village_a):
     household = HouseholdFactory(village=village_a)
-    head = PersonFactory(household=household, relation="0")
+    head = PersonFactory(household=household, relation="0", name=household.head_name)
     text = all_text(client_for(clerk_a).get(url("households")))
     assert head.id_number not in text
     assert head.masked_id_number in text
+
+
+def test_household_export_pairs_the_head_name_with_that_persons_id(client_for, clerk_a, village_a):
+    household = HouseholdFactory(village=village_a, head_name="王建国")
+    # An older member also marked 本人/户主 (a data error) comes first by id: not the named head.
+    other = PersonFactory(household=household, relation="0", name="王老汉")
+    head = PersonFactory(household=household, relation="0", name="王建国")
+
+    rows = sheet_rows(client_for(clerk_a).get(url("households")), "households")
+
+    assert [(r["户主姓名"], r["户主身份证号（脱敏）"]) for r in rows] == [("王建国", head.masked_id_number)]
+    assert other.masked_id_number != head.masked_id_number
+
+
+def test_household_export_leaves_the_id_blank_when_no_member_is_the_named_head(client_for, clerk_a, village_a):
+    household = HouseholdFactory(village=village_a, head_name="王建国")
+    PersonFactory(household=household, relation="0", name="王老汉")
+
+    rows = sheet_rows(client_for(clerk_a).get(url("households")), "households")
+
+    assert [r["户主身份证号（脱敏）"] for r in rows] == [None]
 
 
 @pytest.mark.parametrize("kind", KINDS)

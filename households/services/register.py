@@ -9,7 +9,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from accounts.roles import Role
 from accounts.services import audit_log
 from accounts.validators import parse_id_number
 
-from ..models import Assignment, Couple, FollowUpVisit, Household, IntentionSurvey, Person, Sex
+from ..models import Assignment, Couple, FollowUpVisit, Household, IntentionSurvey, Person, Relation, Sex
 from .common import save_versioned, void_record
 
 HOUSEHOLD_FIELDS = ["village", "code", "address", "head_name", "phone", "hukou_type"]
@@ -69,9 +69,32 @@ def household_update(*, household: Household, by: User, expected_version: int, d
             setattr(household, name, data[name])
     household.full_clean(exclude=["township"])
     fields = [f for f in HOUSEHOLD_FIELDS if f in data]
+    old_head_name = Household.objects.values_list("head_name", flat=True).get(pk=household.pk)
     save_versioned(household, expected_version=expected_version, fields=fields)
     audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=household, detail=",".join(fields))
+    if "head_name" in fields and household.head_name != old_head_name:
+        _rename_head_member(household=household, by=by, request=request)
     return household
+
+
+def _rename_head_member(*, household: Household, by: User, request=None) -> None:
+    """The household's head was renamed: rename its member with relation 本人/户主 as well, when
+    there is exactly one (with two or none, which one is meant is not known: left to the clerk).
+
+    Only the name is written, and the member's version moves on, so a member form opened
+    before this answers ``ConcurrentEdit`` instead of writing the old name back.
+    """
+    heads = list(
+        Person.objects.select_for_update()
+        .filter(household_id=household.pk, is_void=False, relation=Relation.SELF).values_list("pk", "name")[:2]
+    )
+    if len(heads) != 1 or heads[0][1] == household.head_name:
+        return
+    pk = heads[0][0]
+    Person.objects.filter(pk=pk).update(
+        name=household.head_name, version=F("version") + 1, updated_at=timezone.now())
+    audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, object_type="households.person",
+              object_id=pk, township_id=household.township_id, detail="name (household head renamed)")
 
 
 def existing_person_with_id(id_number: str) -> Person | None:
@@ -170,6 +193,7 @@ def person_update(*, person: Person, by: User, expected_version: int, data: dict
         raise ValidationError({"sex": _("该成员是育龄夫妇登记中的妻子或丈夫，不能修改性别；如登记有误，请先作废夫妇记录。")})
     # The changes go onto the fresh row; ``person`` (the caller's copy) only after they are saved.
     fields = [f for f in PERSON_FIELDS if f in data]
+    old_name = current.name
     for name in fields:
         setattr(current, name, data[name])
     current.full_clean(validate_unique=False)
@@ -188,6 +212,15 @@ def person_update(*, person: Person, by: User, expected_version: int, data: dict
     person.version = current.version
     audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=person,
               township_id=current.household.township_id, detail=",".join(fields))
+    if current.relation == Relation.SELF and current.name != old_name:
+        # The head's name is on the household too: keep both the same. Only that field, and the
+        # household's version moves on, so an open household form is refused, not overwritten.
+        household = current.household
+        if household.head_name != current.name:
+            Household.objects.filter(pk=household.pk).update(
+                head_name=current.name, version=F("version") + 1, updated_at=timezone.now())
+            audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=household,
+                      detail="head_name (head member renamed)")
     return person
 
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("outreach/", outreach.outreach_households, name="outreach_households"),
     path("<int:pk>/outreach/new/", outreach.outreach_create, name="outreach_create"),
     path("outreach/visits/", outreach.outreach_list, name="outreach_list"),
+    path("outreach/visits/<int:pk>/edit/", outreach.outreach_edit, name="outreach_edit"),
     path("stats/", stats.stats, name="stats"),
     # --- Excel import and export (views/exchange.py) ------------------------------------------
     path("import/", exchange.import_upload, name="import_upload"),

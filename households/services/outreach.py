@@ -46,3 +46,35 @@ def outreach_record(
     )
     audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=visit)
     return visit
+
+
+OUTREACH_EDIT_WINDOW = datetime.timedelta(hours=24)
+
+
+def outreach_editable_by(visit: OutreachVisit, user: User) -> bool:
+    """Whether ``user`` may still correct ``visit``: its own visitor, within 24 hours of entering it."""
+    return visit.visitor_id == user.pk and timezone.now() - visit.created_at <= OUTREACH_EDIT_WINDOW
+
+
+@transaction.atomic
+def outreach_update(
+    *, visit: OutreachVisit, by: User, content: str, needs: str = "", request=None,
+) -> OutreachVisit:
+    """Correct the content and needs of one's own outreach visit, within 24 hours of recording it.
+
+    Only the visitor, only within the window (checked on the locked row, so the time and the
+    visitor are those of the saved record); ``ValidationError`` otherwise. Writes an audit row.
+    """
+    locked = OutreachVisit.objects.select_for_update().get(pk=visit.pk)
+    if locked.visitor_id != by.pk:
+        raise ValidationError(_("只能修改本人记录的走访。"))
+    if timezone.now() - locked.created_at > OUTREACH_EDIT_WINDOW:
+        raise ValidationError(_("走访记录只能在录入后 24 小时内修改。"))
+    content = (content or "").strip()
+    if not content:
+        raise ValidationError({"content": _("请填写走访内容。")})
+    locked.content, locked.needs = content, (needs or "").strip()
+    locked.save(update_fields=["content", "needs", "updated_at"])
+    visit.content, visit.needs, visit.updated_at = locked.content, locked.needs, locked.updated_at
+    audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=locked, detail="content,needs")
+    return locked

@@ -4,15 +4,16 @@ The households a bureau staff member sees are ``Household.objects.visible_to(use
 linked to their active work groups. Anything else answers 404. Township clerks may read the
 outreach visits made to their township's households, but recording one is the bureau's (403).
 """
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.pagination import paginate, query_without_page
-from accounts.permissions import capability_required
+from accounts.permissions import capability_required, get_object_for_user
 from accounts.roles import Cap
 
 from ..forms_common import apply_errors
@@ -21,7 +22,7 @@ from ..models import OutreachVisit
 from ..permissions import get_household_for_user
 from ..selectors_visits import outreach_households as select_outreach_households
 from ..selectors_visits import outreach_visits_in_scope
-from ..services.outreach import outreach_record
+from ..services.outreach import outreach_editable_by, outreach_record, outreach_update
 
 
 @require_GET
@@ -60,7 +61,45 @@ def outreach_list(request):
     f = form.values()
     visits = outreach_visits_in_scope(
         user=request.user, q=f.get("q", ""), date_from=f.get("date_from"), date_to=f.get("date_to"))
+    page = paginate(request, visits)
+    page.object_list = list(page.object_list)
+    for visit in page.object_list:
+        # The visitor's own rows, still within the 24 hours: a 修改 link.
+        visit.can_edit = outreach_editable_by(visit, request.user)
     return render(request, "households/outreach_list.html", {
-        "form": form, "page": paginate(request, visits), "query": query_without_page(request),
+        "form": form, "page": page, "query": query_without_page(request),
         "can_record": request.user.can(Cap.OUTREACH_RECORD),
+    })
+
+
+class OutreachEditForm(forms.Form):
+    """Correcting a visit: what was said and asked; the date and household stay as recorded."""
+
+    content = OutreachForm.base_fields["content"]
+    needs = OutreachForm.base_fields["needs"]
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Cap.OUTREACH_RECORD)
+def outreach_edit(request, pk):
+    """Bureau staff correct their own visit within 24 hours. Outside their linked villages → 404,
+    someone else's visit → 403; after 24 hours the page says so and nothing is saved."""
+    visit = get_object_for_user(
+        OutreachVisit.objects.select_related("household__village", "township", "visitor"), request.user, pk,
+        capability=Cap.OUTREACH_RECORD,
+    )
+    if visit.visitor_id != request.user.pk:
+        raise PermissionDenied(_("只能修改本人记录的走访。"))
+    form = OutreachEditForm(request.POST or None, initial={"content": visit.content, "needs": visit.needs})
+    if request.method == "POST" and form.is_valid():
+        try:
+            outreach_update(visit=visit, by=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("走访记录已修改。"))
+            return redirect(reverse("households:outreach_list"))
+    return render(request, "households/outreach_edit.html", {
+        "visit": visit, "household": visit.household, "form": form,
+        "editable": outreach_editable_by(visit, request.user),
     })

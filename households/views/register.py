@@ -66,6 +66,21 @@ def _duplicate_id_error(request, form, error: DuplicateIdNumber, *, field: str =
     form.add_error(field, message)
 
 
+def _show_refusal(request, form, error: ValidationError, *, field_map: dict | None = None) -> list:
+    """Put a register service's refusal on the form, keeping what was typed.
+
+    Returns the likely duplicates to list above the form (empty unless that was the refusal).
+    """
+    if isinstance(error, DuplicateIdNumber):
+        _duplicate_id_error(request, form, error)
+    elif isinstance(error, LikelyDuplicate):
+        form.add_error("confirm_not_duplicate", error.messages[0])
+        return error.matches
+    else:
+        apply_errors(form, error, field_map=field_map)
+    return []
+
+
 def _can_change(user, household: Household) -> bool:
     return user.can(Cap.REGISTER_CHANGE) and not household.is_void
 
@@ -94,13 +109,8 @@ def household_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             household = household_register(by=request.user, request=request, **form.service_kwargs())
-        except DuplicateIdNumber as error:
-            _duplicate_id_error(request, form, error)
-        except LikelyDuplicate as error:
-            duplicates = error.matches
-            form.add_error("confirm_not_duplicate", error.messages[0])
         except ValidationError as error:
-            apply_errors(form, error, field_map=HOUSEHOLD_CREATE_FIELD_MAP)
+            duplicates = _show_refusal(request, form, error, field_map=HOUSEHOLD_CREATE_FIELD_MAP)
         else:
             messages.success(request, _("已登记家庭户：%(head)s。") % {"head": household.head_name})
             return redirect(household.get_absolute_url())
@@ -180,13 +190,8 @@ def person_create(request, pk):
                     phone=data["phone"], exclude_household_id=household.pk,
                 )
             person = person_add(household=household, by=request.user, request=request, **data)
-        except DuplicateIdNumber as error:
-            _duplicate_id_error(request, form, error)
-        except LikelyDuplicate as error:
-            duplicates = error.matches
-            form.add_error("confirm_not_duplicate", error.messages[0])
         except ValidationError as error:
-            apply_errors(form, error)
+            duplicates = _show_refusal(request, form, error)
         else:
             messages.success(request, _("已添加成员：%(name)s。") % {"name": person.name})
             return redirect(household.get_absolute_url())
@@ -210,10 +215,8 @@ def person_edit(request, pk):
                           data=form.person_data(), request=request)
         except ConcurrentEdit as error:
             form.add_error(None, str(error))
-        except DuplicateIdNumber as error:
-            _duplicate_id_error(request, form, error)
         except ValidationError as error:
-            apply_errors(form, error)
+            _show_refusal(request, form, error)
         else:
             messages.success(request, _("成员信息已保存。"))
             return redirect(person.get_absolute_url())

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from . import health
 from .forms import AuditFilterForm, LoginForm
-from .pagination import paginate, query_without_page
+from core.pagination import paginate, query_without_page
 from .permissions import capability_required
 from .roles import Cap
 from .selectors import audit_events

@@ -23,6 +23,7 @@ from accounts.models import Township, Village
 from accounts.roles import Role
 from accounts.scoping import Scope, ScopedQuerySet
 from accounts.validators import mask_id_number, validate_id_number
+from core.models import Timestamped, Versioned, Voidable
 
 
 # --- Code tables (DOMAIN.md) -------------------------------------------------------------------
@@ -107,43 +108,6 @@ class VisitService(models.TextChoices):
     PRENATAL_CARE = "prenatal_care", _("孕产期保健")
     HEALTH_EDUCATION = "health_education", _("健康教育")
     OTHER = "other", _("其他")
-
-
-# --- Shared pieces -----------------------------------------------------------------------------
-class Voidable(models.Model):
-    """Users never hard-delete: a record is voided with a reason and drops out of lists."""
-
-    is_void = models.BooleanField(_("已作废"), default=False)
-    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
-    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
-    voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("作废人"),
-    )
-
-    class Meta:
-        abstract = True
-
-
-class Versioned(models.Model):
-    """Optimistic locking: a form carries the version it was read at; a stale save is refused."""
-
-    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
-
-    class Meta:
-        abstract = True
-
-
-class Timestamped(models.Model):
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("创建人"),
-    )
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-
-    class Meta:
-        abstract = True
 
 
 # --- Querysets: who sees what (DESIGN.md, "Roles and what they may see") -----------------------

@@ -10,18 +10,15 @@ Writing (the downloadable template, exports and the sample sheet generator) uses
 write-only mode: rows are streamed into the zip, so memory stays flat for large exports.
 """
 import datetime
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from accounts.validators import build_id_number, check_char
+from core.excel import build_workbook
 
 from .models import HukouType, PlannedTiming
 
@@ -217,48 +214,7 @@ def planned_timing(value) -> str:
         ) from None
 
 
-# --- Writing --------------------------------------------------------------------------------
-_TITLE_FONT = Font(bold=True, size=13)
-_NOTE_FONT = Font(italic=True, color="7F6000")
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-
-
-def build_workbook(*, title: str, notes: list[str], headers: list[str], rows, widths: list[int] | None = None,
-                   sheet_title: str = "Sheet1") -> bytes:
-    """One sheet: a title row, note rows, the header row, then ``rows`` (an iterable of lists).
-    Returns the .xlsx file's bytes."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    for index, width in enumerate(widths or [], start=1):
-        sheet.column_dimensions[_column_letter(index)].width = width
-    header_row = 2 + len(notes)
-    sheet.freeze_panes = f"A{header_row + 1}"
-
-    def styled(value, **style):
-        cell = WriteOnlyCell(sheet, value=value)
-        for name, setting in style.items():
-            setattr(cell, name, setting)
-        return cell
-
-    sheet.append([styled(title, font=_TITLE_FONT)])
-    for note in notes:
-        sheet.append([styled(note, font=_NOTE_FONT, alignment=Alignment(wrap_text=False))])
-    sheet.append([styled(h, font=_HEADER_FONT, fill=_HEADER_FILL) for h in headers])
-    for row in rows:
-        # Text cells stay text: an ID or phone number must not become a number Excel rounds.
-        sheet.append([styled(v, number_format="@") if isinstance(v, str) else v for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
-
-
+# --- Writing (core.excel: the safe writer every export uses) --------------------------------
 TEMPLATE_EXAMPLE = {
     "village": "示例村", "address": "三组 12 号", "head_name": "李建军", "phone": "13800000000",
     "hukou_type": "农业", "wife_name": "王秀英", "wife_id": build_id_number("411099", datetime.date(1993, 3, 8), 2),

@@ -30,7 +30,7 @@ INSTALLED_APPS = [
     "bootstrap",  # django-bootstrap-static: Bootstrap 5.3 css/js served locally
 ]
 # This project's own apps, in dependency order (seed_demo runs their demo modules in this order).
-PROJECT_APPS = ["accounts", "households"]
+PROJECT_APPS = ["core", "accounts", "households"]
 INSTALLED_APPS += PROJECT_APPS
 
 MIDDLEWARE = [

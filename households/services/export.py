@@ -17,7 +17,7 @@ from accounts.roles import Cap
 from accounts.services import audit_log
 from accounts.validators import mask_id_number
 
-from .. import sheets
+from core.excel import build_workbook
 from ..models import Couple, FollowUpVisit, Household, VisitService
 
 EXPORT_MAX_ROWS = getattr(settings, "HOUSEHOLDS_EXPORT_MAX_ROWS", 10000)
@@ -137,7 +137,7 @@ def export_sheet(*, user: User, kind: str, queryset, filters: str = "", request=
         notes.append(_("筛选条件：%(f)s") % {"f": filters})
     if truncated:
         notes.append(_("仅导出前 %(n)d 行，请缩小筛选范围后分批导出。") % {"n": EXPORT_MAX_ROWS})
-    content = sheets.build_workbook(
+    content = build_workbook(
         title=f"{scope} {spec.label}", notes=notes, headers=[str(h) for h in spec.headers],
         rows=(spec.row(r) for r in records), widths=spec.widths, sheet_title=str(spec.label),
     )

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.pagination import paginate, query_without_page
+from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required, get_object_for_user
 from accounts.roles import Cap
 

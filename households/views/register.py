@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import AuditEvent
-from accounts.pagination import paginate, query_without_page
+from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.pagination import paginate, query_without_page
+from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
 from accounts.models import AuditEvent
 from accounts.roles import Cap, Role

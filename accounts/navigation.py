@@ -1,6 +1,18 @@
-"""The navigation bar: one list, each entry shown only to roles with its capability."""
+"""The navigation bar and the home page's panels: each app contributes its own.
+
+An app declares, on its ``AppConfig``:
+
+- ``nav_items``: a list of ``NavItem`` — shown to users whose role has the capability;
+- ``home_panel(user) -> dict | None``: context for ``templates/<app>/_home_widgets.html`` (the
+  template named by ``home_template``), or None when the app has nothing for this user.
+
+So a new app (screening, enforcement, assessment) adds menu entries and home widgets without
+editing ``accounts``. Entries are sorted by ``order`` (then by app order in PROJECT_APPS).
+"""
 from dataclasses import dataclass
 
+from django.apps import apps
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -13,24 +25,27 @@ class NavItem:
     label: str
     url_name: str
     capability: str | None  # None: every logged-in user
+    order: int = 50  # 0 home … 100 the auditor's and admin's tools
 
 
+# accounts' own entries; every other app lists its entries on its AppConfig.
 NAV_ITEMS: list[NavItem] = [
-    NavItem("home", _("工作台"), "home", None),
-    # Households: clerks their township's, bureau staff their linked villages'.
-    NavItem("households", _("家庭户"), "households:household_list", Cap.REGISTER_VIEW),
-    # Township clerks: the couple register and its follow-up work.
-    NavItem("register", _("摸底造册"), "households:register_list", Cap.COUPLE_VIEW),
-    NavItem("visits", _("随访记录"), "households:visit_list", Cap.COUPLE_VIEW),
-    NavItem("due", _("到期随访"), "households:due_mine", Cap.COUPLE_VIEW),
-    NavItem("import", _("导入 Excel"), "households:import_upload", Cap.REGISTER_IMPORT),
-    # Bureau staff: households of their work group's villages (包村联户).
-    NavItem("outreach", _("大走访"), "households:outreach_households", Cap.OUTREACH_RECORD),
-    # Leaders: aggregates first.
-    NavItem("stats", _("统计"), "households:stats", Cap.REGISTER_STATS),
-    NavItem("audit", _("审计日志"), "accounts:audit", Cap.AUDIT_VIEW),
-    NavItem("admin", _("系统管理"), "admin:index", Cap.ADMIN_SITE),
+    NavItem("home", _("工作台"), "home", None, order=0),
+    NavItem("audit", _("审计日志"), "accounts:audit", Cap.AUDIT_VIEW, order=100),
+    NavItem("admin", _("系统管理"), "admin:index", Cap.ADMIN_SITE, order=101),
 ]
+
+
+def _project_app_configs():
+    return [apps.get_app_config(label) for label in settings.PROJECT_APPS]
+
+
+def all_nav_items() -> list[NavItem]:
+    items = list(NAV_ITEMS)
+    for config in _project_app_configs():
+        if config.label != "accounts":
+            items += list(getattr(config, "nav_items", ()))
+    return sorted(items, key=lambda item: item.order)  # stable: app order breaks ties
 
 
 def items_for(user) -> list[dict]:
@@ -38,6 +53,19 @@ def items_for(user) -> list[dict]:
         return []
     return [
         {"key": item.key, "label": item.label, "url": reverse(item.url_name)}
-        for item in NAV_ITEMS
+        for item in all_nav_items()
         if item.capability is None or user.can(item.capability)
     ]
+
+
+def home_panels(user) -> tuple[list[str], dict]:
+    """The templates of the apps that have something for ``user`` on the home page, and their
+    merged context (each app prefixes its keys with its own name)."""
+    templates, context = [], {}
+    for config in _project_app_configs():
+        panel = getattr(config, "home_panel", None)
+        data = panel(user) if panel is not None else None
+        if data is not None:
+            templates.append(getattr(config, "home_template", f"{config.label}/_home_widgets.html"))
+            context.update(data)
+    return templates, context

@@ -5,9 +5,11 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.pagination import paginate, query_without_page
+
 from . import health
 from .forms import AuditFilterForm, LoginForm
-from core.pagination import paginate, query_without_page
+from .navigation import home_panels
 from .permissions import capability_required
 from .roles import Cap
 from .selectors import audit_events
@@ -21,10 +23,9 @@ class LoginView(auth_views.LoginView):
 
 @require_GET
 def home(request):
-    """The role's work overview. Apps add their own panels as they arrive."""
-    from households.selectors_visits import home_widgets  # households builds on accounts, not the reverse
-
-    return render(request, "accounts/home.html", {"role": request.user.role, **home_widgets(request.user)})
+    """The role's work overview: each app contributes a panel (accounts.navigation.home_panels)."""
+    panels, context = home_panels(request.user)
+    return render(request, "accounts/home.html", {"role": request.user.role, "home_panels": panels, **context})
 
 
 @require_GET

@@ -24,4 +24,4 @@ else
   echo "no REDIS_URL: tasks run in-process"
 fi
 echo "demo logins are listed in README.md (password Demo@2026)"
-$PY manage.py runserver 127.0.0.1:8000
+$PY manage.py runserver "127.0.0.1:${PORT:-8000}"

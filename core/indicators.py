@@ -1,0 +1,46 @@
+"""Per-township indicators that apps publish and the assessment scorecard and weekly report read.
+
+An app lists its indicators on its ``AppConfig`` (``indicators``, like ``nav_items``), so the
+scorecard and the Monday report gain rows as apps land and never read another app's tables:
+
+    class ScreeningConfig(AppConfig):
+        @property
+        def indicators(self):
+            from .indicators import INDICATORS
+            return INDICATORS
+
+Each ``compute(start, end)`` answers for the half-open period ``[start, end)`` (dates in
+Asia/Shanghai) with **one SQL query** over all townships: ``{township_id: value}``; a township
+with nothing may be missing (read as 0 for counts, None for rates). Rates are percentages 0–100.
+"""
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.apps import apps
+from django.conf import settings
+
+Value = int | float | Decimal | None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str  # "<app>.<name>", stable: stored in weekly reports and used in URLs
+    label: str  # lazy Chinese label
+    compute: Callable[[datetime.date, datetime.date], dict[int, Value]]
+    kind: str = "count"  # "count" | "rate" (percent) | "days" | "score"
+    target: float | None = None  # for rates: the target from settings, for colour bands
+    higher_is_better: bool = True
+    # URL name of the app's own read-only, masked, audited list behind the figure; it takes the
+    # query parameters ?township=<id>&start=<YYYY-MM-DD>&end=<YYYY-MM-DD> (end exclusive).
+    drilldown: str | None = None
+    weekly: bool = True  # shown in the Monday report as well as on the scorecard
+
+
+def all_indicators() -> list[Indicator]:
+    """Every project app's indicators, in PROJECT_APPS order."""
+    found = []
+    for label in settings.PROJECT_APPS:
+        found += list(getattr(apps.get_app_config(label), "indicators", ()))
+    return found

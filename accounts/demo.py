@@ -70,7 +70,7 @@ def seed(*, rng: random.Random, scale: str, context: dict) -> dict:
         user.save()
         users[username] = user
     # More clerks so every township has staff to assign (two per township).
-    for t_index, township in enumerate(townships):
+    for township in townships:
         for k in (1, 2):
             username = f"clerk_{township.code[-3:]}_{k}"
             user = User.objects.filter(username=username).first()

@@ -25,7 +25,7 @@ class IdNumberInfo:
 
 
 def check_char(first17: str) -> str:
-    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=False)) % 11]
 
 
 def normalise_id_number(value: str) -> str:

@@ -118,7 +118,7 @@ def seed(*, rng: random.Random, scale: str, context: dict) -> dict:
                 continue
             Household.objects.bulk_create(households)
             person_rows = []
-            for household, members in zip(households, people):
+            for household, members in zip(households, people, strict=True):
                 for m in members:
                     person_rows.append(Person(
                         household=household, name=m["name"], sex=m["sex"], birth_date=m["birth"],
@@ -138,7 +138,7 @@ def seed(*, rng: random.Random, scale: str, context: dict) -> dict:
 def _seed_couples(households, by_household, specs, clerks, today, intervals, seeding_user):
     couples, surveys, visits, assignments = [], [], [], []
     low, high = settings.HOUSEHOLDS_WIFE_AGE_RANGE
-    for household, spec in zip(households, specs):
+    for household, spec in zip(households, specs, strict=True):
         r = spec["rng"]
         husband, wife = by_household[household.pk][0], by_household[household.pk][1]
         if not (low <= wife.age_on(today) <= high) or r.random() < 0.15:

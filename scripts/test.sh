@@ -7,6 +7,12 @@ PY=.venv/bin/python
 ./scripts/system-deps.sh
 ./scripts/ensure-services.sh
 
+echo "== ruff check (pyproject.toml: pyflakes, pycodestyle errors, bugbear)"
+$PY -m ruff check .
+
+echo "== bandit -ll (medium and high findings; accepted ones carry # nosec and a reason)"
+$PY -m bandit -c pyproject.toml -ll -r . -q
+
 echo "== compile translations"
 DJANGO_SETTINGS_MODULE=config.settings.test $PY manage.py compilemessages --ignore=.venv -v0
 

@@ -72,7 +72,7 @@ def read_sheet(upload, *, max_rows: int | None = None) -> list[tuple[int, dict]]
         workbook = load_workbook(upload, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 — any parser failure on an untrusted file is "cannot read it"
         logger.info("import: unreadable workbook", exc_info=True)
-        raise _file_error(_("无法读取该文件：文件已损坏或不是 Excel（.xlsx）文件，请用 Excel 打开后另存为 .xlsx 再上传。"))
+        raise _file_error(_("无法读取该文件：文件已损坏或不是 Excel（.xlsx）文件，请用 Excel 打开后另存为 .xlsx 再上传。")) from None
     try:
         return _read_rows(workbook, max_rows)
     except ValidationError:
@@ -80,7 +80,7 @@ def read_sheet(upload, *, max_rows: int | None = None) -> list[tuple[int, dict]]
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, OSError, IndexError):
         # The sheet itself is streamed from the zip: damage can surface only now.
         logger.info("import: damaged worksheet", exc_info=True)
-        raise _file_error(_("无法读取该文件：工作表内容已损坏，请用 Excel 打开后另存为 .xlsx 再上传。"))
+        raise _file_error(_("无法读取该文件：工作表内容已损坏，请用 Excel 打开后另存为 .xlsx 再上传。")) from None
     finally:
         workbook.close()
 

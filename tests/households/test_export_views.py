@@ -32,7 +32,7 @@ def sheet_rows(response, kind: str) -> list[dict]:
     values = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     headers = [str(h) for h in export.EXPORTS[kind].headers]
     start = next(i for i, row in enumerate(values) if list(row[: len(headers)]) == headers)
-    return [dict(zip(headers, row)) for row in values[start + 1:]]
+    return [dict(zip(headers, row, strict=False)) for row in values[start + 1:]]
 
 
 def all_text(response) -> str:

@@ -1,6 +1,9 @@
 """Staff users, the org tree (Township → Village) and the append-only audit trail."""
+import secrets
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +63,10 @@ class Village(models.Model):
         return self.name
 
 
+def _new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
 class StaffUserManager(UserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         # `createsuperuser` makes a system administrator in the role sense too.
@@ -77,6 +84,14 @@ class User(AbstractUser):
         verbose_name=_("所属镇/街道"), help_text=_("镇街专干必须填写；其他角色留空。"),
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    password_changed_at = models.DateTimeField(
+        _("密码修改时间"), null=True, blank=True, editable=False,
+        help_text=_("设置了密码有效期（PASSWORD_MAX_AGE_DAYS）时，据此提示修改密码。"),
+    )
+    session_token = models.CharField(
+        _("会话令牌"), max_length=32, default=_new_session_token, editable=False,
+        help_text=_("更换后，该用户在所有设备上的登录立即失效（“退出其他设备”）。"),
+    )
 
     objects = StaffUserManager()
 
@@ -105,6 +120,20 @@ class User(AbstractUser):
         self.is_staff = self.role == Role.ADMIN or self.is_superuser
         super().save(*args, **kwargs)
 
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    # Sessions carry an HMAC of the password hash (Django) and, here, of ``session_token`` too:
+    # replacing the token ends every session of this user at once ("log out everywhere").
+    def _get_session_auth_hash(self, secret=None):
+        key_salt = "accounts.User.get_session_auth_hash"
+        return salted_hmac(key_salt, f"{self.password}|{self.session_token}", secret=secret,
+                           algorithm="sha256").hexdigest()
+
+    def rotate_session_token(self) -> None:
+        self.session_token = _new_session_token()
+
     def can(self, capability: str) -> bool:
         return self.is_active and capability in capabilities_of(self.role)
 
@@ -129,6 +158,7 @@ class AuditEvent(models.Model):
         LOGIN = "login", _("登录")
         LOGOUT = "logout", _("退出")
         LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKED = "locked", _("登录锁定")
         DENIED = "denied", _("拒绝访问")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)

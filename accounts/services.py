@@ -40,6 +40,7 @@ def audit_log(
     success: bool = True,
     detail: str = "",
     username: str = "",
+    ip: str | None = None,
 ) -> AuditEvent:
     """Append one row to the audit trail and return it.
 
@@ -57,7 +58,7 @@ def audit_log(
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
         object_id=str(object_id or (obj.pk if obj is not None else "")),
         township_id=township_id or _township_id_of(obj),
-        ip=client_ip(request) if request is not None else None,
+        ip=ip or (client_ip(request) if request is not None else None),
         success=success,
         detail=detail[:255],
     )

@@ -20,6 +20,8 @@ def audit_logout(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def audit_login_failed(sender, credentials, request=None, **kwargs):
     # The password is never stored; Django already replaced it with asterisks in `credentials`.
+    if getattr(request, "_login_failure_audited", False):
+        return  # our login form audits its failures itself, aggregated (accounts/login_audit.py)
     audit_log(
         action=AuditEvent.Action.LOGIN_FAILED, request=request, user=None,
         username=str(credentials.get("username", ""))[:150], success=False,

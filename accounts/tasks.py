@@ -3,15 +3,28 @@ import time
 from celery import shared_task
 from django.core.cache import cache
 
-from .health import HEARTBEAT_KEY
+from . import login_audit
+from .health import HEARTBEAT_KEY, WORKER_KEY
+
+
+@shared_task(bind=True, ignore_result=True)
+def heartbeat(self) -> float:
+    """Scheduled every minute by beat and run by a worker: /healthz/ reads both facts from here
+    (beat is alive; this worker took a task), so a probe never waits on a worker ping."""
+    now = time.time()
+    cache.set(HEARTBEAT_KEY, now, timeout=24 * 3600)
+    if self.request.hostname:  # None when run in-process (eager): no worker to report
+        seen = cache.get(WORKER_KEY) or {}
+        seen = {name: at for name, at in seen.items() if now - at < 3600}
+        seen[self.request.hostname] = now
+        cache.set(WORKER_KEY, seen, timeout=24 * 3600)
+    return now
 
 
 @shared_task(ignore_result=True)
-def heartbeat() -> float:
-    """Scheduled every minute by beat; /healthz/ shows how long ago it last ran."""
-    now = time.time()
-    cache.set(HEARTBEAT_KEY, now, timeout=24 * 3600)
-    return now
+def flush_login_failures() -> int:
+    """Beat, every minute: one audit row per username/address for failed logins counted in Redis."""
+    return login_audit.flush_pending()
 
 
 @shared_task

@@ -1,6 +1,9 @@
 """The fixed cast (STYLE.md): two townships with a village each and one user per role."""
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import Role
 
@@ -89,13 +92,26 @@ def cast(clerk_a, clerk_b, bureau_staff, clinician, inspector, leader, auditor, 
 
 @pytest.fixture
 def client_for(client):
-    """``client_for(user)``: a test client logged in as that user.
+    """``client_for(user)``: a test client logged in as that user (past two-factor login too).
 
     force_login sends user_logged_in, so it writes one ``login`` audit row per call.
     """
 
     def login(user):
         client.force_login(user)
+        pass_second_factor(client, user)
         return client
 
     return login
+
+
+def pass_second_factor(client, user):
+    """Mark the client's session as having passed two-factor login, for the roles that need it
+    (settings.TWO_FACTOR_REQUIRED_ROLES); force_login skips the login page that asks for the code.
+    Without this those roles only reach the two-factor setup page (TwoFactorRequiredMiddleware)."""
+    if user.role not in settings.TWO_FACTOR_REQUIRED_ROLES:
+        return
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="authenticator", defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -28,6 +29,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: Bootstrap 5.3 css/js served locally
+    "csp",
+    # Two-factor login: TOTP apps, and one-time recovery codes (static tokens).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 # This project's own apps, in dependency order (seed_demo runs their demo modules in this order).
 PROJECT_APPS = ["core", "accounts", "households"]
@@ -36,16 +42,24 @@ INSTALLED_APPS += PROJECT_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): this session passed two-factor login (django-otp's contract).
+    "accounts.security_middleware.SecondFactorMiddleware",
     # Login is the default; public views are marked with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Roles that need a second factor reach nothing but its setup until they have passed it.
+    "accounts.security_middleware.TwoFactorRequiredMiddleware",
+    "accounts.security_middleware.PasswordExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.AuditDeniedMiddleware",
+    # Responses to a logged-in user hold personal data: no browser or proxy may keep a copy.
+    "accounts.security_middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -71,6 +85,8 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 # PostgreSQL in production and tests; without DATABASE_URL, `make run` uses a SQLite file.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Persistent connections for gunicorn's long-lived worker threads; local.py sets 0 for runserver,
+# whose thread per request would otherwise leave a connection open for every request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -95,18 +111,32 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    # GB/T 22239 evaluator practice: at least 8 characters (DOMAIN.md, "Privacy and security").
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "name", "email", "phone")},
+    },
+    # GB/T 22239 evaluator practice: at least 8 characters of 3 of the 4 kinds (DOMAIN.md).
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "accounts.password_validation.CharacterClassesValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Days a password lasts before its owner must change it; 0 (the default) turns expiry off.
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=0)
 # How many reverse proxies of our own sit in front of the app (they append to X-Forwarded-For).
 # 0: trust only REMOTE_ADDR; a client-supplied X-Forwarded-For must not forge the audit trail's IP.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-# Login-failure lockout: after this many failures for one username, refuse for the window.
+# Login-failure lockout (accounts/lockout.py), each counted over LOGIN_LOCKOUT_SECONDS:
+# one username from one address; one username from anywhere; one address, any usernames.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=30)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# Two-factor login (TOTP, django-otp): these roles must set it up and pass it; others may.
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=["leader", "auditor", "admin"])
+OTP_TOTP_ISSUER = "Township Register"
+# Minutes between the password step and the code step before the login must start again.
+LOGIN_OTP_PENDING_SECONDS = 5 * 60
 # Idle timeout: the session expires after 30 minutes without a request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
@@ -153,13 +183,37 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every periodic task, in one place, with its crontab written out.
 CELERY_BEAT_SCHEDULE = {
-    # Lets /healthz/ tell whether beat is alive: every minute.
+    # Lets /healthz/ tell whether beat and a worker are alive: every minute.
     "heartbeat": {"task": "accounts.tasks.heartbeat", "schedule": crontab(minute="*")},
+    # Failed logins after the first of a window are counted in Redis: one audit row per
+    # username/address with the count, every minute.
+    "flush-login-failures": {"task": "accounts.tasks.flush_login_failures", "schedule": crontab(minute="*")},
     # Unconfirmed Excel import previews hold whole ID numbers: expire them daily at 02:30.
     "expire-import-previews": {
         "task": "households.tasks.expire_import_previews", "schedule": crontab(hour="2", minute="30"),
     },
 }
+
+# --- Content-Security-Policy (django-csp 4) ----------------------------------------------------
+# No inline scripts or styles anywhere: JavaScript lives in static/js, CSS in static/css.
+# data: images are Bootstrap's own SVG icons (form-select arrow, checkboxes) inside its CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -1,8 +1,13 @@
 """`make run` on a laptop: DEBUG on, SQLite and in-process tasks unless URLs are given."""
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import DATABASES, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# runserver starts a thread per request; a persistent connection per thread leaks under load.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# The demo relaxes two-factor login so `make run`'s users can log in with the published password.
+# Set TWO_FACTOR_REQUIRED_ROLES=leader,auditor,admin to try it as production has it.
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=[])
 # Serve static files straight from the apps, as runserver's reloader expects.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -63,7 +63,7 @@ def celery_worker(worker_name, tmp_path):
         log.close()
 
 
-def test_tasks_run_on_a_real_worker_and_healthz_sees_it(celery_worker, client, db, settings):
+def test_tasks_run_on_a_real_worker_and_healthz_sees_it(celery_worker, client, clerk_a, settings):
     # (a) A round trip through broker, worker and Redis result backend.
     result = ping.delay()
     assert not isinstance(result, EagerResult)  # it really went through Redis
@@ -83,5 +83,7 @@ def test_tasks_run_on_a_real_worker_and_healthz_sees_it(celery_worker, client, d
 
     assert doc["broker"] == {"status": "ok"}
     assert doc["worker"]["status"] == "ok"
-    assert celery_worker in doc["worker"]["workers"]
+    assert "workers" not in doc["worker"]  # anonymous: no host names
     assert 0 <= doc["beat"]["last_heartbeat_age_s"] < 10
+    client.force_login(clerk_a)
+    assert celery_worker in client.get("/healthz/").json()["worker"]["workers"]

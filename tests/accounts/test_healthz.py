@@ -3,7 +3,7 @@ import time
 
 from django.core.cache import cache
 
-from accounts.health import HEARTBEAT_KEY
+from accounts.health import HEARTBEAT_KEY, WORKER_KEY
 from accounts.tasks import heartbeat
 
 HEALTHZ = "/healthz/"
@@ -19,7 +19,7 @@ def test_healthz_needs_no_login_and_reports_database_and_broker(client, db):
     assert doc["database"] == {"status": "ok", "vendor": "postgresql"}
     assert doc["broker"] == {"status": "ok"}
     # The suite runs tasks in-process (CELERY_TASK_ALWAYS_EAGER), so there is no worker to ask.
-    assert doc["worker"] == {"status": "in-process", "workers": []}
+    assert doc["worker"] == {"status": "in-process"}
     assert doc["beat"] == {"last_heartbeat_age_s": None}
 
 
@@ -48,7 +48,7 @@ def test_healthz_still_answers_200_when_broker_is_down(client, db, settings):
     assert doc["database"]["status"] == "ok"
     assert doc["broker"]["status"] == "down"
     assert doc["broker"]["error"]
-    assert doc["worker"] == {"status": "unknown", "workers": []}
+    assert doc["worker"] == {"status": "unknown"}
     assert time.monotonic() - started < 5  # short timeouts: a probe must not hang
 
 
@@ -56,3 +56,48 @@ def test_healthz_without_redis_url_says_tasks_run_in_process(client, db, setting
     settings.CELERY_BROKER_URL = "memory://"
     doc = client.get(HEALTHZ).json()
     assert doc["broker"]["status"] == "in-process"
+
+
+def _worker_mode(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+def test_anonymous_healthz_reads_worker_state_from_the_heartbeat_without_names(client, db, settings):
+    _worker_mode(settings)
+    cache.set(WORKER_KEY, {"celery@bureau-app-1": time.time() - 30, "celery@old-host": time.time() - 3000})
+
+    doc = client.get(HEALTHZ).json()
+
+    assert doc["worker"] == {"status": "ok", "count": 1}
+    assert "bureau-app-1" not in client.get(HEALTHZ).content.decode()  # no host names to strangers
+
+
+def test_logged_in_staff_see_worker_names(client_for, clerk_a, settings):
+    _worker_mode(settings)
+    cache.set(WORKER_KEY, {"celery@bureau-app-1": time.time() - 30, "celery@old-host": time.time() - 3000})
+
+    doc = client_for(clerk_a).get(HEALTHZ).json()
+
+    assert doc["worker"] == {"status": "ok", "count": 1, "workers": ["celery@bureau-app-1"]}
+
+
+def test_healthz_says_none_when_no_worker_ran_the_heartbeat_lately(client, db, settings):
+    _worker_mode(settings)
+    cache.set(WORKER_KEY, {"celery@old-host": time.time() - 3000})
+    assert client.get(HEALTHZ).json()["worker"] == {"status": "none", "count": 0}
+
+
+def test_anonymous_healthz_never_pings_workers(client, db, settings, monkeypatch):
+    # A control ping waits a whole second for replies that never come: a probe must not do that.
+    from config.celery import app
+
+    _worker_mode(settings)
+
+    def no_ping(*args, **kwargs):
+        raise AssertionError("healthz pinged the workers")
+
+    monkeypatch.setattr(app.control, "ping", no_ping)
+    started = time.monotonic()
+    for _ in range(5):
+        assert client.get(HEALTHZ).status_code == 200
+    assert time.monotonic() - started < 1.0

@@ -6,6 +6,7 @@ from django.utils.html import escape
 
 from accounts.forms import LoginForm
 from accounts.models import AuditEvent
+from accounts.tasks import flush_login_failures
 
 LOGIN_URL = "/accounts/login/"
 LOGOUT_URL = "/accounts/logout/"
@@ -66,9 +67,11 @@ def test_login_with_empty_form_answers_200_not_500(client, db):
 
 def test_account_locks_after_failure_limit_even_with_right_password(client, clerk_a, password, settings):
     assert settings.LOGIN_FAILURE_LIMIT == 5
-    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
         response = login(client, "clerk_a", WRONG)
         assert "用户名或密码不正确" in response.content.decode()
+    # The failure that reaches the limit already says so, and when to come back.
+    assert "已暂时锁定" in login(client, "clerk_a", WRONG).content.decode()
 
     response = login(client, "clerk_a", password)
 
@@ -76,10 +79,14 @@ def test_account_locks_after_failure_limit_even_with_right_password(client, cler
     html = response.content.decode()
     assert "锁定" in html
     assert SESSION_KEY not in client.session
-    assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.LOGIN_FAILED, username="clerk_a", success=False, detail="locked"
-    ).exists()
+    lock = AuditEvent.objects.get(action=AuditEvent.Action.LOCKED)
+    assert (lock.username, lock.success) == ("clerk_a", False)
+    assert lock.detail.startswith("locked pair until ")
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN).exists()
+    # The refused right password is counted for the minute's summary row, not written one by one.
+    assert flush_login_failures.delay().get() == 1
+    summary = AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED).latest("id")
+    assert summary.detail == "aggregated: failed=4 refused_while_locked=1"
 
 
 def test_lockout_counts_one_username_whatever_its_case(client, clerk_a, password, settings):

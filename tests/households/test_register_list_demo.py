@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
+from tests.conftest import pass_second_factor
 
 
 @pytest.fixture
@@ -31,6 +32,7 @@ def test_demo_data_fills_register_visit_due_outreach_and_stats(client, demo):
     assert count(client.get(reverse("households:outreach_list"))) > 0
 
     client.force_login(demo["leader"])
+    pass_second_factor(client, demo["leader"])
     response = client.get(reverse("households:stats"))
     assert response.status_code == 200
     total = response.context["total"]

@@ -1,0 +1,93 @@
+"""Two-factor login: a TOTP app (django-otp) and one-time recovery codes.
+
+Required for the roles in ``TWO_FACTOR_REQUIRED_ROLES`` (leaders, auditors and admins in
+production: they see county-wide aggregates, the audit trail and every account); optional for
+everyone else. The QR code is drawn here (segno, inline SVG): the secret never leaves the server
+for a chart service, and bureau intranets are offline anyway.
+"""
+import base64
+
+import segno
+from django.conf import settings
+from django.db import transaction
+from django.utils.safestring import mark_safe
+from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+RECOVERY_CODES = 10
+TOTP_NAME = "authenticator"
+RECOVERY_NAME = "recovery"
+
+
+def required_for(user) -> bool:
+    return getattr(user, "role", None) in settings.TWO_FACTOR_REQUIRED_ROLES
+
+
+def has_device(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def enrolment_device(user) -> TOTPDevice:
+    """The unconfirmed TOTP device being set up (one per user; reused until confirmed)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False, name=TOTP_NAME).first()
+    return device or TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+
+
+def secret_base32(device: TOTPDevice) -> str:
+    """The secret as authenticator apps take it when typed in by hand."""
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+def qr_svg(device: TOTPDevice) -> str:
+    """The otpauth:// URL as an inline SVG (no style attributes: the CSP allows no inline style)."""
+    svg = segno.make(device.config_url, error="m").svg_inline(scale=4, light="#fff", dark="#000",
+                                                              title="TOTP QR code")
+    return mark_safe(svg)  # nosec B308 B703 - segno's own markup from our own otpauth URL, no user input
+
+
+@transaction.atomic
+def confirm(device: TOTPDevice, token: str) -> list[str] | None:
+    """Check the first code from the app; on success keep the device and issue recovery codes.
+
+    Any earlier confirmed TOTP device of the user is removed: one phone at a time.
+    Returns the recovery codes (shown once), or None if the code was wrong.
+    """
+    if not device.verify_token(token):
+        return None
+    TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return issue_recovery_codes(device.user)
+
+
+@transaction.atomic
+def issue_recovery_codes(user) -> list[str]:
+    """Replace the user's recovery codes with ``RECOVERY_CODES`` new ones; each works once."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_NAME, defaults={"confirmed": True})
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME).count()
+
+
+def verify(user, token: str):
+    """The device (TOTP or recovery) that accepts ``token``, or None. A recovery code is used up."""
+    token = "".join((token or "").split())
+    if not token or len(token) > 16:
+        return None
+    return match_token(user, token)
+
+
+@transaction.atomic
+def disable(user) -> None:
+    """Remove the user's devices and end all their sessions (SecondFactorMiddleware trusts a
+    session's mark only because no mark outlives its device)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    user.rotate_session_token()
+    user.save(update_fields=["session_token"])

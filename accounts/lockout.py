@@ -4,7 +4,7 @@ Every attempt *reserves* a slot before the password is checked, in one atomic st
 Lua script): if any counter is at its limit the attempt is refused unchecked, otherwise all three
 counters go up by one. So 31 parallel POSTs against one account get at most ``limit`` password
 checks; checking first and counting afterwards let all 31 through. A correct password gives the
-slot back.
+slot back; the failures before it still count until the window ends.
 
 Three counters, each with its own limit (settings), all for ``LOGIN_LOCKOUT_SECONDS``:
 
@@ -52,10 +52,11 @@ for i = 1, 3 do
 end
 return counts
 """
-# A correct password: forget this pair's failures, give back the slot on the other two.
+# A correct password gives back the slot it reserved on all three counters. It does not wipe the
+# earlier failures (django-axes' default too): with parallel guesses in flight, a reset would hand
+# them fresh slots, so 31 parallel POSTs could get more than ``limit`` checks.
 _RELEASE = """
-redis.call('DEL', KEYS[1])
-for i = 2, 3 do
+for i = 1, 3 do
   if redis.call('DECR', KEYS[i]) <= 0 then redis.call('DEL', KEYS[i]) end
 end
 return 1
@@ -133,8 +134,7 @@ def _local_reserve(keys, lims, window):
 
 def _local_release(keys):
     with _local_lock:
-        _local.pop(keys[0], None)
-        for key in keys[1:]:
+        for key in keys:
             n, expires = _local.get(key, (0, 0))
             if n <= 1:
                 _local.pop(key, None)
@@ -168,7 +168,7 @@ def reserve(username: str, ip: str) -> Attempt:
 
 
 def release(attempt: Attempt) -> None:
-    """The password was right: forget this username's failures from this address."""
+    """The password was right: give back the slot this attempt reserved."""
     if not attempt.counts:
         return  # failed open: nothing was counted
     try:

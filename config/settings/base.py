@@ -135,6 +135,10 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # Two-factor login (TOTP, django-otp): these roles must set it up and pass it; others may.
 TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=["leader", "auditor", "admin"])
 OTP_TOTP_ISSUER = "Township Register"
+# Codes are throttled by the login lockout above (counted atomically per username and address);
+# django-otp's own back-off would refuse a right code typed within a second or two of a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # Minutes between the password step and the code step before the login must start again.
 LOGIN_OTP_PENDING_SECONDS = 5 * 60
 # Idle timeout: the session expires after 30 minutes without a request.

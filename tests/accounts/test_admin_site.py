@@ -140,3 +140,89 @@ def test_village_without_records_can_still_be_moved(client_for, admin_user, vill
                                       "kind": "village", "is_active": "on"})
     village_a.refresh_from_db()
     assert village_a.township_id == township_b.pk
+
+
+# --- every admin add and change is in the audit trail (fields changed, never a password) ---------
+def _admin_rows():
+    return AuditEvent.objects.filter(detail__startswith="admin ").order_by("id")
+
+
+def test_admin_adding_a_user_is_audited_without_the_password(client_for, admin_user, township_a):
+    secret = "Xq7!long-pass"
+    client_for(admin_user).post("/admin/accounts/user/add/", {
+        "username": "new_clerk", "name": "新专干", "role": Role.CLERK, "township": township_a.pk,
+        "password1": secret, "password2": secret, "usable_password": "true"})
+
+    new = User.objects.get(username="new_clerk")
+    event = _admin_rows().get()
+    assert (event.action, event.user, event.object_type, event.object_id) == (
+        AuditEvent.Action.CREATE, admin_user, "accounts.user", str(new.pk))
+    assert "username=new_clerk" in event.detail and f"township={township_a.pk}" in event.detail
+    assert "role=clerk" in event.detail and "password" in event.detail
+    assert secret not in event.detail
+
+
+def test_admin_changing_role_and_township_is_audited_with_the_fields(client_for, admin_user, clerk_a, township_b):
+    client_for(admin_user).post(f"/admin/accounts/user/{clerk_a.pk}/change/", {
+        "username": clerk_a.username, "name": clerk_a.name, "phone": "", "email": "",
+        "role": Role.CLERK, "township": township_b.pk, "is_active": "on"})
+
+    clerk_a.refresh_from_db()
+    assert clerk_a.township == township_b
+    event = _admin_rows().get()
+    assert event.action == AuditEvent.Action.UPDATE and event.object_id == str(clerk_a.pk)
+    assert event.detail == f"admin change: township={township_b.pk}"
+
+
+def test_admin_resetting_a_password_is_audited_without_it(client_for, admin_user, clerk_a):
+    secret = "Nw9$brand-new-pass"
+    response = client_for(admin_user).post(f"/admin/accounts/user/{clerk_a.pk}/password/", {
+        "password1": secret, "password2": secret, "usable_password": "true"})
+
+    assert response.status_code == 302
+    event = _admin_rows().get()
+    assert event.action == AuditEvent.Action.UPDATE and event.object_id == str(clerk_a.pk)
+    assert "password" in event.detail and secret not in event.detail
+
+
+def test_admin_linking_villages_to_a_work_group_is_audited(client_for, admin_user, bureau_staff, village_a, village_b):
+    from households.models import WorkGroup
+
+    group = WorkGroup.objects.create(name="第一工作组")
+    client_for(admin_user).post(f"/admin/households/workgroup/{group.pk}/change/", {
+        "name": "第一工作组", "members": [bureau_staff.pk], "villages": [village_a.pk, village_b.pk],
+        "is_active": "on"})
+
+    event = _admin_rows().get()
+    assert event.object_type == "households.workgroup"
+    assert f"villages=[{','.join(sorted([str(village_a.pk), str(village_b.pk)]))}]" in event.detail
+    assert f"members=[{bureau_staff.pk}]" in event.detail
+
+
+def test_admin_adding_a_village_is_audited(client_for, admin_user, township_a):
+    client_for(admin_user).post("/admin/accounts/village/add/", {
+        "township": township_a.pk, "code": "411099001077", "name": "新村", "kind": "village", "is_active": "on"})
+
+    village = Village.objects.get(code="411099001077")
+    event = _admin_rows().get()
+    assert (event.action, event.object_type, event.object_id) == (
+        AuditEvent.Action.CREATE, "accounts.village", str(village.pk))
+    assert f"township={township_a.pk}" in event.detail and event.township_id == township_a.pk
+
+
+def test_admin_resets_two_factor_of_a_user_who_lost_the_phone(client_for, admin_user, leader):
+    from accounts import twofactor
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=leader, name="authenticator", confirmed=True)
+    client_for(admin_user).post("/admin/accounts/user/", {
+        "action": "reset_two_factor", "_selected_action": [leader.pk]})
+
+    assert not twofactor.has_device(leader)
+    assert AuditEvent.objects.filter(object_id=str(leader.pk), detail="admin change: 2fa reset").exists()
+
+
+def test_admin_never_shows_totp_secrets(client_for, admin_user):
+    client = client_for(admin_user)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404

@@ -75,10 +75,21 @@ def _show_refusal(request, form, error: ValidationError, *, field_map: dict | No
         _duplicate_id_error(request, form, error)
     elif isinstance(error, LikelyDuplicate):
         form.add_error("confirm_not_duplicate", error.messages[0])
-        return error.matches
+        return _shown_duplicates(request, error.matches)
     else:
         apply_errors(form, error, field_map=field_map)
     return []
+
+
+def _shown_duplicates(request, matches) -> list[dict]:
+    """The likely duplicates as the form lists them (name, age, village), each one audited as a
+    view of that person: the check shows who is registered, like opening a record would.
+
+    Written here, in the view, because the service's refusal rolls back its own transaction."""
+    today = timezone.localdate()
+    for person in matches:
+        audit_log(action=AuditEvent.Action.VIEW, request=request, obj=person, detail="likely duplicate check")
+    return [{"person": person, "age": person.age_on(today)} for person in matches]
 
 
 def _can_change(user, household: Household) -> bool:

@@ -5,7 +5,9 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from accounts.models import AuditEvent
 from accounts.validators import build_id_number, mask_id_number
 from households.models import Household, Person
 from households.services.register import (
@@ -123,7 +125,16 @@ def test_same_name_and_birth_date_warns_and_needs_confirmation(client_for, clerk
     page = html(warned)
     assert warned.status_code == 200
     assert 'data-testid="likely-duplicates"' in page
-    assert mask_id_number(lookalike.id_number) in page and lookalike.id_number not in page
+    # Neither the masked ID nor the birth date (together they are the whole number): age and village.
+    listed = page.split('data-testid="likely-duplicates"')[1].split("</ul>")[0]
+    assert lookalike.id_number not in page and mask_id_number(lookalike.id_number) not in page
+    assert lookalike.id_number[-4:] not in listed
+    assert f"{BIRTH:%Y-%m-%d}" not in listed and f"{BIRTH:%Y%m%d}" not in listed
+    assert f"{lookalike.age_on(timezone.localdate())} 岁" in listed and village_a.name in listed
+    # Shown is seen: the check is audited like opening the record.
+    seen = AuditEvent.objects.get(action=AuditEvent.Action.VIEW, object_id=str(lookalike.pk))
+    assert (seen.user, seen.object_type, seen.detail) == (clerk_a, "households.person", "likely duplicate check")
+    assert seen.township_id == village_a.township_id
     assert f'href="{lookalike.get_absolute_url()}"' in page
     assert "确认不是同一户，继续保存" in page
     assert Household.objects.count() == 1

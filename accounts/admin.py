@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -143,6 +144,9 @@ class UserAdmin(AdminRoleOnly, DjangoUserAdmin):
                           % {"n": n}, level=messages.SUCCESS)
 
 
+# Roles are a field on the user, not Django groups: the group pages would only confuse.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
 # django-otp registers its device models here; their pages would show TOTP secrets to a superuser.
 # Devices are managed by their owners (profile page) and reset with the user action above.
 for _device_model in (TOTPDevice, StaticDevice):

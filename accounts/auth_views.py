@@ -117,6 +117,7 @@ def otp_setup(request):
 
     device = twofactor.enrolment_device(user)
     form = OtpTokenForm(request.POST or None, submit_label=_("启用两步验证"))
+    form.fields["token"].help_text = _("验证器应用中当前显示的 6 位数字。")
     if request.method == "POST" and form.is_valid():
         codes = twofactor.confirm(device, form.cleaned_data["token"])
         if codes is None:

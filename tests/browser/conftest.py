@@ -11,8 +11,8 @@ Helpers to import: tests.browser.helpers (open_nav, assert_no_horizontal_scroll,
 
 Every test in this folder gets the ``browser`` marker (``-m "not browser"`` skips them). A test
 that fails leaves a screenshot of each page it had open (``failed-<n>.png``) beside its shots, and
-a test that passes still fails if a page threw an uncaught JavaScript error or a stylesheet,
-script, image or font did not load.
+a test that passes still fails if a page threw an uncaught JavaScript error, a stylesheet,
+script, image or font did not load, or the Content-Security-Policy blocked something.
 """
 import os
 import re
@@ -99,6 +99,9 @@ def new_page(browser, live_server, request):
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"JavaScript error on {page.url}: {error}"))
         page.on("response", check_asset)
+        # Anything the Content-Security-Policy blocked (an inline script or style) fails the journey.
+        page.on("console", lambda message: problems.append(f"CSP on {page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
         return page
 
     def check_asset(response):

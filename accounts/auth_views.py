@@ -56,6 +56,22 @@ class LoginView(auth_views.LoginView):
         return super().form_valid(form)
 
 
+def _checked_code(request, user, form):
+    """The device that accepts the posted code (TOTP or recovery), under the login lockout; else
+    None, with the reason on the form (wrong code, or locked until when)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        device = check_throttled(request, user.get_username(),
+                                 lambda: twofactor.verify(user, form.cleaned_data["token"]))
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    if device is None:
+        form.add_error("token", _("验证码不正确或已过期，请输入手机上当前显示的验证码。"))
+    return device
+
+
 @login_not_required
 @GET_POST
 def login_otp(request):
@@ -69,25 +85,17 @@ def login_otp(request):
         messages.info(request, _("登录已超时，请重新输入用户名和密码。"))
         return redirect("accounts:login")
     form = OtpTokenForm(request.POST or None, submit_label=_("登录"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = check_throttled(request, user.get_username(),
-                                     lambda: twofactor.verify(user, form.cleaned_data["token"]))
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            if device is None:
-                form.add_error("token", _("验证码不正确或已过期，请输入手机上当前显示的验证码。"))
-            else:
-                del request.session[PENDING]
-                user.backend = pending["backend"]
-                auth_login(request, user)  # rotates the session key
-                otp_login(request, device)
-                if isinstance(device, StaticDevice):
-                    audit_log(action=AuditEvent.Action.UPDATE, request=request, obj=user, detail="2fa recovery code used")
-                    messages.warning(request, _("您使用了一个恢复码，还剩 %(n)d 个。请尽快在“个人设置”中检查两步验证。")
-                                     % {"n": twofactor.recovery_codes_left(user)})
-                return redirect(_safe_next(request, pending.get("next")))
+    device = _checked_code(request, user, form)
+    if device is not None:
+        del request.session[PENDING]
+        user.backend = pending["backend"]
+        auth_login(request, user)  # rotates the session key
+        otp_login(request, device)
+        if isinstance(device, StaticDevice):
+            audit_log(action=AuditEvent.Action.UPDATE, request=request, obj=user, detail="2fa recovery code used")
+            messages.warning(request, _("您使用了一个恢复码，还剩 %(n)d 个。请尽快在“个人设置”中检查两步验证。")
+                             % {"n": twofactor.recovery_codes_left(user)})
+        return redirect(_safe_next(request, pending.get("next")))
     return render(request, "registration/login_otp.html", {"form": form, "pending_user": user})
 
 
@@ -102,17 +110,10 @@ def otp_setup(request):
             messages.info(request, _("您已启用两步验证。"))
             return redirect("accounts:profile")
         form = OtpTokenForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                device = check_throttled(request, user.get_username(),
-                                         lambda: twofactor.verify(user, form.cleaned_data["token"]))
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                if device is not None:
-                    otp_login(request, device)
-                    return redirect(next_url)
-                form.add_error("token", _("验证码不正确或已过期，请输入手机上当前显示的验证码。"))
+        device = _checked_code(request, user, form)
+        if device is not None:
+            otp_login(request, device)
+            return redirect(next_url)
         return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url})
 
     device = twofactor.enrolment_device(user)

@@ -44,7 +44,8 @@ def test_make_run_demo_relaxes_two_factor_unless_asked():
 
 
 def test_check_deploy_is_clean_on_production_settings():
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE in this process: not a deployment's.
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=BASE_DIR,
         env={**env, **PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "config.settings.production"},

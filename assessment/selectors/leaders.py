@@ -31,6 +31,7 @@ def leader_summary(*, leader, year: int) -> dict:
         "rows": rows,
         "average": average.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if average is not None else None,
         "ranked": figure["ranked"], "net_change": figure["net_change"],
+        "net_change_abs": abs(figure["net_change"]) if figure["net_change"] is not None else None,
         "township_total": AnnualScore.objects.filter(year=year, rank__isnull=False).count(),
         "closed": Scheme.objects.filter(year=year, is_closed=True).exists(),
     }

@@ -30,11 +30,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _year(request) -> int:
+    """The year asked for (?year=, one of the years with a scheme), else this year."""
     years = sel.years_available()
+    request.assessment_years = years  # the page's year picker lists the same years
     form = YearForm(request.GET or None, years=years)
     if form.is_bound and form.is_valid() and form.cleaned_data.get("year"):
         return form.cleaned_data["year"]
-    return years[0] if years else sel.current_year()
+    return sel.current_year()
 
 
 def _my_liaison_townships(user, year) -> set[int]:
@@ -50,7 +52,7 @@ def ranking_context(request, year: int) -> dict:
     mine = _my_liaison_townships(request.user, year)
     context = {
         "year": year, "scheme": scheme, "rows": rows, "full": full, "mine": mine,
-        "years": sel.years_available(), "average": sel.county_average(rows) if full else None,
+        "years": getattr(request, "assessment_years", None) or sel.years_available(), "average": sel.county_average(rows) if full else None,
         "can_enter": is_assessor(request.user), "county": sees_county(request.user),
     }
     if full:

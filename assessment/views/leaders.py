@@ -1,13 +1,12 @@
 """A leader's liaison page: their townships' scores, ranks and rank changes, and the figure that
 counts in the leader's own assessment (docs/assessment.md "联系镇街成绩")."""
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
-from accounts.permissions import OutOfScope
-from accounts.roles import Role
+from accounts.permissions import CapabilityDenied, OutOfScope
+from accounts.roles import Cap, Role
 
 from ..permissions import require_county
 from ..selectors.leaders import leader_summary
@@ -28,7 +27,8 @@ def leader_page(request, pk):
 
 @require_GET
 def my_liaison(request):
-    if request.user.role != Role.LEADER:
-        raise Http404("not a leader")
+    require_county(request.user)
+    if request.user.role != Role.LEADER:  # a granted bureau staff member has no liaison townships
+        raise CapabilityDenied(Cap.ASSESSMENT_VIEW)
     return redirect(reverse("assessment:leader", args=[request.user.pk]) + (
         f"?year={request.GET['year']}" if request.GET.get("year", "").isdigit() else ""))

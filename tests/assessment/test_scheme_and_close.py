@@ -130,3 +130,17 @@ def test_admin_close_action(client_for, x, township_b, admin_user):
                                 {"action": "close_years", "_selected_action": [scheme.pk]})
     scheme.refresh_from_db()
     assert scheme.is_closed
+
+
+def test_recompute_command_recomputes_an_open_year_and_leaves_a_closed_one(x, township_b, admin_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    AnnualScore.objects.filter(year=YEAR).delete()
+    out = StringIO()
+    call_command("recompute_scores", "--year", str(YEAR), stdout=out)
+    assert "2 townships recomputed" in out.getvalue() and annual(x).total == D("86.00")
+    year_close(year=YEAR, by=admin_user)
+    call_command("recompute_scores", "--year", str(YEAR), stdout=out)
+    assert "closed" in out.getvalue()

@@ -71,7 +71,8 @@ class SchemeForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if self.instance.pk and self.instance.is_closed:
-            raise ValidationError(_("%(year)s 年度考核已关闭，成绩已公布，不能再修改方案。") % {"year": self.instance.year})
+            raise ValidationError(
+                _("%(year)s 年度考核已关闭，成绩已公布，不能再修改方案。") % {"year": self.instance.year})
         probe = Scheme(**{name: data.get(name) for name in SCHEME_FIELDS}, year=data.get("year") or 0)
         try:
             scheme_validate(probe)

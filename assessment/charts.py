@@ -85,7 +85,8 @@ def rank_lines(history: dict[int, dict[int, int]], names: dict[int, str], years:
             parts.append(format_html('<polyline class="chart-line {}" points="{}"/>', css,
                                      " ".join(f"{x:.1f},{y:.1f}" for x, y in points)))
         for x, y in points:
-            parts.append(format_html('<circle class="chart-dot {}" cx="{}" cy="{}" r="3"/>', css, f"{x:.1f}", f"{y:.1f}"))
+            parts.append(format_html('<circle class="chart-dot {}" cx="{}" cy="{}" r="3"/>', css, f"{x:.1f}",
+                                     f"{y:.1f}"))
         if points:
             x, y = points[-1]
             parts.append(format_html('<text class="chart-label {}" x="{}" y="{}">{}</text>', css, f"{x + 6:.1f}",

@@ -116,7 +116,8 @@ class YearEndForm(TownshipRowsForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("作废原因"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"}))
+    reason = forms.CharField(label=_("作废原因"), max_length=200,
+                             widget=forms.TextInput(attrs={"class": "form-control"}))
 
 
 class YearForm(forms.Form):
@@ -180,7 +181,8 @@ class PhotoForm(forms.Form):
         if image_format not in ALLOWED_FORMATS:
             raise ValidationError(_("只接受 JPG、PNG 或 WebP 照片。"))
         if max(width, height) > settings.ASSESSMENT_PHOTO_MAX_SIDE:
-            raise ValidationError(_("照片尺寸过大（最长边不超过 %(px)s 像素）。") % {"px": settings.ASSESSMENT_PHOTO_MAX_SIDE})
+            raise ValidationError(
+                _("照片尺寸过大（最长边不超过 %(px)s 像素）。") % {"px": settings.ASSESSMENT_PHOTO_MAX_SIDE})
         self.photo = {"content": content, "extension": ALLOWED_FORMATS[image_format], "width": width,
                       "height": height}
         return upload

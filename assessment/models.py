@@ -95,7 +95,9 @@ class Scheme(Timestamped):
     )
     weight_info = models.DecimalField(_("信息核查权重（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
     weight_petition = models.DecimalField(_("信访调查权重（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
-    weight_inspection = models.DecimalField(_("平时检查权重（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
+    weight_inspection = models.DecimalField(
+        _("平时检查权重（%）"), max_digits=5, decimal_places=2, null=True, blank=True,
+    )
     weight_regular_work = models.DecimalField(
         _("经常性工作权重（%）"), max_digits=5, decimal_places=2, null=True, blank=True,
     )
@@ -187,7 +189,8 @@ class RegularCheck(Voidable, Timestamped):
                                    violation_error_message=_("得分不能为负数。")),
             models.CheckConstraint(condition=Q(maximum__gt=0), name="assessment_check_maximum_positive",
                                    violation_error_message=_("满分必须大于 0。")),
-            models.CheckConstraint(condition=Q(score__lte=models.F("maximum")), name="assessment_check_score_le_maximum",
+            models.CheckConstraint(condition=Q(score__lte=models.F("maximum")),
+                                   name="assessment_check_score_le_maximum",
                                    violation_error_message=_("得分不能高于满分。")),
         ]
         indexes = [

@@ -128,7 +128,8 @@ def scorecard(*, period: Period, indicators: list[Indicator] | None = None) -> d
             value = now_values.get(township.pk, _default(indicator))
             before = before_values.get(township.pk, _default(indicator))
             row.cells.append(Cell(
-                indicator=indicator, value=value, previous=before, band=band(indicator, value), trend=trend(indicator, value, before),
+                indicator=indicator, value=value, previous=before, band=band(indicator, value),
+                trend=trend(indicator, value, before),
                 url=drilldown_url(indicator, township.pk, period.start, period.end),
             ))
         rows.append(row)

@@ -96,7 +96,8 @@ scored AS (
     FROM parts p CROSS JOIN scheme s
 )
 INSERT INTO assessment_annualscore
-    (year, township_id, regular_part, year_end_part, total, rank, regular_rank, check_count, publicity_done, computed_at)
+    (year, township_id, regular_part, year_end_part, total, rank, regular_rank, check_count, publicity_done,
+     computed_at)
 SELECT %(year)s, township_id, regular_part, year_end_part, total,
        CASE WHEN total IS NOT NULL THEN RANK() OVER (ORDER BY total DESC NULLS LAST) END,
        CASE WHEN regular_part IS NOT NULL THEN RANK() OVER (ORDER BY regular_part DESC NULLS LAST) END,

@@ -76,7 +76,7 @@ def year_end_entry(request, year):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, ngettext("已保存 %(n)d 个镇街的年终考核成绩。", "已保存 %(n)d 个镇街的年终考核成绩。",
-                                               changed) % {"n": changed})
+            messages.success(request, ngettext(
+                "已保存 %(n)d 个镇街的年终考核成绩。", "已保存 %(n)d 个镇街的年终考核成绩。", changed) % {"n": changed})
             return redirect(reverse("assessment:ranking") + f"?year={year}")
     return render(request, "assessment/year_end_form.html", {"form": form, "year": year, "scheme": scheme})

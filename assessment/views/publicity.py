@@ -11,15 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Township
+from core.pagination import paginate, query_without_page
 
 from ..forms import PhotoForm, PublicitySiteForm, apply_service_errors
 from ..models import PublicityPhoto, PublicitySite
 from ..permissions import (
-    OutOfScope, get_site_for_user, get_township_for_user, is_assessor, require_assessor, require_view,
+    OutOfScope,
+    get_site_for_user,
+    get_township_for_user,
+    is_assessor,
+    require_assessor,
+    require_view,
 )
 from ..selectors.ranking import current_year, site_counts, sites_of
 from ..services.publicity import SITE_FIELDS, photo_add, site_save
-from core.pagination import paginate, query_without_page
 
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 

@@ -20,7 +20,12 @@ from .. import charts
 from ..forms import YearForm
 from ..models import Category, Liaison
 from ..permissions import (
-    get_check_for_user, get_township_for_user, is_assessor, require_assessor, require_view, sees_county,
+    get_check_for_user,
+    get_township_for_user,
+    is_assessor,
+    require_assessor,
+    require_view,
+    sees_county,
     sees_full_ranking,
 )
 from ..selectors import ranking as sel
@@ -52,7 +57,8 @@ def ranking_context(request, year: int) -> dict:
     mine = _my_liaison_townships(request.user, year)
     context = {
         "year": year, "scheme": scheme, "rows": rows, "full": full, "mine": mine,
-        "years": getattr(request, "assessment_years", None) or sel.years_available(), "average": sel.county_average(rows) if full else None,
+        "years": getattr(request, "assessment_years", None) or sel.years_available(),
+        "average": sel.county_average(rows) if full else None,
         "can_enter": is_assessor(request.user), "county": sees_county(request.user),
     }
     if full:

@@ -30,9 +30,9 @@ def season(township_a, township_b, leader):
     Scheme.objects.create(year=YEAR - 1, publicity_points=0)
     day = datetime.date(YEAR, 1, 5)
     checks = {
-        "a": RegularCheckFactory(township=township_a, score=D(18), maximum=D(20), check_date=day, title="一季度信息核查",
+        "a": RegularCheckFactory(township=township_a, score=D(18), maximum=D(20), check_date=day, title="一季度核查",
                                  findings="台账不全"),
-        "b": RegularCheckFactory(township=township_b, score=D(16), maximum=D(20), check_date=day, title="一季度信息核查"),
+        "b": RegularCheckFactory(township=township_b, score=D(16), maximum=D(20), check_date=day, title="一季度核查"),
     }
     YearEndScoreFactory(township=township_a, year=YEAR, score=D(80))
     YearEndScoreFactory(township=township_b, year=YEAR, score=D(90))

@@ -3,15 +3,15 @@
 2025, default scheme (60/40, regular = sum of scores / sum of maxima × 100), publicity not
 counted here (points 0; tests/assessment/test_publicity.py covers it):
 
-| township | checks (active)          | regular | year-end | total                      | rank | reg. rank | 2024 | change |
-|----------|--------------------------|---------|----------|----------------------------|------|-----------|------|--------|
-| A        | 19/20 + 76/80            | 95.00   | 90       | 57.00 + 36.00 = 93.00      | 1    | 2         | 3    | ↑2     |
-| B        | 16/20 + 9/10 (+ void 0/50)| 83.33  | 90       | 49.998 + 36 = 85.998→86.00 | 2    | 4         | 1    | ↓1     |
-| C        | 18/20 + 45/50            | 90.00   | 80       | 54.00 + 32.00 = 86.00      | 2    | 3         | 2    | —      |
-| D        | 40/50                    | 80.00   | 85       | 48.00 + 34.00 = 82.00      | 4    | 5         | —    | 新     |
-| F        | 10/10                    | 100.00  | none yet | none: 待评定                | —    | 1         | 4    | (none) |
-| G        | none                     | none    | 70       | none: 待评定                | —    | —         | —    | (none) |
-| E (inactive) | 20/20                | not listed                                                                       |
+| town | checks (active)            | regular | year-end | total                      | rank | reg. | 2024 | change |
+|------|----------------------------|---------|----------|----------------------------|------|------|------|--------|
+| A    | 19/20 + 76/80              | 95.00   | 90       | 57.00 + 36.00 = 93.00      | 1    | 2    | 3    | ↑2     |
+| B    | 16/20 + 9/10 (+void 0/50)  | 83.33   | 90       | 49.998 + 36 = 85.998→86.00 | 2    | 4    | 1    | ↓1     |
+| C    | 18/20 + 45/50              | 90.00   | 80       | 54.00 + 32.00 = 86.00      | 2    | 3    | 2    | —      |
+| D    | 40/50                      | 80.00   | 85       | 48.00 + 34.00 = 82.00      | 4    | 5    | —    | 新     |
+| F    | 10/10                      | 100.00  | none yet | none: 待评定                | —    | 1    | 4    | (none) |
+| G    | none                       | none    | 70       | none: 待评定                | —    | —    | —    | (none) |
+| E (inactive): 20/20, not listed |
 
 B and C tie on the published (rounded) total, so both are 2nd and the next is 4th. The parts are
 rounded to 2 decimals first and the total is computed from the rounded parts (83.33 × 0.6 =

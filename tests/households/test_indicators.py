@@ -35,8 +35,10 @@ def fixture(village_a, village_b, clerk_a, clerk_b):
     3-04 (no due date yet: not in the on-time share) and a void one. One outreach visit in the week,
     one before. Township B: b1 with a visit on 3-06 after a due date of 3-01 (late)."""
     kw = dict(created_by=clerk_a, responsible=clerk_a)
-    c1 = RegisterCoupleFactory(household__village=village_a, created_at=at(D(2026, 2, 1)), next_visit_due=D(2026, 3, 3), **kw)
-    c2 = RegisterCoupleFactory(household__village=village_a, created_at=at(D(2026, 3, 2)), next_visit_due=D(2026, 2, 10), **kw)
+    c1 = RegisterCoupleFactory(household__village=village_a, created_at=at(D(2026, 2, 1)),
+                               next_visit_due=D(2026, 3, 3), **kw)
+    c2 = RegisterCoupleFactory(household__village=village_a, created_at=at(D(2026, 3, 2)),
+                               next_visit_due=D(2026, 2, 10), **kw)
     RegisterCoupleFactory(household__village=village_a, created_at=at(D(2026, 3, 3)), in_register=False, **kw)
     RegisterCoupleFactory(household__village=village_a, created_at=at(D(2026, 3, 3)), is_void=True,
                           next_visit_due=D(2026, 1, 1), **kw)
@@ -110,7 +112,8 @@ def test_drilldown_is_for_leaders_only(request, client_for, fixture, who):
 
 
 @pytest.mark.parametrize("query", ["?township=999999&start=2026-03-01&end=2026-03-08",
-                                   "?township=1&start=bad&end=2026-03-08", "?township=1&start=2026-03-08&end=2026-03-01",
+                                   "?township=1&start=bad&end=2026-03-08",
+                                   "?township=1&start=2026-03-08&end=2026-03-01",
                                    "?township=1&start=2020-01-01&end=2026-03-08"])
 def test_drilldown_bad_parameters_answer_404(client_for, leader, fixture, query):
     url = reverse("households:indicator_list_register_size") + query.replace("township=1", f"township={fixture['a']}")

@@ -21,6 +21,9 @@ class AssessmentConfig(AppConfig):
             NavItem("checks", _("考核录入"), "assessment:check_bulk", None, order=32, visible=is_assessor),
         ]
 
+    def ready(self):
+        from . import signals  # noqa: F401 - connects the grant cache invalidation
+
     def home_panel(self, user):
         from .selectors.home import home_panel
 

@@ -12,19 +12,33 @@ from accounts.permissions import CapabilityDenied, OutOfScope, get_object_for_us
 from accounts.roles import Cap, Role
 
 _GRANT_ATTR = "_assessment_grant_active"
+GRANT_CACHE_SECONDS = 300
+
+
+def grant_cache_key(user_id) -> str:
+    return f"assessment:grant:{user_id}"
 
 
 def is_assessor(user) -> bool:
     """An active user whose role may hold the grant and who holds an active one.
 
-    Cached on the user object for the request: the navigation and the view both ask.
+    The navigation asks on every page of every leader and bureau staff member, so the answer is
+    cached (Redis, five minutes; ``signals.py`` drops the key whenever a grant row is saved) and
+    kept on the user object for the rest of the request.
     """
     if not getattr(user, "is_authenticated", False) or not user.can(Cap.ASSESSMENT_CHANGE):
         return False
     if not hasattr(user, _GRANT_ATTR):
+        from django.core.cache import cache
+
         from .models import Assessor
 
-        setattr(user, _GRANT_ATTR, Assessor.objects.filter(user_id=user.pk, is_active=True).exists())
+        key = grant_cache_key(user.pk)
+        granted = cache.get(key)
+        if granted is None:
+            granted = Assessor.objects.filter(user_id=user.pk, is_active=True).exists()
+            cache.set(key, granted, GRANT_CACHE_SECONDS)
+        setattr(user, _GRANT_ATTR, granted)
     return getattr(user, _GRANT_ATTR)
 
 

@@ -40,8 +40,8 @@ def ranked(township_a, township_b, leader):
 def test_leader_page_shows_townships_ranks_and_the_figure(client_for, leader, ranked, django_assert_num_queries):
     client = client_for(leader)
     client.get(reverse("assessment:leader", args=[leader.pk]))
-    # the leader, years, rows, the figure, the count of ranked townships, closed?, the nav's grant check
-    with django_assert_num_queries(REQUEST + 7):
+    # the leader, years, rows, the figure, the count of ranked townships, closed?
+    with django_assert_num_queries(REQUEST + 6):
         response = client.get(reverse("assessment:leader", args=[leader.pk]))
     ctx = response.context
     assert [(r.township.name, r.rank, r.change["kind"], r.change["delta"]) for r in ctx["rows"]] == [
@@ -86,3 +86,17 @@ def test_clerk_home_shows_own_score_only(client_for, clerk_a, ranked):
 
 def test_roles_without_assessment_get_no_panel(client_for, inspector, ranked):
     assert 'data-testid="home-assessment"' not in client_for(inspector).get("/").content.decode()
+
+
+def test_leader_home_query_count_does_not_grow_with_townships(client_for, leader, ranked,
+                                                              django_assert_num_queries):
+    client = client_for(leader)
+    client.get("/")  # the indicator moves are cached for ten minutes after this
+X
+        client.get("/")
+    for n in range(5):
+        town = TownshipFactory()
+        AnnualScore.objects.create(year=YEAR, township=town, total=D(60 + n), rank=4 + n, computed_at=NOW)
+    with django_assert_num_queries(len(first.captured_queries)):
+        response = client.get("/")
+    assert len(response.context["assessment_panel"]["rows"]) == 9

@@ -139,7 +139,7 @@ def test_site_list_query_count_is_constant(client_for, leader, township_a, djang
     PublicitySiteFactory(township=township_a)
     client = client_for(leader)
     client.get(reverse("assessment:publicity_list"))
-    with django_assert_num_queries(REQUEST + 5) as first:
+    with django_assert_num_queries(REQUEST + 4) as first:
         client.get(reverse("assessment:publicity_list"))
     for _ in range(10):
         PublicitySiteFactory(township=township_a)

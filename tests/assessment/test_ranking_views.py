@@ -141,7 +141,7 @@ def test_ranking_page_query_count_does_not_grow_with_townships_and_checks(client
                                                                           django_assert_num_queries):
     client = client_for(leader)
     client.get(RANKING)
-    with django_assert_num_queries(REQUEST + 6) as small:
+    with django_assert_num_queries(REQUEST + 5) as small:
         client.get(RANKING)
     for i in range(6):
         town = TownshipFactory()

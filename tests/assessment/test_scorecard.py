@@ -100,7 +100,7 @@ def test_scorecard_query_count_does_not_grow_with_townships(client_for, leader, 
                                                             django_assert_num_queries):
     client = client_for(leader)
     client.get(URL)
-    per_page = REQUEST + 1 + 2 * len(all_indicators()) + 1  # townships, two periods per indicator, the grant
+    per_page = REQUEST + 1 + 2 * len(all_indicators())  # townships, two periods per indicator
     with django_assert_num_queries(per_page):
         client.get(URL)
     for _ in range(5):

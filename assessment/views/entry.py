@@ -16,6 +16,7 @@ from ..models import YearEndScore
 from ..permissions import get_check_for_user, require_assessor
 from ..selectors import ranking as sel
 from ..services.checks import CheckRow, YearEndRow, check_void, checks_record, year_end_record
+from .ranking import valid_year
 
 
 def _townships():
@@ -63,6 +64,7 @@ def check_void_view(request, pk):
 @require_http_methods(["GET", "POST"])
 def year_end_entry(request, year):
     require_assessor(request.user)
+    year = valid_year(year)
     townships = _townships()
     scheme = sel.scheme_for(year)
     stored = {s.township_id: (s.score, s.notes) for s in YearEndScore.objects.filter(year=year)}

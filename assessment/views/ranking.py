@@ -3,8 +3,10 @@
 Access: leaders and granted assessors see every township; a clerk sees their own township and
 the whole ranking once the year is closed (permissions.py). Out of scope → 404, role → 403.
 """
+import uuid
+
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -42,6 +44,13 @@ def _year(request) -> int:
     if form.is_bound and form.is_valid() and form.cleaned_data.get("year"):
         return form.cleaned_data["year"]
     return sel.current_year()
+
+
+def valid_year(year: int) -> int:
+    """A year in a URL: outside the range a scheme can have, the page does not exist."""
+    if not 2000 <= year <= 2100:
+        raise Http404("no such year")
+    return year
 
 
 def _my_liaison_townships(user, year) -> set[int]:
@@ -125,6 +134,7 @@ def _xlsx(name: str, content: bytes) -> HttpResponse:
 def township_detail(request, pk, year):
     """One township's scorecard for a year: each part, each category, the checks behind them."""
     township = get_township_for_user(request.user, pk)
+    year = valid_year(year)
     scheme = sel.scheme_for(year)
     annual = sel.township_annual(township=township, year=year)
     lines = sel.township_breakdown(township=township, year=year)
@@ -150,8 +160,12 @@ def check_list(request):
     year = _year(request)
     category = request.GET.get("category", "")
     category = category if category in Category.values else ""
+    try:
+        batch = uuid.UUID(request.GET["batch"]) if request.GET.get("batch") else None
+    except ValueError:
+        batch = None
     checks = sel.checks_behind(user=request.user, year=year, township_id=township.pk if township else None,
-                               category=category, include_void=request.GET.get("void") == "1")
+                               category=category, batch=batch, include_void=request.GET.get("void") == "1")
     return render(request, "assessment/check_list.html", {
         "page": paginate(request, checks), "query": query_without_page(request), "township": township,
         "year": year, "category": category, "category_label": Category(category).label if category else "",

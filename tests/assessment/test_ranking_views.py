@@ -168,3 +168,21 @@ def test_closed_year_is_frozen_even_when_inputs_change(season, township_a, leade
     assert scores_recompute(year=YEAR - 1) == 0
     assert dict(AnnualScore.objects.filter(year=YEAR - 1).values_list("township__name", "total")) == frozen
     assert Scheme.objects.get(year=YEAR - 1).is_closed
+
+
+def test_a_year_out_of_range_in_the_url_is_404(client_for, leader, assessor, township_a):
+    assert client_for(leader).get(reverse("assessment:township", args=[township_a.pk, 99999])).status_code == 404
+    assert client_for(assessor).get(reverse("assessment:year_end", args=[1900])).status_code == 404
+
+
+def test_the_checks_of_one_round_across_townships(client_for, leader, season):
+    response = client_for(leader).get(reverse("assessment:check_list"), {"year": YEAR, "batch": "not-a-uuid"})
+    assert response.status_code == 200
+    import uuid
+
+    from assessment.models import RegularCheck
+
+    batch = uuid.uuid4()
+    RegularCheck.objects.filter(pk=season["a"].pk).update(batch=batch)
+    response = client_for(leader).get(reverse("assessment:check_list"), {"year": YEAR, "batch": str(batch)})
+    assert [c.pk for c in response.context["page"]] == [season["a"].pk]

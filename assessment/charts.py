@@ -13,7 +13,7 @@ SERIES = 8  # colour classes .series-0 … .series-7
 
 
 def _num(value) -> str:
-    return f"{float(value):.1f}".rstrip("0").rstrip(".")
+    return f"{value:.2f}"
 
 
 def bar_chart(rows, *, highlight: set[int] | frozenset = frozenset(), chart_id: str = "ranking-bars") -> str:
@@ -78,6 +78,7 @@ def rank_lines(history: dict[int, dict[int, int]], names: dict[int, str], years:
     for rank in sorted({1, worst}):
         parts.append(format_html('<text class="chart-tick" x="{}" y="{}" text-anchor="end">{}</text>', left - 6,
                                  xy(0, rank)[1] + 4, rank))
+    label_ys: list[float] = []  # tied townships end on the same point: stack their labels
     for n, (township_id, ranks) in enumerate(sorted(history.items(), key=lambda kv: names.get(kv[0], ""))):
         css = f"series-{n % SERIES}" + (" chart-line-mine" if township_id in highlight else "")
         points = [xy(i, ranks[y]) for i, y in enumerate(years) if y in ranks]
@@ -89,6 +90,9 @@ def rank_lines(history: dict[int, dict[int, int]], names: dict[int, str], years:
                                      f"{y:.1f}"))
         if points:
             x, y = points[-1]
+            while any(abs(y - used) < 12 for used in label_ys):
+                y += 12
+            label_ys.append(y)
             parts.append(format_html('<text class="chart-label {}" x="{}" y="{}">{}</text>', css, f"{x + 6:.1f}",
                                      f"{y + 4:.1f}", escape(names.get(township_id, ""))))
     parts.append(mark_safe("</svg>"))

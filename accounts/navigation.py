@@ -9,6 +9,7 @@ An app declares, on its ``AppConfig``:
 So a new app (screening, enforcement, assessment) adds menu entries and home widgets without
 editing ``accounts``. Entries are sorted by ``order`` (then by app order in PROJECT_APPS).
 """
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -26,6 +27,9 @@ class NavItem:
     url_name: str
     capability: str | None  # None: every logged-in user
     order: int = 50  # 0 home … 100 the auditor's and admin's tools
+    # Optional per-user test on top of the capability, for entries a role alone cannot decide
+    # (assessment's entry form is for users the admin granted it to, not for every leader).
+    visible: Callable | None = None
 
 
 # accounts' own entries; every other app lists its entries on its AppConfig.
@@ -54,7 +58,7 @@ def items_for(user) -> list[dict]:
     return [
         {"key": item.key, "label": item.label, "url": reverse(item.url_name)}
         for item in all_nav_items()
-        if item.capability is None or user.can(item.capability)
+        if (item.capability is None or user.can(item.capability)) and (item.visible is None or item.visible(user))
     ]
 
 

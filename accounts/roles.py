@@ -36,7 +36,10 @@ class Cap:
     SCREENING_CHANGE = "screening.change"
     ENFORCEMENT_VIEW = "enforcement.view"
     ENFORCEMENT_CHANGE = "enforcement.change"
-    ASSESSMENT_VIEW = "assessment.view"
+    ASSESSMENT_VIEW = "assessment.view"  # leaders: the county; clerks: their own township
+    # The roles that *may be granted* assessment entry. The role alone is not enough (DESIGN.md:
+    # "if the admin grants it"): assessment.permissions.is_assessor also needs an active
+    # assessment.Assessor grant for the user. Granted assessors see every township's assessment.
     ASSESSMENT_CHANGE = "assessment.change"
     AUDIT_VIEW = "audit.view"
     ADMIN_SITE = "admin.site"
@@ -49,11 +52,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         Cap.REGISTER_VIEW, Cap.REGISTER_CHANGE, Cap.REGISTER_IMPORT, Cap.VISIT_RECORD, Cap.COUPLE_VIEW,
         Cap.SCREENING_VIEW, Cap.ASSESSMENT_VIEW,
     }),
-    Role.BUREAU_STAFF: frozenset({Cap.REGISTER_VIEW, Cap.OUTREACH_RECORD}),
+    Role.BUREAU_STAFF: frozenset({Cap.REGISTER_VIEW, Cap.OUTREACH_RECORD, Cap.ASSESSMENT_CHANGE}),
     Role.CLINICIAN: frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_CHANGE}),
     Role.INSPECTOR: frozenset({Cap.ENFORCEMENT_VIEW, Cap.ENFORCEMENT_CHANGE}),
     Role.LEADER: frozenset({
-        Cap.REGISTER_STATS, Cap.SCREENING_VIEW, Cap.ENFORCEMENT_VIEW, Cap.ASSESSMENT_VIEW,
+        Cap.REGISTER_STATS, Cap.SCREENING_VIEW, Cap.ENFORCEMENT_VIEW, Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_CHANGE,
     }),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.ADMIN: frozenset({Cap.ADMIN_SITE}),

@@ -25,6 +25,13 @@ class HouseholdsConfig(AppConfig):
             NavItem("stats", _("统计"), "households:stats", Cap.REGISTER_STATS, order=16),
         ]
 
+    @property
+    def indicators(self):
+        # core.indicators protocol: the assessment scorecard and the weekly report read these.
+        from .indicators import INDICATORS
+
+        return INDICATORS
+
     def home_panel(self, user):
         from .selectors_visits import home_widgets
 

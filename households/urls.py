@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import exchange, outreach, register, stats, visits
+from .indicators import DRILLDOWN_SOURCES
+from .views import exchange, indicators, outreach, register, stats, visits
 
 app_name = "households"
 
@@ -35,6 +36,11 @@ urlpatterns = [
     path("outreach/visits/", outreach.outreach_list, name="outreach_list"),
     path("outreach/visits/<int:pk>/edit/", outreach.outreach_edit, name="outreach_edit"),
     path("stats/", stats.stats, name="stats"),
+    # --- the records behind each scorecard indicator, for leaders (views/indicators.py) -------
+    *[
+        path(f"indicators/{key}/", indicators.indicator_list, {"key": key}, name=f"indicator_list_{key}")
+        for key in DRILLDOWN_SOURCES
+    ],
     # --- Excel import and export (views/exchange.py) ------------------------------------------
     path("import/", exchange.import_upload, name="import_upload"),
     path("import/template/", exchange.import_template, name="import_template"),

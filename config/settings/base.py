@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
 ]
 # This project's own apps, in dependency order (seed_demo runs their demo modules in this order).
-PROJECT_APPS = ["core", "accounts", "households"]
+PROJECT_APPS = ["core", "accounts", "households", "assessment"]
 INSTALLED_APPS += PROJECT_APPS
 
 MIDDLEWARE = [
@@ -245,3 +245,14 @@ HOUSEHOLDS_WIFE_AGE_RANGE = (15, 49)
 HOUSEHOLDS_PAGE_SIZE = 25
 # An import preview not confirmed within this many hours is cancelled and its ID numbers scrubbed.
 HOUSEHOLDS_IMPORT_PREVIEW_HOURS = env.int("IMPORT_PREVIEW_HOURS", default=48)
+# Target for the share of follow-up visits made on or before their due date (%), for the
+# scorecard's colour bands.
+HOUSEHOLDS_VISITS_ON_TIME_TARGET = env.float("VISITS_ON_TIME_TARGET", default=90.0)
+
+# --- Township assessment ----------------------------------------------------------------------
+# Publicity-site photos: the largest upload accepted and the largest side in pixels.
+ASSESSMENT_PHOTO_MAX_BYTES = env.int("ASSESSMENT_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+ASSESSMENT_PHOTO_MAX_SIDE = env.int("ASSESSMENT_PHOTO_MAX_SIDE", default=8000)
+# Colour bands of the scorecard: a rate within this many percentage points below its target is
+# amber ("close"), further below is red.
+ASSESSMENT_BAND_MARGIN = env.float("ASSESSMENT_BAND_MARGIN", default=10.0)

@@ -53,6 +53,10 @@ def test_home_shows_role_panel_and_only_allowed_navigation(request, client_for, 
         expected["outreach"] = ("/households/outreach/", "大走访")
     if role == "leader":
         expected["stats"] = ("/households/stats/", "统计")
+    if role in ("clerk", "leader"):  # assessment: leaders the county, clerks their own township
+        expected["ranking"] = ("/assessment/", "考核排名")
+    if role == "leader":  # live indicators of every township (assessment)
+        expected["scorecard"] = ("/assessment/scorecard/", "指标看板")
     if role in ("clerk", "bureau_staff"):  # households in scope (own township / linked villages)
         expected["households"] = ("/households/", "家庭户")
     assert nav_entries(html) == expected
@@ -62,6 +66,18 @@ def test_home_shows_role_panel_and_only_allowed_navigation(request, client_for, 
         assert "审计日志" not in html
     if role != "admin":
         assert 'href="/admin/' not in html
+
+
+def test_granted_assessor_gets_the_assessment_entries(client_for, bureau_staff):
+    # Entry is per user (assessment.Assessor), not per role: the same bureau staff member without
+    # the grant has none of these (the parametrised test above).
+    from assessment.models import Assessor
+
+    Assessor.objects.create(user=bureau_staff)
+    entries = nav_entries(client_for(bureau_staff).get("/").content.decode())
+    assert entries["ranking"] == ("/assessment/", "考核排名")
+    assert entries["scorecard"] == ("/assessment/scorecard/", "指标看板")
+    assert entries["checks"] == ("/assessment/checks/new/", "考核录入")
 
 
 def test_clerk_home_names_own_township_not_the_other(client_for, clerk_a, township_b):

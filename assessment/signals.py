@@ -1,0 +1,13 @@
+"""Cache invalidation only (STYLE.md: signals for decoupled side effects): a saved or deleted grant
+drops the cached answer of ``permissions.is_assessor`` for its user, however the row was written."""
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Assessor
+from .permissions import grant_cache_key
+
+
+@receiver([post_save, post_delete], sender=Assessor)
+def forget_grant(sender, instance, **kwargs):
+    cache.delete(grant_cache_key(instance.user_id))

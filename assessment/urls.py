@@ -1,0 +1,33 @@
+from django.urls import path
+
+from .views import entry, leaders, publicity, ranking, scorecard
+
+app_name = "assessment"
+
+urlpatterns = [
+    # --- ranking, township scorecard, the checks behind a figure (views/ranking.py) -------------
+    path("", ranking.ranking, name="ranking"),
+    path("print/", ranking.ranking_print, name="ranking_print"),
+    path("export/", ranking.ranking_export, name="ranking_export"),
+    path("recompute/", ranking.recompute, name="recompute"),
+    path("townships/<int:pk>/<int:year>/", ranking.township_detail, name="township"),
+    path("checks/", ranking.check_list, name="check_list"),
+    path("checks/<int:pk>/", ranking.check_detail, name="check_detail"),
+    # --- entry by granted assessors (views/entry.py) ---------------------------------------------
+    path("checks/new/", entry.check_bulk, name="check_bulk"),
+    path("checks/<int:pk>/void/", entry.check_void_view, name="check_void"),
+    path("year-end/<int:year>/", entry.year_end_entry, name="year_end"),
+    # --- live indicators (views/scorecard.py) -----------------------------------------------------
+    path("scorecard/", scorecard.scorecard_view, name="scorecard"),
+    path("scorecard/export/", scorecard.scorecard_export, name="scorecard_export"),
+    # --- liaison leaders (views/leaders.py) --------------------------------------------------------
+    path("leaders/me/", leaders.my_liaison, name="my_liaison"),
+    path("leaders/<int:pk>/", leaders.leader_page, name="leader"),
+    # --- publicity sites (views/publicity.py) ------------------------------------------------------
+    path("publicity/", publicity.publicity_list, name="publicity_list"),
+    path("publicity/new/", publicity.publicity_create, name="publicity_create"),
+    path("publicity/<int:pk>/", publicity.publicity_detail, name="publicity_detail"),
+    path("publicity/<int:pk>/edit/", publicity.publicity_edit, name="publicity_edit"),
+    path("publicity/<int:pk>/photos/", publicity.photo_upload, name="photo_upload"),
+    path("photos/<int:pk>/", publicity.publicity_photo, name="publicity_photo"),
+]

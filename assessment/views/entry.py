@@ -1,0 +1,84 @@
+"""Entry by granted assessors: one regular check across all townships, voiding a check, and the
+year-end scores of a year. All-or-nothing: a page with one bad row writes nothing and comes back
+with every row as typed and the bad ones marked."""
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Township
+
+from ..forms import BulkCheckForm, ReasonForm, YearEndForm, apply_service_errors
+from ..models import YearEndScore
+from ..permissions import get_check_for_user, require_assessor
+from ..selectors import ranking as sel
+from ..services.checks import CheckRow, YearEndRow, check_void, checks_record, year_end_record
+from .ranking import valid_year
+
+
+def _townships():
+    return Township.objects.filter(is_active=True).order_by("sort_order", "code")
+
+
+@require_http_methods(["GET", "POST"])
+def check_bulk(request):
+    require_assessor(request.user)
+    townships = _townships()
+    form = BulkCheckForm(request.POST or None, townships=townships)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            checks = checks_record(
+                by=request.user, category=data["category"], title=data["title"], check_date=data["check_date"],
+                maximum=data["maximum"], request=request,
+                rows=[CheckRow(township=t, score=score, findings=note) for t, score, note in form.row_values()],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, ngettext(
+                "已录入 %(n)d 个镇街的“%(title)s”，排名已更新。", "已录入 %(n)d 个镇街的“%(title)s”，排名已更新。",
+                len(checks)) % {"n": len(checks), "title": data["title"]})
+            return redirect(reverse("assessment:ranking") + f"?year={data['check_date'].year}")
+    return render(request, "assessment/check_bulk.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def check_void_view(request, pk):
+    check = get_check_for_user(request.user, pk, write=True)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check_void(check=check, by=request.user, reason=form.cleaned_data["reason"], request=request)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("考核记录已作废，排名已更新。"))
+            return redirect(check)
+    return render(request, "assessment/check_void.html", {"check": check, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def year_end_entry(request, year):
+    require_assessor(request.user)
+    year = valid_year(year)
+    townships = _townships()
+    scheme = sel.scheme_for(year)
+    stored = {s.township_id: (s.score, s.notes) for s in YearEndScore.objects.filter(year=year)}
+    form = YearEndForm(request.POST or None, townships=townships, initial_rows=stored)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = year_end_record(
+                year=year, by=request.user, request=request,
+                rows=[YearEndRow(township=t, score=score, notes=note) for t, score, note in form.row_values()],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, ngettext(
+                "已保存 %(n)d 个镇街的年终考核成绩。", "已保存 %(n)d 个镇街的年终考核成绩。", changed) % {"n": changed})
+            return redirect(reverse("assessment:ranking") + f"?year={year}")
+    return render(request, "assessment/year_end_form.html", {"form": form, "year": year, "scheme": scheme})

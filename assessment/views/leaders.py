@@ -1,0 +1,34 @@
+"""A leader's liaison page: their townships' scores, ranks and rank changes, and the figure that
+counts in the leader's own assessment (docs/assessment.md "联系镇街成绩")."""
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from accounts.models import User
+from accounts.permissions import CapabilityDenied, OutOfScope
+from accounts.roles import Cap, Role
+
+from ..permissions import require_county
+from ..selectors.leaders import leader_summary
+from .ranking import _year
+
+
+@require_GET
+def leader_page(request, pk):
+    require_county(request.user)  # leaders and assessors; clerks 403
+    try:
+        leader = User.objects.get(pk=pk, role=Role.LEADER)
+    except (User.DoesNotExist, ValueError):
+        raise OutOfScope("accounts.user", pk) from None
+    year = _year(request)
+    return render(request, "assessment/leader.html", {"leader": leader, "year": year,
+                                                      **leader_summary(leader=leader, year=year)})
+
+
+@require_GET
+def my_liaison(request):
+    require_county(request.user)
+    if request.user.role != Role.LEADER:  # a granted bureau staff member has no liaison townships
+        raise CapabilityDenied(Cap.ASSESSMENT_VIEW)
+    return redirect(reverse("assessment:leader", args=[request.user.pk]) + (
+        f"?year={request.GET['year']}" if request.GET.get("year", "").isdigit() else ""))

@@ -1,0 +1,47 @@
+"""Assessor grants: per user, only bureau staff and leaders, given and revoked in the admin, audited."""
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from assessment.models import Assessor
+from assessment.permissions import is_assessor
+from assessment.services.grants import assessor_grant
+
+
+def test_admin_grants_and_revokes_with_an_audit_row_each(client_for, admin_user, bureau_staff):
+    client = client_for(admin_user)
+    response = client.post(reverse("admin:assessment_assessor_add"), {"user": bureau_staff.pk, "is_active": "on",
+                                                                      "note": "考核办"})
+    assert response.status_code == 302
+    grant = Assessor.objects.get(user=bureau_staff)
+    assert grant.is_active and grant.granted_by == admin_user
+    assert is_assessor(type(bureau_staff).objects.get(pk=bureau_staff.pk))
+    client.post(reverse("admin:assessment_assessor_change", args=[grant.pk]), {"is_active": "", "note": "考核办"})
+    grant.refresh_from_db()
+    assert not grant.is_active and grant.revoked_at is not None
+    assert not is_assessor(type(bureau_staff).objects.get(pk=bureau_staff.pk))
+    actions = list(AuditEvent.objects.filter(object_type="assessment.assessor").values_list("action", flat=True)
+                   .order_by("id"))
+    assert actions == ["create", "delete"]
+
+
+@pytest.mark.parametrize("who", ["clerk_a", "clinician", "inspector", "auditor"])
+def test_other_roles_cannot_be_granted(request, admin_user, client_for, who):
+    user = request.getfixturevalue(who)
+    with pytest.raises(ValidationError):
+        assessor_grant(user=user, by=admin_user)
+    response = client_for(admin_user).post(reverse("admin:assessment_assessor_add"), {"user": user.pk,
+                                                                                      "is_active": "on"})
+    assert response.status_code == 200 and not Assessor.objects.exists()
+
+
+def test_a_grant_does_nothing_once_the_role_changes(bureau_staff, admin_user):
+    assessor_grant(user=bureau_staff, by=admin_user)
+    bureau_staff.role = "clerk"
+    bureau_staff.township = None
+    assert not is_assessor(bureau_staff)
+
+
+def test_only_the_admin_opens_the_grant_page(client_for, leader):
+    assert client_for(leader).get(reverse("admin:assessment_assessor_changelist")).status_code in (302, 403)

@@ -1,0 +1,75 @@
+"""assessment's URLs: what each role gets on GET (tests/security/test_url_roles.py runs it).
+
+None of the cast holds an assessor grant (assessment.Assessor), so entry pages are 403 for all of
+them; granted assessors are covered in tests/assessment/test_entry.py. Leaders see the county;
+clerks their own township's checks, score and sites (township A's records are 404 to clerk_b).
+"""
+import datetime
+
+from assessment.models import PublicityPhoto, Scheme
+from tests.security.url_table import Url, admin_model_urls, everyone, only
+
+from accounts.roles import Role
+from tests.factories import UserFactory
+
+from .factories import LiaisonFactory, PublicitySiteFactory, RegularCheckFactory, grant
+
+YEAR = datetime.date.today().year
+VIEWERS = {"clerk_a": 200, "clerk_b": 200, "leader": 200}  # leaders; clerks their own township
+IN_A = {"clerk_a": 200, "clerk_b": 404, "leader": 200}  # a record of township A
+
+
+def build(w):
+    w.check_a = RegularCheckFactory(township=w.township_a, check_date=datetime.date(YEAR, 3, 15))
+    w.site_a = PublicitySiteFactory(township=w.township_a, completion_date=datetime.date(YEAR, 6, 1))
+    w.photo_a = PublicityPhoto.objects.create(site=w.site_a, image="publicity/none.jpg", uploaded_by=w.clerk_a)
+    w.liaison_a = LiaisonFactory(township=w.township_a, year=YEAR, leader=w.leader)
+    w.scheme = Scheme.objects.get_or_create(year=YEAR)[0]
+    # A grant held by someone outside the cast, so the cast's entry pages stay 403.
+    w.other_grant = grant(UserFactory(username="granted", role=Role.BUREAU_STAFF))
+
+
+URLS = {
+    # --- ranking, township scorecard, the checks behind a figure ---------------------------------
+    "assessment:ranking": Url(only(**VIEWERS)),
+    "assessment:ranking_print": Url(only(**VIEWERS)),
+    "assessment:ranking_export": Url(only(**VIEWERS), html_checked=False),
+    "assessment:recompute": Url(everyone(405)),  # POST only (granted assessors)
+    "assessment:township": Url(only(**IN_A), kwargs=lambda w: {"pk": w.township_a.pk, "year": YEAR}),
+    "assessment:check_list": Url(only(**VIEWERS)),
+    "assessment:check_detail": Url(only(**IN_A), kwargs=lambda w: {"pk": w.check_a.pk}),
+    # --- entry by granted assessors --------------------------------------------------------------
+    "assessment:check_bulk": Url(only(403)),
+    "assessment:check_void": Url(only(clerk_b=404), kwargs=lambda w: {"pk": w.check_a.pk}),
+    "assessment:year_end": Url(only(403), kwargs=lambda w: {"year": YEAR}),
+    # --- live indicators -------------------------------------------------------------------------
+    "assessment:scorecard": Url(only(leader=200)),
+    "assessment:scorecard_export": Url(only(leader=200), html_checked=False),
+    # --- liaison leaders ---------------------------------------------------------------------------
+    "assessment:my_liaison": Url(only(leader=302)),  # to the leader's own page
+    "assessment:leader": Url(only(leader=200), kwargs=lambda w: {"pk": w.leader.pk}),
+    # --- publicity sites ---------------------------------------------------------------------------
+    "assessment:publicity_list": Url(only(**VIEWERS)),
+    "assessment:publicity_create": Url(only(403)),
+    "assessment:publicity_detail": Url(only(**IN_A), kwargs=lambda w: {"pk": w.site_a.pk}),
+    "assessment:publicity_edit": Url(only(clerk_b=404), kwargs=lambda w: {"pk": w.site_a.pk}),
+    "assessment:photo_upload": Url(everyone(405), kwargs=lambda w: {"pk": w.site_a.pk}),
+    # The photo's file is missing here: 404 for whoever may see the site, like a missing record.
+    "assessment:publicity_photo": Url(only(**{**IN_A, "clerk_a": 404, "leader": 404}),
+                                      kwargs=lambda w: {"pk": w.photo_a.pk}, html_checked=False),
+    # --- the records behind a households indicator: leaders only; without ?township=&start=&end=
+    # a leader gets 404 (no such list), everyone else 403.
+    **{
+        f"households:indicator_list_{key}": Url(only(leader=404))
+        for key in ("register_size", "couples_added", "visits_recorded", "visits_on_time", "followups_due",
+                    "followups_overdue", "followups_overdue_long", "pregnancies_found", "outreach_visits")
+    },
+    **admin_model_urls("assessment", "assessor", obj=lambda w: w.other_grant),
+    **admin_model_urls("assessment", "scheme", obj=lambda w: w.scheme),
+    **admin_model_urls("assessment", "liaison", obj=lambda w: w.liaison_a),
+}
+
+UNNAMED = {
+    f"admin/assessment/{model}/<path:object_id>/": "admin: redirects to the change page"
+    for model in ("assessor", "scheme", "liaison")
+}

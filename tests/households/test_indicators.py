@@ -1,0 +1,124 @@
+"""The register's scorecard indicators (households/indicators.py) against a hand-built fixture, one
+query each, and their drill-down: masked, read-only, audited, leaders only."""
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEvent
+from households import indicators as ind
+from households.models import FollowUpVisit
+
+from ..factories import OutreachVisitFactory, RegisterCoupleFactory
+
+D = datetime.date
+START, END = D(2026, 3, 1), D(2026, 3, 8)  # the week 1–7 March
+
+
+def at(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
+def visit(couple, day, status="not_pregnant", next_due=None, **kw):
+    return FollowUpVisit.objects.create(
+        couple=couple, visitor=couple.responsible or couple.created_by, visit_date=day, pregnancy_status=status,
+        last_menstrual_period=day - datetime.timedelta(days=40) if status == "pregnant" else None,
+        next_due=next_due or day + datetime.timedelta(days=30), **kw)
+
+
+@pytest.fixture
+def fixture(village_a, village_b, clerk_a, clerk_b):
+    """Township A: c1 (registered in Feb, due 3-03), c2 (added 3-02, due 2-10: overdue > 14 days),
+    c3 added 3-03 not in the register, c4 void. Visits: c1 on 1 Jan (due 3-01), on 3-01 finds a
+    pregnancy (on time), on 3-05 still pregnant (on time, not a new pregnancy); c2's first visit on
+    3-04 (no due date yet: not in the on-time share) and a void one. One outreach visit in the week,
+    one before. Township B: b1 with a visit on 3-06 after a due date of 3-01 (late)."""
+    kw = dict(created_by=clerk_a, responsible=clerk_a)
+    c1 = RegisterCoupleFactory(household__village=village_a, created_at=at(D(2026, 2, 1)),
+                               next_visit_due=D(2026, 3, 3), **kw)
+    c2 = RegisterCoupleFactory(household__village=village_a, created_at=at(D(2026, 3, 2)),
+                               next_visit_due=D(2026, 2, 10), **kw)
+    RegisterCoupleFactory(household__village=village_a, created_at=at(D(2026, 3, 3)), in_register=False, **kw)
+    RegisterCoupleFactory(household__village=village_a, created_at=at(D(2026, 3, 3)), is_void=True,
+                          next_visit_due=D(2026, 1, 1), **kw)
+    visit(c1, D(2026, 1, 1), next_due=D(2026, 3, 1))
+    visit(c1, D(2026, 3, 1), "pregnant")
+    visit(c1, D(2026, 3, 5), "pregnant")
+    visit(c2, D(2026, 3, 4))
+    visit(c2, D(2026, 3, 4), is_void=True)
+    OutreachVisitFactory(household=c1.household, visit_date=D(2026, 3, 2))
+    OutreachVisitFactory(household=c1.household, visit_date=D(2026, 2, 28))
+    b1 = RegisterCoupleFactory(household__village=village_b, created_at=at(D(2026, 1, 1)), next_visit_due=D(2026, 4, 1),
+                               created_by=clerk_b, responsible=clerk_b)
+    visit(b1, D(2026, 2, 1), next_due=D(2026, 3, 1))
+    visit(b1, D(2026, 3, 6))
+    return {"a": village_a.township_id, "b": village_b.township_id, "c1": c1}
+
+
+EXPECTED = {
+    "register_size": {"a": 2, "b": 1},
+    "couples_added": {"a": 2},
+    "visits_recorded": {"a": 3, "b": 1},
+    "visits_on_time": {"a": 100.0, "b": 0.0},
+    "followups_due": {"a": 1},
+    "followups_overdue": {"a": 2},
+    "followups_overdue_long": {"a": 1},
+    "pregnancies_found": {"a": 1},
+    "outreach_visits": {"a": 1},
+}
+
+
+@pytest.mark.parametrize("key", list(EXPECTED))
+def test_indicator_matches_the_hand_built_fixture_in_one_query(fixture, key, django_assert_num_queries):
+    indicator = next(i for i in ind.INDICATORS if i.key == f"households.{key}")
+    with django_assert_num_queries(1):
+        values = indicator.compute(START, END)
+    assert values == {fixture[t]: v for t, v in EXPECTED[key].items()}
+
+
+def test_households_publish_their_indicators_on_the_app_config():
+    from core.indicators import all_indicators
+
+    keys = [i.key for i in all_indicators()]
+    assert {f"households.{k}" for k in EXPECTED} <= set(keys)
+    assert all(i.drilldown for i in all_indicators() if i.key.startswith("households."))
+
+
+def drill(key, township_id, start=START, end=END):
+    return reverse(f"households:indicator_list_{key}") + f"?township={township_id}&start={start}&end={end}"
+
+
+def test_leader_opens_the_masked_list_behind_a_figure_and_it_is_audited(client_for, leader, fixture):
+    response = client_for(leader).get(drill("pregnancies_found", fixture["a"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    wife = fixture["c1"].wife
+    assert wife.name in html and wife.masked_id_number in html and wife.id_number not in html
+    assert [v.visit_date for v in response.context["page"]] == [D(2026, 3, 1)]
+    event = AuditEvent.objects.get(action="view", object_type="households.indicator.pregnancies_found")
+    assert event.user == leader and event.township_id == fixture["a"]
+
+
+def test_drilldown_lists_only_the_township_asked_for(client_for, leader, fixture):
+    response = client_for(leader).get(drill("visits_recorded", fixture["b"]))
+    assert len(response.context["page"]) == 1
+
+
+@pytest.mark.parametrize("who", ["clerk_a", "bureau_staff", "clinician", "inspector", "auditor", "admin_user"])
+def test_drilldown_is_for_leaders_only(request, client_for, fixture, who):
+    response = client_for(request.getfixturevalue(who)).get(drill("register_size", fixture["a"]))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("query", ["?township=999999&start=2026-03-01&end=2026-03-08",
+                                   "?township=1&start=bad&end=2026-03-08",
+                                   "?township=1&start=2026-03-08&end=2026-03-01",
+                                   "?township=1&start=2020-01-01&end=2026-03-08"])
+def test_drilldown_bad_parameters_answer_404(client_for, leader, fixture, query):
+    url = reverse("households:indicator_list_register_size") + query.replace("township=1", f"township={fixture['a']}")
+    assert client_for(leader).get(url).status_code == 404
+
+
+def test_drilldown_refuses_post(client_for, leader, fixture):
+    assert client_for(leader).post(drill("register_size", fixture["a"])).status_code == 405

@@ -152,7 +152,7 @@ def band(key: str, value) -> str:
 def _cell(key: str, num: int, den: int) -> dict:
     rate = RATE_BY_KEY[key]
     value = percent(num, den) if rate.kind == "rate" else num
-    return {"key": key, "num": num, "den": den, "value": value, "band": band(key, value) if rate.kind == "rate"
+    return {"key": key, "kind": rate.kind, "num": num, "den": den, "value": value, "band": band(key, value) if rate.kind == "rate"
             else "", "target": settings.SCREENING_TARGETS.get(rate.target_key or "")}
 
 

@@ -126,7 +126,8 @@ def results(request, pk):
         for item in group["items"]:
             item["entries"] = [rows[f"{subject}__{field.code}"] | {
                 "value": form[f"{subject}__{field.code}"], "flag": form[f"{subject}__{field.code}__flag"],
-                "reason": form[f"{subject}__{field.code}__reason"]} for subject, field in item["rows"]]
+                "reason": form[f"{subject}__{field.code}__reason"], "range": field.range_for(subject),
+                "ref_text": field.reference_text(subject)} for subject, field in item["rows"]]
     return render(request, "screening/results.html", {"screening": screening, "form": form, "groups": groups})
 
 

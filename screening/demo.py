@@ -167,7 +167,8 @@ def _follow_up(screening: Screening, r: random.Random, by, today) -> int:
             high = r.random() < 0.05
             prenatal = prenatal_screening_record(
                 screening=screening, by=by, test=test, tested_on=lmp + day * DAY, gestational_weeks=day // 7,
-                gestational_days=day % 7, result=PrenatalScreening.Result.HIGH if high else PrenatalScreening.Result.LOW,
+                gestational_days=day % 7,
+                result=PrenatalScreening.Result.HIGH if high else PrenatalScreening.Result.LOW,
                 detail="T21 1/180" if high else "", facility="县妇幼保健院")
             n += 1
             if high and lmp + (day + 14) * DAY <= today and r.random() < 0.6:

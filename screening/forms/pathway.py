@@ -36,7 +36,8 @@ class FindForm(FilterForm):
 
 class ScreeningFilterForm(FilterForm):
     q = forms.CharField(label=_("查找"), required=False, max_length=40,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("姓名、身份证号后 4 位或电话")}))
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": _("姓名、身份证号后 4 位或电话")}))
     township = township_field()
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Screening.Status.choices)
     risk = forms.ChoiceField(label=_("风险评估"), required=False, choices=[("", _("全部"))] + RiskLevel.choices)

@@ -105,13 +105,15 @@ class ResultsForm(forms.Form):
             current = existing.get((subject, field.pk))
             label = field.name
             if field.kind == ResultField.Kind.CHOICE:
-                value_field = forms.ChoiceField(label=label, required=False, choices=[(str(k), str(v)) for k, v in field.choices],
+                value_field = forms.ChoiceField(label=label, required=False, choices=[(str(k), str(v)) for k,
+                                                                                      v in field.choices],
                                                 widget=forms.RadioSelect)
                 initial = current.value_choice if current else ""
             elif field.kind == ResultField.Kind.NUMBER:
                 value_field = forms.CharField(label=label, required=False, max_length=20, widget=forms.TextInput(
                     attrs={"inputmode": "decimal", "autocomplete": "off", "class": "result-number"}))
-                initial = f"{current.value_number.normalize():f}" if current and current.value_number is not None else ""
+                has_number = current is not None and current.value_number is not None
+                initial = f"{current.value_number.normalize():f}" if has_number else ""
             else:
                 value_field = forms.CharField(label=label, required=False, max_length=500)
                 initial = current.value_text if current else ""
@@ -149,7 +151,8 @@ class AssessForm(forms.Form):
         self.proposals = proposals
         for n, p in enumerate(proposals):
             self.fields[f"p{n}_keep"] = forms.BooleanField(label=p["description"], required=False, initial=True)
-            self.fields[f"p{n}_description"] = forms.CharField(label=_("风险因素"), max_length=200, initial=p["description"])
+            self.fields[f"p{n}_description"] = forms.CharField(label=_("风险因素"), max_length=200,
+                                                               initial=p["description"])
             self.fields[f"p{n}_advice"] = forms.CharField(label=_("建议"), required=False, initial=p["advice"],
                                                           widget=forms.Textarea(attrs={"rows": 2}))
         for n in range(EXTRA_FACTORS):

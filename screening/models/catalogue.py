@@ -38,7 +38,8 @@ class ScreeningItem(models.Model):
         LAB = "lab", _("实验室检查")
         IMAGING = "imaging", _("影像检查")
 
-    number = models.PositiveSmallIntegerField(_("项目序号"), unique=True, help_text=_("国家 19 项为 1–19，新增项目从 20 起编。"))
+    number = models.PositiveSmallIntegerField(_("项目序号"), unique=True,
+                                              help_text=_("国家 19 项为 1–19，新增项目从 20 起编。"))
     name = models.CharField(_("项目名称"), max_length=40)
     group = models.CharField(_("分组"), max_length=10, choices=Group.choices, default=Group.LAB,
                              help_text=_("录入页面按分组排列。"))
@@ -74,7 +75,7 @@ class ResultField(models.Model):
     unit = models.CharField(_("单位"), max_length=20, blank=True)
     decimals = models.PositiveSmallIntegerField(_("小数位数"), default=1)
     choices = models.JSONField(_("选项"), default=list, blank=True,
-                               help_text=_("选项类：[[代码, 名称], …]，如 [[\"neg\", \"阴性\"], [\"pos\", \"阳性\"]]。"))
+                               help_text=_('选项类：[[代码, 名称], …]，如 [["neg", "阴性"], ["pos", "阳性"]]。'))
     normal_values = models.JSONField(_("正常选项"), default=list, blank=True,
                                      help_text=_("选项类：判为正常的代码列表，其余判为异常。"))
     ref_low = models.DecimalField(_("参考下限"), max_digits=10, decimal_places=3, null=True, blank=True)
@@ -149,7 +150,8 @@ class RiskRule(models.Model):
 
     field = models.ForeignKey(ResultField, on_delete=models.PROTECT, related_name="rules", verbose_name=_("结果字段"))
     when = models.CharField(_("条件"), max_length=10, choices=When.choices, default=When.ABNORMAL)
-    value = models.CharField(_("选项代码"), max_length=20, blank=True, help_text=_("条件为“等于某选项”时填写，如 pos。"))
+    value = models.CharField(_("选项代码"), max_length=20, blank=True,
+                             help_text=_("条件为“等于某选项”时填写，如 pos。"))
     domain = models.CharField(_("风险因素类别"), max_length=30, choices=RiskDomain.choices)
     factor = models.CharField(_("风险因素"), max_length=100)
     advice = models.TextField(_("建议"), help_text=_("写入评估建议告知书，医生可修改。"))

@@ -117,11 +117,13 @@ class EarlyPregnancyFollowUp(_FollowUpBase):
         verbose_name_plural = _("早孕随访")
         ordering = ["-followed_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=~Q(result="1") | Q(lmp__isnull=False), name="screening_early_pregnant_has_lmp"),
+            models.CheckConstraint(condition=~Q(result="1") | Q(lmp__isnull=False),
+                                   name="screening_early_pregnant_has_lmp"),
         ]
         indexes = [
             # Rates: "an early follow-up exists before <end>" per screening; pathway refresh: latest first.
-            models.Index(fields=["screening", "followed_on"], condition=Q(is_void=False), name="screening_early_by_scr"),
+            models.Index(fields=["screening", "followed_on"], condition=Q(is_void=False),
+                         name="screening_early_by_scr"),
         ]
 
 
@@ -152,7 +154,8 @@ class OutcomeFollowUp(_FollowUpBase):
         ]
         indexes = [
             # Rates: "an outcome follow-up exists before <end>" per screening.
-            models.Index(fields=["screening", "followed_on"], condition=Q(is_void=False), name="screening_outcome_by_scr"),
+            models.Index(fields=["screening", "followed_on"], condition=Q(is_void=False),
+                         name="screening_outcome_by_scr"),
         ]
 
 
@@ -197,5 +200,6 @@ class PrenatalScreening(_FollowUpBase):
                                    name="screening_prenatal_diagnosis_has_date"),
         ]
         indexes = [
-            models.Index(fields=["screening", "tested_on"], condition=Q(is_void=False), name="screening_prenatal_by_scr"),
+            models.Index(fields=["screening", "tested_on"], condition=Q(is_void=False),
+                         name="screening_prenatal_by_scr"),
         ]

@@ -152,8 +152,9 @@ def band(key: str, value) -> str:
 def _cell(key: str, num: int, den: int) -> dict:
     rate = RATE_BY_KEY[key]
     value = percent(num, den) if rate.kind == "rate" else num
-    return {"key": key, "kind": rate.kind, "num": num, "den": den, "value": value, "band": band(key, value) if rate.kind == "rate"
-            else "", "target": settings.SCREENING_TARGETS.get(rate.target_key or "")}
+    return {"key": key, "kind": rate.kind, "num": num, "den": den, "value": value,
+            "band": band(key, value) if rate.kind == "rate" else "",
+            "target": settings.SCREENING_TARGETS.get(rate.target_key or "")}
 
 
 def rate_table(start: datetime.date, end: datetime.date, *, township_ids=None) -> dict:

@@ -35,7 +35,8 @@ def queue_export(*, request, rows, today) -> HttpResponse:
     decorate(rows, user=request.user, today=today)
     content = build_workbook(
         title=_("服务进度（孕前优生健康检查）"),
-        notes=[_("导出时间：%(t)s；身份证号已脱敏；不含检查结果。") % {"t": timezone.localtime().strftime("%Y-%m-%d %H:%M")}],
+        notes=[_("导出时间：%(t)s；身份证号已脱敏；不含检查结果。") % {
+            "t": timezone.localtime().strftime("%Y-%m-%d %H:%M")}],
         headers=[_("镇/街道"), _("村/社区"), _("妻子"), _("妻子身份证号（脱敏）"), _("丈夫"), _("联系电话"),
                  _("检查日期"), _("风险与下一步"), _("应完成日期"), _("逾期天数"), _("原因")],
         widths=[12, 12, 10, 22, 10, 14, 12, 22, 12, 10, 40],
@@ -81,10 +82,12 @@ def rate_list_export(*, request, rate, rows, township, start, end) -> HttpRespon
     content = build_workbook(
         title=str(rate.label), notes=[_("统计期间：%(s)s 至 %(e)s（不含）；身份证号已脱敏；不含检查结果。") % {
             "s": start.isoformat(), "e": end.isoformat()}],
-        headers=[_("镇/街道"), _("村/社区"), _("妻子"), _("妻子身份证号（脱敏）"), _("丈夫"), _("检查日期"), _("计入分子")],
+        headers=[_("镇/街道"), _("村/社区"), _("妻子"), _("妻子身份证号（脱敏）"), _("丈夫"), _("检查日期"),
+                 _("计入分子")],
         widths=[12, 12, 10, 22, 10, 12, 8],
         rows=([r.township.name, (r.household if couple_base else r.couple.household).village.name,
-               (r if couple_base else r.couple).wife.name, mask_id_number((r if couple_base else r.couple).wife.id_number),
+               (r if couple_base else r.couple).wife.name,
+               mask_id_number((r if couple_base else r.couple).wife.id_number),
                (r if couple_base else r.couple).husband.name, "" if couple_base else r.exam_date,
                _("是") if r.counted else _("否")] for r in rows),
         sheet_title=str(rate.label)[:31],

@@ -158,13 +158,15 @@ def outcome_follow_up_record(
         if delivery_date is None:
             errors["delivery_date"] = _("请填写分娩（终止）日期。")
         elif delivery_date < lmp or (followed_on and delivery_date > followed_on):
-            errors["delivery_date"] = _("分娩日期应在末次月经（%(lmp)s）之后、随访日期之前。") % {"lmp": lmp.isoformat()}
+            errors["delivery_date"] = _("分娩日期应在末次月经（%(lmp)s）之后、随访日期之前。") % {
+                "lmp": lmp.isoformat()}
         if gestational_weeks is not None and not 4 <= gestational_weeks <= 45:
             errors["gestational_weeks"] = _("孕周应在 4–45 周之间。")
         if birth_weight_g is not None and not 300 <= birth_weight_g <= 7000:
             errors["birth_weight_g"] = _("出生体重应在 300–7000 克之间，请核对。")
     else:
-        outcome, delivery_date, gestational_weeks, birth_weight_g, infant_sex, place, method = "", None, None, None, "", "", ""
+        outcome, delivery_date, gestational_weeks, birth_weight_g = "", None, None, None
+        infant_sex, place, method = "", "", ""
         multiple_birth = False
     if errors:
         raise ValidationError(errors)

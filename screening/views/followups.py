@@ -39,7 +39,8 @@ def _form_page(request, pk, *, form_class, service, title: str, done: str, form_
 
 def _lmp_hint(screening):
     couple = screening.couple
-    if couple.pregnancy_status == "pregnant" and couple.last_visit_date and couple.last_visit_date >= screening.exam_date:
+    since_exam = couple.last_visit_date is not None and couple.last_visit_date >= screening.exam_date
+    if couple.pregnancy_status == "pregnant" and since_exam:
         from households.selectors_visits import couple_visit_history
 
         visit = couple_visit_history(couple).filter(is_void=False, pregnancy_status="pregnant").first()
@@ -98,7 +99,8 @@ def diagnosis(request, pk):
             return redirect(prenatal.screening.get_absolute_url())
     return render(request, "screening/followup_form.html", {
         "screening": prenatal.screening, "form": form, "page_title": _("产前诊断"),
-        "hint": _("%(test)s %(d)s：高风险。") % {"test": prenatal.get_test_display(), "d": prenatal.tested_on.isoformat()}})
+        "hint": _("%(test)s %(d)s：高风险。") % {"test": prenatal.get_test_display(),
+                                            "d": prenatal.tested_on.isoformat()}})
 
 
 @require_http_methods(["GET", "POST"])

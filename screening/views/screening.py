@@ -233,5 +233,5 @@ def screening_void_view(request, pk):
         else:
             messages.success(request, _("检查记录已作废。"))
             return redirect("screening:couple", pk=screening.couple_id)
-    return render(request, "screening/void.html", {"screening": screening, "form": form,
-                                                    "what": _("孕前优生健康检查"), "back": screening.get_absolute_url()})
+    return render(request, "screening/void.html", {
+        "screening": screening, "form": form, "what": _("孕前优生健康检查"), "back": screening.get_absolute_url()})

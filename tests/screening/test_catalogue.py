@@ -62,7 +62,8 @@ def test_admin_can_add_an_item_and_a_field_which_then_appears_on_entry(client_fo
     client = client_for(admin_user)
     response = client.post(reverse("admin:screening_screeningitem_add"), {
         "number": 20, "name": "维生素D", "group": "lab", "for_female": "on", "is_active": "on",
-        "fields-TOTAL_FORMS": "1", "fields-INITIAL_FORMS": "0", "fields-MIN_NUM_FORMS": "0", "fields-MAX_NUM_FORMS": "1000",
+        "fields-TOTAL_FORMS": "1", "fields-INITIAL_FORMS": "0", "fields-MIN_NUM_FORMS": "0",
+        "fields-MAX_NUM_FORMS": "1000",
         "fields-0-code": "vitd", "fields-0-name": "25-羟维生素D", "fields-0-kind": "number", "fields-0-unit": "ng/mL",
         "fields-0-decimals": "1", "fields-0-choices": "[]", "fields-0-normal_values": "[]", "fields-0-ref_low": "30",
         "fields-0-ref_high": "100", "fields-0-plausible_low": "1", "fields-0-plausible_high": "300",

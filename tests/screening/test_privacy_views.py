@@ -59,7 +59,8 @@ def test_clerk_of_another_township_gets_404_on_the_couple(client_for, clerk_b, c
 def test_other_roles_see_nothing_of_the_pathway(client_for, cast, role, screened, couple_a):
     client = client_for(cast[role])
     for url in (reverse("screening:queue"), reverse("screening:couple", args=[couple_a.pk]),
-                reverse("screening:screening_detail", args=[screened.pk]), reverse("screening:letter", args=[screened.pk]),
+                reverse("screening:screening_detail", args=[screened.pk]), reverse("screening:letter",
+                                                                                   args=[screened.pk]),
                 reverse("screening:queue_export"), reverse("screening:find")):
         assert client.get(url).status_code == 403, (role, url)
 

@@ -84,20 +84,31 @@ def pathway_steps(today: datetime.date):
         default=Value(Step.EARLY),
         output_field=CharField(),
     )
+    # The due date mirrors the step's conditions branch by branch instead of naming ``step``:
+    # Django inlines an annotation wherever it is used, and a CASE repeated inside every branch
+    # (and again in ``overdue`` and the ORDER BY) cost more than the rest of the query.
+    pregnant = Q(cur__pregnancy_lmp__isnull=False)
     due = Case(
-        When(step=Step.SCREEN, then=_plus(F("survey_on"), w["invite"])),
-        When(step__in=[Step.COMPLETE, Step.ASSESS], then=_plus(F("cur__exam_date"), w["complete"])),
-        When(step=Step.ADVISE, then=_plus(TruncDate("cur__assessed_at", tzinfo=SHANGHAI), w["advice"])),
-        When(step=Step.DIAGNOSIS, then=_plus(F("cur__prenatal_high_since"), w["diagnosis"])),
-        When(step=Step.PRENATAL, then=_plus(lmp, w["nt_to"])),
-        When(step=Step.OUTCOME, cur__outcome_result=OutcomeResult.NOT_DELIVERED,
+        When(Q(cur__id__isnull=True, in_register=True, planned_timing="1"),
+             then=_plus(F("survey_on"), w["invite"])),
+        When(cur__id__isnull=True, then=Value(None)),
+        When(cur__status__in=[Screening.Status.DRAFT, Screening.Status.COMPLETE],
+             then=_plus(F("cur__exam_date"), w["complete"])),
+        When(cur__risk_level=RiskLevel.HIGH, cur__advised_on__isnull=True,
+             then=_plus(TruncDate("cur__assessed_at", tzinfo=SHANGHAI), w["advice"])),
+        When(cur__outcome_result__in=[OutcomeResult.DELIVERED, OutcomeResult.LOST], then=Value(None)),
+        When(cur__early_result=EarlyResult.LOST, then=Value(None)),
+        When(pregnant & Q(cur__prenatal_high_since__isnull=False),
+             then=_plus(F("cur__prenatal_high_since"), w["diagnosis"])),
+        When(pregnant & Q(cur__prenatal_done=False) & Q(cur__pregnancy_lmp__gte=_plus(t, -w["serum_to"])),
+             then=_plus(lmp, w["nt_to"])),
+        When(pregnant & Q(cur__outcome_result=OutcomeResult.NOT_DELIVERED),
              then=_plus(F("cur__outcome_last_on"), w["outcome_repeat"])),
-        When(step=Step.OUTCOME, then=_plus(lmp, GESTATION_DAYS + w["outcome_after_edd"])),
-        When(Q(step=Step.EARLY) & visit_found_pregnancy, then=_plus(F("last_visit_date"), w["early_after_visit"])),
-        When(step=Step.EARLY, cur__early_result=EarlyResult.NOT_PREGNANT,
-             then=_plus(F("cur__early_last_on"), w["early_repeat"])),
-        When(step=Step.EARLY, then=_plus(F("cur__exam_date"), w["early_first"])),
-        default=Value(None), output_field=DateField(),
+        When(pregnant, then=_plus(lmp, GESTATION_DAYS + w["outcome_after_edd"])),
+        When(visit_found_pregnancy, then=_plus(F("last_visit_date"), w["early_after_visit"])),
+        When(cur__exam_date__lt=_plus(t, -w["early_close"]), then=Value(None)),
+        When(cur__early_result=EarlyResult.NOT_PREGNANT, then=_plus(F("cur__early_last_on"), w["early_repeat"])),
+        default=_plus(F("cur__exam_date"), w["early_first"]), output_field=DateField(),
     )
     return (
         couples_county().filter(is_void=False)
@@ -146,6 +157,20 @@ def pathway_queue(*, user, today: datetime.date | None = None, township=None, st
         qs = qs.filter(person_match(q, prefix="wife__") | person_match(q, prefix="husband__")
                        | phone_match(q, prefix="household__"))
     return qs.order_by(F("overdue").desc(), F("high_risk").desc(), F("due_on").asc(nulls_last=True), "id")
+
+
+def queue_page_rows(ids: list[int], *, today: datetime.date) -> list:
+    """Ids-first paging: the page's couples (people, household, village joined) in ``ids`` order.
+
+    The queue orders every couple in scope by computed values, so the ordering statement reads
+    only the couple and its current screening (``ids_only``); the joins for display happen
+    here, for one page's rows."""
+    rows = {row.pk: row for row in pathway_steps(today).filter(pk__in=ids)}
+    return [rows[i] for i in ids if i in rows]
+
+
+def ids_only(queue):
+    return queue.select_related(None).values_list("pk", flat=True)
 
 
 def couple_pathway(*, couple_id: int, today: datetime.date | None = None):

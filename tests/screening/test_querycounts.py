@@ -26,9 +26,9 @@ def count(client, url):
     return len(ctx.captured_queries)
 
 
-# The page's own queries on top of the request's: COUNT and the page of the queue; a clinician's
-# page adds the township filter's choices (its count and its rows).
-QUEUE = 2
+# The page's own queries on top of the request's: COUNT, the page's ids (ids-first paging) and
+# the page's couples; a clinician's page adds the township filter's choices (count and rows).
+QUEUE = 3
 TOWNSHIP_FILTER = 2
 SCREENING_LIST = 2 + TOWNSHIP_FILTER
 

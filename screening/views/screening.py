@@ -164,8 +164,9 @@ def assess(request, pk):
 def screening_detail(request, pk):
     screening = get_screening_for_user(request.user, pk, results=True)
     _view_audit(request, screening, "screening detail")
+    results_list = list(screening_results(screening))
     return render(request, "screening/screening_detail.html", {
-        "screening": screening, "results": list(screening_results(screening)),
+        "screening": screening, "results": results_list, "abnormal_count": sum(r.is_abnormal for r in results_list),
         "factors": list(screening.risk_factors.all()), **screening_follow_ups(screening),
         "can_change": request.user.can(Cap.SCREENING_CHANGE),
     })

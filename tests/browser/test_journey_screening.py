@@ -109,3 +109,44 @@ def test_clinician_screens_on_a_tablet_and_the_clerk_sees_the_status(tablet, new
     shot(phone, "phone-clerk-couple")
     response = phone.goto(f"/screening/screenings/{screening.pk}/")
     assert response.status == 403
+
+
+def test_screening_pages_fit_a_phone(phone, new_page, shot, password, village_a, live_server):
+    """Every screening page a clinician, clerk or leader opens fits 375 px without sideways scroll."""
+    from screening.services.followups import prenatal_screening_record
+    from tests.screening.helpers import pregnant
+
+    ensure_catalogue()
+    clerk = UserFactory(username="clerk_a", role=Role.CLERK, township=village_a.township)
+    clinician = UserFactory(username="clinic", role=Role.CLINICIAN)
+    UserFactory(username="leader", role=Role.LEADER)
+    today = datetime.date.today()
+    couple = RegisterCoupleFactory(household__village=village_a, responsible=clerk)
+    screening = assessed(couple, clinician, exam_date=today - datetime.timedelta(days=150), high=True,
+                         female__hb="96")
+    pregnant(screening, clinician, lmp=today - datetime.timedelta(days=84),
+             followed_on=today - datetime.timedelta(days=30))
+    prenatal_screening_record(screening=screening, by=clinician, test="nt", tested_on=today, gestational_weeks=12,
+                              gestational_days=0, result="high")
+    login(phone, "clinic", password)
+    pages = [
+        ("queue", "/screening/"), ("find", f"/screening/find/?q={couple.wife.name}"),
+        ("walk-in", "/screening/walk-in/"),
+        ("couple", f"/screening/couples/{couple.pk}/"), ("detail", f"/screening/screenings/{screening.pk}/"),
+        ("assess", f"/screening/screenings/{screening.pk}/assess/"),
+        ("letter", f"/screening/screenings/{screening.pk}/letter/"),
+        ("outcome-form", f"/screening/screenings/{screening.pk}/outcome/new/"), ("list", "/screening/screenings/"),
+        ("rates", "/screening/rates/"),
+    ]
+    for name, url in pages:
+        response = phone.goto(url)
+        assert response.status == 200, url
+        assert_no_horizontal_scroll(phone)
+        shot(phone, f"phone-clinician-{name}")
+    leader = new_page(phone=True)
+    login(leader, "leader", password)
+    leader.goto("/screening/rates/")
+    leader.get_by_test_id("rate-link-card").first.click()
+    expect(leader.get_by_test_id("rate-rows")).to_be_visible()
+    assert_no_horizontal_scroll(leader)
+    shot(leader, "phone-leader-rate-list")

@@ -135,3 +135,17 @@ def test_rates_are_refused_to_other_roles(client_for, cast, role):
     client = client_for(cast[role])
     assert client.get(reverse("screening:rates")).status_code == 403
     assert client.get(reverse("screening:rate_list_coverage") + "?start=2025-01-01&end=2025-02-01").status_code == 403
+
+
+def test_the_list_behind_a_figure_exports_masked(client_for, leader, fixture, township_a):
+    import io
+
+    from openpyxl import load_workbook
+
+    url = reverse("screening:rate_list_coverage") + f"?township={township_a.pk}&start=2025-01-01&end=2025-07-01"
+    response = client_for(leader).get(url + "&format=xlsx")
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    text = " ".join(str(c) for row in book.active.iter_rows(values_only=True) for c in row if c is not None)
+    wife = fixture["c1"].wife
+    assert wife.masked_id_number in text and wife.id_number not in text
+    assert AuditEvent.objects.filter(user=leader, action="export", object_type="screening.rate.coverage").exists()

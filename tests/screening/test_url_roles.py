@@ -38,3 +38,10 @@ def test_url_role_table(client_for, cast, objects, role):
         if name.startswith("screening:rate_list_"):
             url += "?start=2025-01-01&end=2026-01-01"
         assert client.get(url).status_code == expected[role], (name, role)
+
+
+def test_every_screening_url_refuses_a_wrong_method(client_for, clinician, objects):
+    client = client_for(clinician)
+    for name, (arg, _expected) in {**URL_ROLES, **POST_ONLY}.items():
+        url = reverse(name, args=[objects[arg].pk] if arg else [])
+        assert client.put(url).status_code == 405, name

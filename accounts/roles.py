@@ -32,8 +32,14 @@ class Cap:
     # and the 403s apart.
     COUPLE_VIEW = "couple.view"  # register list, follow-up visit list, due and overdue
     OUTREACH_RECORD = "outreach.record"  # 大走访 to households of linked villages
-    SCREENING_VIEW = "screening.view"
-    SCREENING_CHANGE = "screening.change"
+    # Pre-pregnancy screening (PIPL Art. 28: lab values and risk factors are sensitive). Three
+    # capabilities keep three audiences apart: the pathway status (that a screening happened,
+    # the risk level, what is due next) for the township; lab values, risk factors and letters
+    # for clinicians only; the programme's rates and their masked lists for leaders.
+    SCREENING_VIEW = "screening.view"  # the pathway queue and a couple's pathway status
+    SCREENING_RESULTS = "screening.results"  # lab values, risk factors, advice, the letter
+    SCREENING_CHANGE = "screening.change"  # screenings, results, assessment, follow-ups
+    SCREENING_RATES = "screening.rates"  # coverage and follow-up rates, masked lists behind them
     ENFORCEMENT_VIEW = "enforcement.view"
     ENFORCEMENT_CHANGE = "enforcement.change"
     ASSESSMENT_VIEW = "assessment.view"  # leaders: the county; clerks: their own township
@@ -53,10 +59,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         Cap.SCREENING_VIEW, Cap.ASSESSMENT_VIEW,
     }),
     Role.BUREAU_STAFF: frozenset({Cap.REGISTER_VIEW, Cap.OUTREACH_RECORD, Cap.ASSESSMENT_CHANGE}),
-    Role.CLINICIAN: frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_CHANGE}),
+    Role.CLINICIAN: frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_RESULTS, Cap.SCREENING_CHANGE, Cap.SCREENING_RATES}),
     Role.INSPECTOR: frozenset({Cap.ENFORCEMENT_VIEW, Cap.ENFORCEMENT_CHANGE}),
     Role.LEADER: frozenset({
-        Cap.REGISTER_STATS, Cap.SCREENING_VIEW, Cap.ENFORCEMENT_VIEW, Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_CHANGE,
+        # Leaders see screening as rates and masked lists only, not the couples' pathway.
+        Cap.REGISTER_STATS, Cap.SCREENING_RATES, Cap.ENFORCEMENT_VIEW, Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_CHANGE,
     }),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.ADMIN: frozenset({Cap.ADMIN_SITE}),

@@ -6,7 +6,7 @@ the page size (select_related for the one-to-one side, Prefetch for members).
 """
 import re
 
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 
 from accounts.models import User, Village
 from accounts.roles import Role
@@ -184,3 +184,20 @@ def person_in_scope_by_id_number(*, user: User, id_number: str) -> Person | None
         Person.objects.visible_to(user).filter(id_number=id_number, is_void=False, household__is_void=False)
         .select_related("household").first()
     )
+
+
+# --- For other apps that scope couples by rules of their own (screening) -----------------------
+def couples_county():
+    """Every couple of the county, its people and household joined.
+
+    For an app whose users reach couples by its own scoping rule (screening: clinicians serve
+    the whole county, clerks their township); the caller applies that rule before showing any row.
+    """
+    return Couple.objects.select_related("wife", "husband", "household__village", "township")
+
+
+def latest_survey_date(couple_ref: str = "pk") -> Subquery:
+    """The couple's latest intention survey date, as an expression on a queryset of couples
+    (``couple_ref`` names the couple's id there). The survey index answers it per row."""
+    latest = IntentionSurvey.objects.filter(couple_id=OuterRef(couple_ref)).order_by("-surveyed_on", "-id")
+    return Subquery(latest.values("surveyed_on")[:1])

@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
 ]
 # This project's own apps, in dependency order (seed_demo runs their demo modules in this order).
-PROJECT_APPS = ["core", "accounts", "households", "assessment"]
+PROJECT_APPS = ["core", "accounts", "households", "screening", "assessment"]
 INSTALLED_APPS += PROJECT_APPS
 
 MIDDLEWARE = [
@@ -256,3 +256,44 @@ ASSESSMENT_PHOTO_MAX_SIDE = env.int("ASSESSMENT_PHOTO_MAX_SIDE", default=8000)
 # Colour bands of the scorecard: a rate within this many percentage points below its target is
 # amber ("close"), further below is red.
 ASSESSMENT_BAND_MARGIN = env.float("ASSESSMENT_BAND_MARGIN", default=10.0)
+
+# --- Pre-pregnancy screening (screening/) ------------------------------------------------------
+# Targets of the programme's rates, in percent (DOMAIN.md: typical targets; they vary by year).
+# None: shown without a colour band. Colour bands: at or above target green, within
+# SCREENING_TARGET_AMBER_POINTS below it amber, further below red.
+SCREENING_TARGETS = {
+    "coverage": env.float("SCREENING_TARGET_COVERAGE", default=90),
+    "high_risk_share": None,
+    "early_follow_up": env.float("SCREENING_TARGET_EARLY_FOLLOW_UP", default=80),
+    "outcome_follow_up": env.float("SCREENING_TARGET_OUTCOME_FOLLOW_UP", default=55),
+    "prenatal": env.float("SCREENING_TARGET_PRENATAL", default=80),
+}
+SCREENING_TARGET_AMBER_POINTS = env.float("SCREENING_TARGET_AMBER_POINTS", default=10)
+# Windows of the pathway, in days (the programme's exact windows are not confirmed nationally:
+# DOMAIN.md asks for settings). Each names the step whose due date it sets.
+SCREENING_WINDOWS = {
+    # A couple planning within a year should be screened within this many days of the survey.
+    "invite": env.int("SCREENING_INVITE_DAYS", default=60),
+    # A screening saved as draft should be finished (all results in) within this.
+    "complete": env.int("SCREENING_COMPLETE_DAYS", default=14),
+    # A high-risk couple gets the letter (advice and referral) within this after the assessment.
+    "advice": env.int("SCREENING_ADVICE_DAYS", default=7),
+    # First early-pregnancy follow-up after the exam; again after each 未孕; the pathway closes
+    # when no pregnancy is found this long after the exam.
+    "early_first": env.int("SCREENING_EARLY_FIRST_DAYS", default=90),
+    "early_repeat": env.int("SCREENING_EARLY_REPEAT_DAYS", default=90),
+    "early_close": env.int("SCREENING_EARLY_CLOSE_DAYS", default=365),
+    # A pregnancy found on a household visit: the early-pregnancy follow-up within this.
+    "early_after_visit": env.int("SCREENING_EARLY_AFTER_VISIT_DAYS", default=7),
+    # Prenatal screening windows, days since the LMP: NT 11+0–13+6 weeks, serum 15+0–20+6 weeks.
+    "nt_from": 77, "nt_to": 97, "serum_from": 105, "serum_to": 146,
+    # A high-risk prenatal screening result: the diagnosis follow-up within this.
+    "diagnosis": env.int("SCREENING_DIAGNOSIS_DAYS", default=14),
+    # Outcome follow-up: this long after the expected delivery date (LMP + 280); again after 未分娩.
+    "outcome_after_edd": env.int("SCREENING_OUTCOME_AFTER_EDD_DAYS", default=14),
+    "outcome_repeat": env.int("SCREENING_OUTCOME_REPEAT_DAYS", default=30),
+    # Two LMPs this close belong to one pregnancy (an early follow-up links the visit's pregnancy).
+    "same_pregnancy": env.int("SCREENING_SAME_PREGNANCY_DAYS", default=28),
+}
+# The examining facility printed on the letter (评估建议告知书).
+SCREENING_FACILITY_NAME = env("SCREENING_FACILITY_NAME", default="县妇幼保健计划生育服务中心")

@@ -57,6 +57,13 @@ def test_home_shows_role_panel_and_only_allowed_navigation(request, client_for, 
         expected["ranking"] = ("/assessment/", "考核排名")
     if role == "leader":  # live indicators of every township (assessment)
         expected["scorecard"] = ("/assessment/scorecard/", "指标看板")
+    if role in ("clerk", "clinician"):  # the pathway queue (screening): status for clerks, county for clinicians
+        expected["pathway"] = ("/screening/", "服务进度")
+    if role == "clinician":  # find a couple, the screenings with their results
+        expected.update(screening_find=("/screening/find/", "孕前检查"),
+                        screening_list=("/screening/screenings/", "检查记录"))
+    if role in ("clinician", "leader"):  # the programme's rates and the masked lists behind them
+        expected["screening_rates"] = ("/screening/rates/", "孕检指标")
     if role in ("clerk", "bureau_staff"):  # households in scope (own township / linked villages)
         expected["households"] = ("/households/", "家庭户")
     assert nav_entries(html) == expected

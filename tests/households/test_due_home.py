@@ -29,7 +29,8 @@ def test_clerk_home_counts_own_due_and_overdue_couples(client_for, clerk_a, cler
     client = client_for(clerk_a)
     client.get("/")
 
-    with django_assert_num_queries(CLERK_REQUEST + 1):  # the two counts are one query
+    # The two due counts are one query (other apps' panels are switched off by the fixture).
+    with django_assert_num_queries(CLERK_REQUEST + 1):
         html = client.get("/").content.decode()
 
     assert 'data-testid="home-overdue" data-count="2"' in html

@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ScreeningConfig(AppConfig):
+    """免费孕前优生健康检查: catalogue, screenings and results, risk assessment, follow-ups,
+    prenatal screening, the pathway queue and the programme's rates."""
+
+    name = "screening"
+    verbose_name = _("孕前优生健康检查")
+
+    @property
+    def nav_items(self):
+        from accounts.navigation import NavItem
+        from accounts.roles import Cap
+
+        return [
+            # The pathway queue: clerks their township, clinicians the county.
+            NavItem("pathway", _("服务进度"), "screening:queue", Cap.SCREENING_VIEW, order=20),
+            # Clinicians: find a couple (or register a walk-in) and the screenings list.
+            NavItem("screening_find", _("孕前检查"), "screening:find", Cap.SCREENING_CHANGE, order=21),
+            NavItem("screening_list", _("检查记录"), "screening:screening_list", Cap.SCREENING_RESULTS, order=22),
+            # Leaders and clinicians: the programme's rates against their targets.
+            NavItem("screening_rates", _("孕检指标"), "screening:rates", Cap.SCREENING_RATES, order=23),
+        ]
+
+    def home_panel(self, user):
+        from .selectors.home import home_panel
+
+        return home_panel(user)
+
+    @property
+    def indicators(self):
+        from .indicators import INDICATORS
+
+        return INDICATORS

@@ -1,0 +1,16 @@
+from .catalogue import ResultField, RiskDomain, RiskRule, ScreeningItem, Subject
+from .followup import (
+    DeliveryMethod, EarlyPregnancyFollowUp, Exposure, FolicAcid, Illness, InfantSex, Outcome, OutcomeFollowUp,
+    PrenatalScreening,
+)
+from .screening import (
+    Consent, EarlyResult, OutcomeResult, RiskLevel, Screening, ScreeningQuerySet, ScreeningResult,
+    ScreeningRiskFactor,
+)
+
+__all__ = [
+    "ResultField", "RiskDomain", "RiskRule", "ScreeningItem", "Subject", "DeliveryMethod", "EarlyPregnancyFollowUp",
+    "Exposure", "FolicAcid", "Illness", "InfantSex", "Outcome", "OutcomeFollowUp", "PrenatalScreening", "Consent",
+    "EarlyResult", "OutcomeResult", "RiskLevel", "Screening", "ScreeningQuerySet", "ScreeningResult",
+    "ScreeningRiskFactor",
+]

@@ -1,0 +1,262 @@
+"""The pathway queue: one next step per couple across intention → screening → (high risk) advice
+and referral → early pregnancy → prenatal screening → outcome.
+
+One SQL statement decides every couple's step and due date (``pathway_steps``): couples LEFT JOIN
+their current screening (one row each, partial index ``screening_current_couple``), a CASE over
+the screening's pathway columns, the couple's register and pregnancy columns (kept by the
+households app from its visits) and today's date. Ordering — overdue first, then high risk, then
+the earliest due — happens in the same statement, so a page costs the same queries at any size.
+The human "why" of each row is worded in Python for the page's rows only (``explain``).
+"""
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField, Case, CharField, DateField, ExpressionWrapper, F, FilteredRelation, Q, Value, When,
+)
+from django.db.models.functions import Cast, TruncDate
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Cap, Role
+from households.selectors import couples_county, latest_survey_date, person_match, phone_match
+
+from ..models import EarlyResult, OutcomeResult, RiskLevel, Screening
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+GESTATION_DAYS = 280  # expected delivery date = LMP + 280 days
+
+
+class Step:
+    SCREEN = "screen"
+    COMPLETE = "complete"
+    ASSESS = "assess"
+    ADVISE = "advise"
+    EARLY = "early"
+    PRENATAL = "prenatal"
+    DIAGNOSIS = "diagnosis"
+    OUTCOME = "outcome"
+
+
+STEP_LABELS = {
+    Step.SCREEN: _("待孕前检查"), Step.COMPLETE: _("待完成检查"), Step.ASSESS: _("待风险评估"),
+    Step.ADVISE: _("待告知转诊"), Step.EARLY: _("待早孕随访"), Step.PRENATAL: _("待产前筛查"),
+    Step.DIAGNOSIS: _("待产前诊断"), Step.OUTCOME: _("待妊娠结局随访"),
+}
+STEP_CHOICES = list(STEP_LABELS.items())
+RISK_SHORT = {RiskLevel.GENERAL: _("一般"), RiskLevel.HIGH: _("高风险")}
+
+
+def _plus(expression, days: int):
+    """date + n days, as a date (PostgreSQL: date + interval is a timestamp)."""
+    return Cast(ExpressionWrapper(expression + datetime.timedelta(days=days), output_field=DateField()),
+                DateField())
+
+
+def pathway_steps(today: datetime.date):
+    """Active couples annotated with ``step``, ``due_on``, ``high_risk`` and the current
+    screening's columns (``cur_*``); couples with nothing to do have ``step`` NULL."""
+    w = settings.SCREENING_WINDOWS
+    t = Value(today, output_field=DateField())
+    lmp = F("cur__pregnancy_lmp")
+    # The couple's visits found her pregnant (or delivered) after the exam: the pregnancy is known
+    # to the township although no early follow-up recorded it yet.
+    visit_found_pregnancy = Q(pregnancy_status__in=["pregnant", "delivered", "terminated"],
+                              last_visit_date__gte=F("cur__exam_date"))
+    step = Case(
+        When(cur__id__isnull=True, then=Case(
+            When(in_register=True, planned_timing="1", then=Value(Step.SCREEN)), default=Value(None))),
+        When(cur__status=Screening.Status.DRAFT, then=Value(Step.COMPLETE)),
+        When(cur__status=Screening.Status.COMPLETE, then=Value(Step.ASSESS)),
+        When(cur__risk_level=RiskLevel.HIGH, cur__advised_on__isnull=True, then=Value(Step.ADVISE)),
+        When(cur__outcome_result__in=[OutcomeResult.DELIVERED, OutcomeResult.LOST], then=Value(None)),
+        When(cur__early_result=EarlyResult.LOST, then=Value(None)),
+        When(cur__pregnancy_lmp__isnull=False, then=Case(
+            When(cur__prenatal_high_since__isnull=False, then=Value(Step.DIAGNOSIS)),
+            When(Q(cur__prenatal_done=False) & Q(cur__pregnancy_lmp__gte=_plus(t, -w["serum_to"])),
+                 then=Value(Step.PRENATAL)),
+            default=Value(Step.OUTCOME))),
+        When(visit_found_pregnancy, then=Value(Step.EARLY)),
+        When(cur__exam_date__lt=_plus(t, -w["early_close"]), then=Value(None)),
+        default=Value(Step.EARLY),
+        output_field=CharField(),
+    )
+    # The due date mirrors the step's conditions branch by branch instead of naming ``step``:
+    # Django inlines an annotation wherever it is used, and a CASE repeated inside every branch
+    # (and again in ``overdue`` and the ORDER BY) cost more than the rest of the query.
+    pregnant = Q(cur__pregnancy_lmp__isnull=False)
+    due = Case(
+        When(Q(cur__id__isnull=True, in_register=True, planned_timing="1"),
+             then=_plus(F("survey_on"), w["invite"])),
+        When(cur__id__isnull=True, then=Value(None)),
+        When(cur__status__in=[Screening.Status.DRAFT, Screening.Status.COMPLETE],
+             then=_plus(F("cur__exam_date"), w["complete"])),
+        When(cur__risk_level=RiskLevel.HIGH, cur__advised_on__isnull=True,
+             then=_plus(TruncDate("cur__assessed_at", tzinfo=SHANGHAI), w["advice"])),
+        When(cur__outcome_result__in=[OutcomeResult.DELIVERED, OutcomeResult.LOST], then=Value(None)),
+        When(cur__early_result=EarlyResult.LOST, then=Value(None)),
+        When(pregnant & Q(cur__prenatal_high_since__isnull=False),
+             then=_plus(F("cur__prenatal_high_since"), w["diagnosis"])),
+        When(pregnant & Q(cur__prenatal_done=False) & Q(cur__pregnancy_lmp__gte=_plus(t, -w["serum_to"])),
+             then=_plus(lmp, w["nt_to"])),
+        When(pregnant & Q(cur__outcome_result=OutcomeResult.NOT_DELIVERED),
+             then=_plus(F("cur__outcome_last_on"), w["outcome_repeat"])),
+        When(pregnant, then=_plus(lmp, GESTATION_DAYS + w["outcome_after_edd"])),
+        When(visit_found_pregnancy, then=_plus(F("last_visit_date"), w["early_after_visit"])),
+        When(cur__exam_date__lt=_plus(t, -w["early_close"]), then=Value(None)),
+        When(cur__early_result=EarlyResult.NOT_PREGNANT, then=_plus(F("cur__early_last_on"), w["early_repeat"])),
+        default=_plus(F("cur__exam_date"), w["early_first"]), output_field=DateField(),
+    )
+    return (
+        couples_county().filter(is_void=False)
+        .annotate(cur=FilteredRelation("screenings", condition=Q(screenings__is_current=True)))
+        .annotate(
+            survey_on=latest_survey_date(),
+            cur_id=F("cur__id"), cur_status=F("cur__status"), cur_risk=F("cur__risk_level"),
+            cur_exam_date=F("cur__exam_date"), cur_lmp=F("cur__pregnancy_lmp"),
+            cur_early_result=F("cur__early_result"), cur_outcome_result=F("cur__outcome_result"),
+            cur_prenatal_high_since=F("cur__prenatal_high_since"),
+        )
+        .annotate(step=step)
+        .annotate(due_on=due)
+        .annotate(
+            high_risk=Case(When(cur__risk_level=RiskLevel.HIGH, then=Value(True)), default=Value(False),
+                           output_field=BooleanField()),
+            overdue=Case(When(due_on__lt=t, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        )
+    )
+
+
+def queue_scope(user, qs):
+    """A clerk's township; a clinician's county. Anyone else sees nothing (views refuse first)."""
+    if user.role == Role.CLERK and user.township_id:
+        return qs.filter(township_id=user.township_id)
+    if user.role == Role.CLINICIAN and user.can(Cap.SCREENING_VIEW):
+        return qs
+    return qs.none()
+
+
+def pathway_queue(*, user, today: datetime.date | None = None, township=None, step: str = "",
+                  high_risk_only: bool = False, overdue_only: bool = False, q: str = ""):
+    """The user's queue: couples with a next step, overdue first, then high risk, then earliest due."""
+    today = today or timezone.localdate()
+    qs = queue_scope(user, pathway_steps(today)).filter(step__isnull=False)
+    if township is not None:
+        qs = qs.filter(township=township)
+    if step:
+        qs = qs.filter(step=step)
+    if high_risk_only:
+        qs = qs.filter(cur__risk_level=RiskLevel.HIGH)
+    if overdue_only:
+        qs = qs.filter(overdue=True)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(person_match(q, prefix="wife__") | person_match(q, prefix="husband__")
+                       | phone_match(q, prefix="household__"))
+    return qs.order_by(F("overdue").desc(), F("high_risk").desc(), F("due_on").asc(nulls_last=True), "id")
+
+
+def queue_page_rows(ids: list[int], *, today: datetime.date) -> list:
+    """Ids-first paging: the page's couples (people, household, village joined) in ``ids`` order.
+
+    The queue orders every couple in scope by computed values, so the ordering statement reads
+    only the couple and its current screening (``ids_only``); the joins for display happen
+    here, for one page's rows."""
+    rows = {row.pk: row for row in pathway_steps(today).filter(pk__in=ids)}
+    return [rows[i] for i in ids if i in rows]
+
+
+def ids_only(queue):
+    return queue.select_related(None).values_list("pk", flat=True)
+
+
+def couple_pathway(*, couple_id: int, today: datetime.date | None = None):
+    """One couple's step (the same statement as the queue, for its pathway page)."""
+    return pathway_steps(today or timezone.localdate()).filter(pk=couple_id).first()
+
+
+@dataclass
+class Action:
+    label: str
+    url: str
+
+
+def explain(row, today: datetime.date) -> str:
+    """Why the couple is in the queue, in a sentence a clerk can act on."""
+    w = settings.SCREENING_WINDOWS
+    step = row.step
+    if step == Step.SCREEN:
+        return str(_("计划一年内生育，尚未做孕前优生健康检查")) + (
+            str(_("（%(d)s 摸底）")) % {"d": row.survey_on.isoformat()} if row.survey_on else "")
+    if step == Step.COMPLETE:
+        return str(_("%(d)s 开始检查，结果尚未录完")) % {"d": row.cur_exam_date.isoformat()}
+    if step == Step.ASSESS:
+        return str(_("检查结果已录完，待医生做风险评估"))
+    if step == Step.ADVISE:
+        return str(_("高风险人群，待告知评估建议并转诊"))
+    if step == Step.DIAGNOSIS:
+        return str(_("产前筛查高风险（%(d)s），待产前诊断")) % {"d": row.cur_prenatal_high_since.isoformat()}
+    if step == Step.PRENATAL:
+        nt_to = row.cur_lmp + datetime.timedelta(days=w["nt_to"])
+        serum_to = row.cur_lmp + datetime.timedelta(days=w["serum_to"])
+        weeks = (today - row.cur_lmp).days
+        return str(_("已孕 %(w)s 周；NT 筛查至 %(nt)s，血清学筛查至 %(serum)s")) % {
+            "w": f"{weeks // 7}+{weeks % 7}", "nt": nt_to.isoformat(), "serum": serum_to.isoformat()}
+    if step == Step.OUTCOME:
+        if row.cur_outcome_result == OutcomeResult.NOT_DELIVERED:
+            return str(_("上次结局随访尚未分娩"))
+        edd = row.cur_lmp + datetime.timedelta(days=GESTATION_DAYS)
+        return str(_("预产期 %(d)s，待妊娠结局随访")) % {"d": edd.isoformat()}
+    if step == Step.EARLY:
+        if row.pregnancy_status in ("pregnant", "delivered", "terminated") and row.last_visit_date \
+                and row.cur_exam_date and row.last_visit_date >= row.cur_exam_date:
+            return str(_("随访记录显示%(s)s（%(d)s），待早孕随访")) % {
+                "s": row.get_pregnancy_status_display(), "d": row.last_visit_date.isoformat()}
+        if row.cur_early_result == EarlyResult.NOT_PREGNANT:
+            return str(_("上次早孕随访未孕"))
+        return str(_("%(d)s 已检查，待早孕随访")) % {"d": row.cur_exam_date.isoformat()}
+    return ""
+
+
+def status_label(row) -> str:
+    """``高风险 · 待早孕随访``: what a clerk may know — the risk level and the next step."""
+    parts = [str(RISK_SHORT[row.cur_risk])] if row.cur_risk else []
+    if row.step:
+        parts.append(str(STEP_LABELS[row.step]))
+    return " · ".join(parts)
+
+
+def action_for(row, user) -> Action | None:
+    """The one-tap action for the next step, as far as the user's role may take it: clinicians
+    the step itself; clerks a follow-up visit (mobilising and checking on the couple)."""
+    if not user.can(Cap.SCREENING_CHANGE):
+        if user.can(Cap.VISIT_RECORD) and row.in_register:
+            return Action(str(_("记录随访")), reverse("households:visit_create", args=[row.pk]))
+        return None
+    step, sid = row.step, row.cur_id
+    targets = {
+        Step.SCREEN: (_("登记检查"), "screening:screening_start", row.pk),
+        Step.COMPLETE: (_("录入结果"), "screening:results", sid),
+        Step.ASSESS: (_("风险评估"), "screening:assess", sid),
+        Step.ADVISE: (_("打印告知书"), "screening:letter", sid),
+        Step.EARLY: (_("早孕随访"), "screening:early_create", sid),
+        Step.PRENATAL: (_("产前筛查"), "screening:prenatal_create", sid),
+        Step.DIAGNOSIS: (_("产前诊断"), "screening:screening_detail", sid),
+        Step.OUTCOME: (_("结局随访"), "screening:outcome_create", sid),
+    }
+    if step not in targets:
+        return None
+    label, name, pk = targets[step]
+    return Action(str(label), reverse(name, args=[pk]))
+
+
+def decorate(rows, *, user, today: datetime.date) -> None:
+    """Add ``why``, ``status_text``, ``action`` and ``days_overdue`` to a page's rows (no queries)."""
+    for row in rows:
+        row.why = explain(row, today)
+        row.status_text = status_label(row)
+        row.action = action_for(row, user)
+        row.days_overdue = (today - row.due_on).days if row.due_on and row.due_on < today else 0

@@ -1,0 +1,107 @@
+"""Reads of screenings for clinicians (results) and the couple's pathway page (status only)."""
+from django.db.models import Prefetch
+
+from accounts.roles import Cap, Role
+from households.selectors import couples_county, person_match, phone_match
+from households.selectors_visits import couple_visit_history
+
+from ..models import EarlyPregnancyFollowUp, OutcomeFollowUp, PrenatalScreening, Screening
+
+
+def couples_visible(user):
+    """Couples the user may open in screening: clinicians the county, clerks their township."""
+    qs = couples_county()
+    if user.role == Role.CLINICIAN and user.can(Cap.SCREENING_VIEW):
+        return qs
+    if user.role == Role.CLERK and user.township_id and user.can(Cap.SCREENING_VIEW):
+        return qs.filter(township_id=user.township_id)
+    return qs.none()
+
+
+def find_couples(*, user, q: str, township=None):
+    """Active couples found by the wife's or husband's name, ID number (whole or last 4) or phone,
+    or the household's phone; a clinician searches the whole county. At most 30, with their
+    current screening (one query)."""
+    q = (q or "").strip()
+    if not q:
+        return couples_county().none()
+    qs = couples_visible(user).filter(is_void=False).filter(
+        person_match(q, prefix="wife__") | person_match(q, prefix="husband__") | phone_match(q, prefix="household__"))
+    if township is not None:
+        qs = qs.filter(township=township)
+    current = Screening.objects.filter(is_current=True)
+    return qs.prefetch_related(Prefetch("screenings", queryset=current, to_attr="current_screenings")) \
+        .order_by("township__sort_order", "household__village__code", "id")[:30]
+
+
+SCREENING_SORTS = {"newest": ("-exam_date", "-id"), "oldest": ("exam_date", "id")}
+
+
+def screening_list(*, user, q: str = "", township=None, status: str = "", risk: str = "",
+                   date_from=None, date_to=None):
+    """Screenings visible to the user (clinicians: county), newest first; couple joined."""
+    qs = Screening.objects.visible_to(user).filter(is_void=False)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(person_match(q, prefix="couple__wife__") | person_match(q, prefix="couple__husband__")
+                       | phone_match(q, prefix="couple__household__"))
+    if township is not None:
+        qs = qs.filter(township=township)
+    if status:
+        qs = qs.filter(status=status)
+    if risk:
+        qs = qs.filter(risk_level=risk)
+    if date_from:
+        qs = qs.filter(exam_date__gte=date_from)
+    if date_to:
+        qs = qs.filter(exam_date__lte=date_to)
+    return qs.select_related("couple__wife", "couple__husband", "couple__household__village", "township") \
+        .order_by("-exam_date", "-id")
+
+
+def screening_results(screening: Screening):
+    return screening.results.select_related("field__item").order_by("field__item__number", "field__sort_order",
+                                                                      "subject")
+
+
+def screening_follow_ups(screening: Screening) -> dict:
+    """The follow-ups of one screening, void ones too (marked), newest first."""
+    return {
+        "early": list(EarlyPregnancyFollowUp.objects.filter(screening=screening).select_related("worker")
+                      .order_by("-followed_on", "-id")),
+        "prenatal": list(PrenatalScreening.objects.filter(screening=screening).select_related("worker")
+                         .order_by("-tested_on", "-id")),
+        "outcome": list(OutcomeFollowUp.objects.filter(screening=screening).select_related("worker")
+                        .order_by("-followed_on", "-id")),
+    }
+
+
+def couple_screenings(couple):
+    return Screening.objects.filter(couple=couple).select_related("doctor").order_by("-exam_date", "-id")
+
+
+def couple_pregnancies(couple, screenings) -> list[dict]:
+    """The couple's pregnancies as one list: the household's visits that found her pregnant,
+    grouped (consecutive 已孕 visits are one pregnancy until a visit finds it ended), each with
+    the screening that follows it (its early follow-up links the same visit). A pregnancy
+    recorded by a clerk's visit and by an early follow-up is therefore shown once."""
+    visits = list(couple_visit_history(couple).filter(is_void=False).order_by("visit_date", "id"))
+    linked = {s.pregnancy_visit_id: s for s in screenings if s.pregnancy_visit_id and not s.is_void}
+    pregnancies, current = [], None
+    for visit in visits:
+        if visit.pregnancy_status == "pregnant":
+            if current is None:
+                current = {"lmp": visit.last_menstrual_period, "first_seen": visit.visit_date, "visits": [],
+                           "screening": None, "ended": None}
+                pregnancies.append(current)
+            current["visits"].append(visit)
+            current["screening"] = current["screening"] or linked.get(visit.pk)
+        elif current is not None:
+            if visit.pregnancy_status in ("delivered", "terminated"):
+                current["ended"] = visit
+            current = None
+    return list(reversed(pregnancies))
+
+
+__all__ = ["couples_visible", "find_couples", "screening_list", "screening_results", "screening_follow_ups",
+           "couple_screenings", "couple_pregnancies"]

@@ -1,0 +1,67 @@
+"""The programme's rates per township and for the county (any period), and the masked list
+behind each figure — read-only, no lab values, every opening audited."""
+import datetime
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_GET
+
+from accounts.models import AuditEvent, Township
+from accounts.permissions import capability_required
+from accounts.roles import Cap
+from accounts.services import audit_log
+from core.pagination import paginate, query_without_page
+
+from ..forms.pathway import PeriodForm
+from ..selectors.rates import RATE_BY_KEY, rate_rows, rate_table
+from ..services.exports import rate_list_export
+
+
+@require_GET
+@capability_required(Cap.SCREENING_RATES)
+def rates(request):
+    form = PeriodForm(request.GET or None)
+    start, end = form.period()
+    table = rate_table(start, end)
+    return render(request, "screening/rates.html", {
+        "form": form, "start": start, "end": end, "last_day": end - datetime.timedelta(days=1), **table,
+    })
+
+
+def _period(request) -> tuple[datetime.date, datetime.date]:
+    """``?start=&end=`` (end exclusive, core.indicators' drill-down protocol); bad dates → 404."""
+    start, end = parse_date(request.GET.get("start") or ""), parse_date(request.GET.get("end") or "")
+    if start is None or end is None or end <= start or (end - start).days > 3660:
+        raise Http404("bad period")
+    return start, end
+
+
+def _township(request):
+    raw = request.GET.get("township") or ""
+    if not raw:
+        return None
+    try:
+        return Township.objects.get(pk=int(raw))
+    except (ValueError, Township.DoesNotExist):
+        raise Http404("no such township") from None
+
+
+@require_GET
+@capability_required(Cap.SCREENING_RATES)
+def rate_list(request, key):
+    rate = RATE_BY_KEY.get(key)
+    if rate is None:
+        raise Http404("no such rate")
+    start, end = _period(request)
+    township = _township(request)
+    rows = rate_rows(key, start, end, township_id=township.pk if township else None)
+    audit_log(action=AuditEvent.Action.VIEW, request=request, object_type=f"screening.rate.{key}",
+              township_id=township.pk if township else None,
+              detail=f"masked list {start}..{end}" + (" export" if request.GET.get("format") == "xlsx" else ""))
+    if request.GET.get("format") == "xlsx":
+        return rate_list_export(request=request, rate=rate, rows=rows, township=township, start=start, end=end)
+    return render(request, "screening/rate_list.html", {
+        "rate": rate, "page": paginate(request, rows), "query": query_without_page(request), "township": township,
+        "start": start, "end": end, "last_day": end - datetime.timedelta(days=1), "couple_base": rate.base == "couple",
+    })

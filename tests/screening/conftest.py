@@ -1,0 +1,35 @@
+import pytest
+
+from ..factories import RegisterCoupleFactory
+
+
+@pytest.fixture
+def couple_a(village_a, clerk_a):
+    """A couple of township A in the register (timing 一年内), clerk A its 专人."""
+    return RegisterCoupleFactory(household__village=village_a, responsible=clerk_a)
+
+
+@pytest.fixture
+def couple_b(village_b, clerk_b):
+    return RegisterCoupleFactory(household__village=village_b, responsible=clerk_b)
+
+
+def ensure_catalogue():
+    """The catalogue migration 0002 seeds, again if a transactional test (the browser journeys)
+    flushed the tables since: tests rely on the national 19 items being there."""
+    import importlib
+
+    from django.apps import apps
+
+    from screening.models import ScreeningItem
+
+    if not ScreeningItem.objects.exists():
+        importlib.import_module("screening.migrations.0002_seed_catalogue").seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def catalogue(request):
+    if "db" in request.fixturenames or "transactional_db" in request.fixturenames or request.node.get_closest_marker(
+            "django_db"):
+        request.getfixturevalue("db")
+        ensure_catalogue()

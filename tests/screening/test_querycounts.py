@@ -1,0 +1,72 @@
+"""List pages cost the same number of queries at any size (pinned)."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ..factories import RegisterCoupleFactory
+from ..households.querycount import CLERK_REQUEST, REQUEST
+from .helpers import assessed, start
+
+pytestmark = pytest.mark.django_db
+
+
+def grow(village, clinician, n):
+    for i in range(n):
+        couple = RegisterCoupleFactory(household__village=village)
+        if i % 3 == 0:
+            assessed(couple, clinician, high=i % 2 == 0)
+        elif i % 3 == 1:
+            start(couple, clinician)
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+# The page's own queries on top of the request's: COUNT, the page's ids (ids-first paging) and
+# the page's couples; a clinician's page adds the township filter's choices (count and rows).
+QUEUE = 3
+TOWNSHIP_FILTER = 2
+SCREENING_LIST = 2 + TOWNSHIP_FILTER
+
+
+@pytest.mark.parametrize("who,base", [("clerk_a", CLERK_REQUEST), ("clinician", REQUEST + TOWNSHIP_FILTER)])
+def test_queue_is_constant(client_for, cast, village_a, clinician, who, base, django_assert_num_queries):
+    client = client_for(cast[who])
+    grow(village_a, clinician, 3)
+    with django_assert_num_queries(base + QUEUE):
+        client.get(reverse("screening:queue"))
+    grow(village_a, clinician, 9)
+    with django_assert_num_queries(base + QUEUE):
+        client.get(reverse("screening:queue"))
+
+
+def test_screening_list_is_constant(client_for, clinician, village_a, django_assert_num_queries):
+    client = client_for(clinician)
+    grow(village_a, clinician, 3)
+    small = count(client, reverse("screening:screening_list"))
+    grow(village_a, clinician, 9)
+    with django_assert_num_queries(small):
+        client.get(reverse("screening:screening_list"))
+    assert small == REQUEST + SCREENING_LIST
+
+
+def test_find_is_constant(client_for, clinician, village_a):
+    client = client_for(clinician)
+    grow(village_a, clinician, 3)
+    small = count(client, reverse("screening:find") + "?q=成员")
+    grow(village_a, clinician, 9)
+    assert count(client, reverse("screening:find") + "?q=成员") == small
+
+
+def test_rate_list_is_constant(client_for, leader, village_a, clinician):
+    client = client_for(leader)
+    url = reverse("screening:rate_list_screened") + "?start=2020-01-01&end=2029-12-31"
+    grow(village_a, clinician, 3)
+    client.get(url)  # warm-up: per-user lookups cached for later requests (the assessor grant) are not the list's
+    small = count(client, url)
+    grow(village_a, clinician, 9)
+    assert count(client, url) == small

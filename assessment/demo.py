@@ -121,7 +121,7 @@ def _make_a_tie(year, by):
     decimals), trying pairs from the top until one is feasible (a score within 0–100)."""
     rows = list(AnnualScore.objects.filter(year=year, rank__isnull=False).order_by("rank", "township_id"))
     scheme = Scheme.objects.get(year=year)
-    for upper, lower in zip(rows[1:], rows[2:]):
+    for upper, lower in zip(rows[1:], rows[2:], strict=False):
         if upper.rank == lower.rank:
             return
         wanted = (upper.total - lower.regular_part * scheme.regular_weight / 100) * 100 / scheme.year_end_weight

@@ -187,3 +187,7 @@ HOUSEHOLDS_WIFE_AGE_RANGE = (15, 49)
 HOUSEHOLDS_PAGE_SIZE = 25
 # An import preview not confirmed within this many hours is cancelled and its ID numbers scrubbed.
 HOUSEHOLDS_IMPORT_PREVIEW_HOURS = env.int("IMPORT_PREVIEW_HOURS", default=48)
+# An answer "this ID number is registered in another township" (import preview, registration
+# form) tells something about a person the clerk may not see: each is audited, and one user gets
+# at most this many distinct answers an hour (the rest are withheld with a message).
+HOUSEHOLDS_FOREIGN_ID_ANSWERS_PER_HOUR = env.int("FOREIGN_ID_ANSWERS_PER_HOUR", default=100)

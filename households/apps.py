@@ -25,6 +25,9 @@ class HouseholdsConfig(AppConfig):
             NavItem("stats", _("统计"), "households:stats", Cap.REGISTER_STATS, order=16),
         ]
 
+    def ready(self):
+        from . import exports  # noqa: F401 — registers the register's exports with core.exports
+
     def home_panel(self, user):
         from .selectors_visits import home_widgets
 

@@ -159,6 +159,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-import-previews": {
         "task": "households.tasks.expire_import_previews", "schedule": crontab(hour="2", minute="30"),
     },
+    # Export files hold (masked) personal data: delete those past EXPORTS_KEEP_HOURS daily at 02:45.
+    "expire-exports": {"task": "core.tasks.expire_exports", "schedule": crontab(hour="2", minute="45")},
 }
 
 # --- Logging --------------------------------------------------------------------------------
@@ -191,3 +193,10 @@ HOUSEHOLDS_IMPORT_PREVIEW_HOURS = env.int("IMPORT_PREVIEW_HOURS", default=48)
 # form) tells something about a person the clerk may not see: each is audited, and one user gets
 # at most this many distinct answers an hour (the rest are withheld with a message).
 HOUSEHOLDS_FOREIGN_ID_ANSWERS_PER_HOUR = env.int("FOREIGN_ID_ANSWERS_PER_HOUR", default=100)
+
+# --- Exports (core.exports) -----------------------------------------------------------------------
+# Up to this many rows an export is written in the request (well under a second); more rows run
+# as a Celery job with a progress page (no web worker blocked). Files are kept this many hours.
+EXPORTS_DIRECT_MAX_ROWS = env.int("EXPORTS_DIRECT_MAX_ROWS", default=2000)
+EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
+EXPORTS_MAX_ACTIVE_JOBS = env.int("EXPORTS_MAX_ACTIVE_JOBS", default=3)

@@ -38,6 +38,12 @@ _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 # (27–36, 50–58: "yyyy年m月d日" and friends, what Chinese Excel and WPS write for a date cell).
 _DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)])
 _CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+# Excel writes characters XML cannot hold as _xHHHH_ (and a literal "_x" as _x005F_x): decode.
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
 @dataclass(frozen=True)
@@ -250,7 +256,7 @@ def _shared_strings(archive, name: str | None, budget) -> list[str | None]:
             if state["size"] > limits.max_cell_chars:
                 strings.append(None)
             else:
-                text = "".join(state["parts"])
+                text = _unescape("".join(state["parts"]))
                 budget.add_chars(len(text))
                 strings.append(text)
         elif tag == f"{_MAIN} rPh":
@@ -375,7 +381,9 @@ class _SheetReader:
                 if value is None:
                     raise self._refuse_cell(_too_long(self.limits))
                 return value
-            if kind in ("inlineStr", "str", "e"):
+            if kind in ("inlineStr", "str"):
+                return _unescape(raw)
+            if kind == "e":
                 return raw
             if kind == "b":
                 return raw.strip() in ("1", "true")

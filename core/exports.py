@@ -29,7 +29,7 @@ from django.core.files import File
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -227,6 +227,8 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         query = spec.build(user, dict_to_params(job.params))
     except ValidationError as error:
         return fail(" ".join(error.messages))
+    except Http404:  # a filter (a village) no longer in the owner's scope
+        return fail(_("筛选条件中的村/社区已不在您的范围内，导出未执行。"))
 
     def progress(rows, total):
         # The rows are read inside a read-only snapshot transaction, so progress cannot go to the

@@ -24,9 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
@@ -102,7 +102,7 @@ def job_progress(job: ExportJob) -> tuple[int, int]:
     if job.status == ExportJob.Status.RUNNING:
         try:
             reported = cache.get(progress_key(job.pk))
-        except Exception:  # noqa: BLE001 — the cache being down only hides the progress
+        except Exception:  # the cache being down only hides the progress
             reported = None
         if reported:
             return int(reported[0]), int(reported[1])
@@ -241,7 +241,7 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
             name = export_file_name(spec, user)
             with open(handle.name, "rb") as content:
                 job.file.save(f"export-{job.pk}.xlsx", File(content), save=False)
-    except Exception:  # noqa: BLE001 — record the failure on the job; the worker lives on
+    except Exception:  # record the failure on the job; the worker lives on
         logger.exception("export job %s failed", job.pk)
         return fail(_("生成导出文件时发生意外错误，请稍后重试或联系系统管理员。"))
     now = timezone.now()

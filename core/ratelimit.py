@@ -30,6 +30,6 @@ def take(key: str, *, items: list[str], limit: int, window: int) -> bool:
             return False
         cache.set_many({f"{key}:seen:{item}": 1 for item in fresh}, timeout=window)
         return True
-    except Exception:  # noqa: BLE001 — Redis down or evicted: withhold the answer, don't 500
+    except Exception:  # Redis down or evicted: withhold the answer rather than fail the request
         logger.warning("rate limit %s: cache unavailable, withholding", key, exc_info=True)
         return False

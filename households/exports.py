@@ -22,7 +22,7 @@ from core.exports import Column, ExportQuery, ExportSpec, register
 
 from .forms import HouseholdFilterForm
 from .forms_visits import RegisterFilterForm, VisitFilterForm
-from .models import Couple, HukouType, PlannedTiming, PregnancyStatus, Person, Relation, VisitService
+from .models import Couple, HukouType, Person, PlannedTiming, PregnancyStatus, Relation, VisitService
 from .selectors import household_list
 from .selectors_visits import register_couples, visits_in_scope
 

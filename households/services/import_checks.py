@@ -17,7 +17,7 @@ from accounts.models import Township, User, Village
 from accounts.validators import mask_id_number, parse_id_number
 
 from .. import sheets
-from ..models import HukouType, Household, Person, Sex
+from ..models import Household, HukouType, Person, Sex
 from .foreign_ids import foreign_ids_answer
 
 ROLE_LABELS = {"wife": sheets.COLUMN_BY_FIELD["wife_id"].label, "husband": sheets.COLUMN_BY_FIELD["husband_id"].label}

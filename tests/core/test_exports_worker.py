@@ -4,56 +4,29 @@ PostgreSQL test database: request → queued job → worker writes the file → 
 import io
 import os
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from config.celery import app
 from core.models import ExportJob
 
+from ..celery_worker import running_worker
 from ..factories import FollowUpVisitFactory, RegisterCoupleFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def export_worker(tmp_path):
     """A worker that sees the test database (rows committed by a transactional test)."""
-    name = f"tr-export-{os.getpid()}@{socket.gethostname()}"
     db = connection.settings_dict
     url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "CELERY_TASK_ALWAYS_EAGER": "false",
-           "TEST_DATABASE_URL": url}
-    log = (tmp_path / "worker.log").open("w+")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--concurrency", "1",
-         "--hostname", name, "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        deadline = time.monotonic() + 20
-        while not app.control.ping(destination=[name], timeout=0.5):
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"worker did not answer ping (exit {process.poll()}):\n{log.read()[-3000:]}")
+    with (tmp_path / "worker.log").open("w+") as log, running_worker(
+            f"tr-export-{os.getpid()}@{socket.gethostname()}", log, env={"TEST_DATABASE_URL": url}):
         yield log
-    finally:
-        app.conf.task_always_eager = eager
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def test_export_job_runs_on_a_real_worker_and_the_owner_downloads_it(export_worker, client, settings, township_a,

@@ -4,6 +4,7 @@ the same library (XlsxWriter constant-memory) with no formatting, masking or lab
 
     DATABASE_URL=postgres://…/tr_excel_bench .venv/bin/python bench/export_bench.py generate
     DATABASE_URL=…  .venv/bin/python bench/export_bench.py run [--repeat 3]
+    .venv/bin/python bench/export_bench.py writers      # openpyxl write-only vs XlsxWriter, no database
 
 ``generate`` adds one synthetic township (code 411099999) with bulk inserts — not a county
 generator (the full county comes from `make bench`); ``run`` measures each case in a fresh process
@@ -115,10 +116,16 @@ def measure(mode: str, kind: str):
     with tempfile.TemporaryDirectory() as folder:
         target = f"{folder}/out.xlsx"
         started = time.perf_counter()
-        if mode == "product":
+        if mode in ("product", "direct"):
             user = User.objects.get(username="bench_clerk")
             spec = exports.get_spec(f"households.{kind}")
-            rows = exports.export_write(spec=spec, query=spec.build(user, QueryDict()), user=user, target=target)
+            query = spec.build(user, QueryDict())
+            if mode == "direct":  # what a request may write itself: EXPORTS_DIRECT_MAX_ROWS rows
+                from django.conf import settings
+
+                query = exports.ExportQuery(queryset=query.queryset[:settings.EXPORTS_DIRECT_MAX_ROWS],
+                                            columns=query.columns, filters=query.filters)
+            rows = exports.export_write(spec=spec, query=query, user=user, target=target)
         else:
             import xlsxwriter
 
@@ -138,10 +145,44 @@ def measure(mode: str, kind: str):
         print(rows, time.perf_counter() - started)
 
 
+def compare_writers(rows: int = VISITS):
+    """Both libraries the issue allows, writing the same synthetic visit rows (12 cells, strings,
+    dates and a blank) with no database: openpyxl write-only (no per-cell styles) vs XlsxWriter
+    constant-memory (one write_string/write_datetime per cell, as core.excel does)."""
+    import xlsxwriter
+    from openpyxl import Workbook
+
+    row = [datetime.date(2024, 1, 1), "基准1村", "三组12号", "王秀英", "411099********002X", "李建军", "未孕", None,
+           "健康教育、叶酸发放", "随访记录 1：已宣传免费孕前检查", datetime.date(2024, 4, 1), "基准专干"]
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("s")
+        for _ in range(rows):
+            sheet.append(row)
+        book.save(f"{folder}/openpyxl.xlsx")
+        openpyxl_s = time.perf_counter() - started
+
+        started = time.perf_counter()
+        book = xlsxwriter.Workbook(f"{folder}/xlsxwriter.xlsx", {"constant_memory": True})
+        sheet = book.add_worksheet("s")
+        text, date = book.add_format({"num_format": "@"}), book.add_format({"num_format": "yyyy-mm-dd"})
+        for r in range(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    sheet.write_string(r, c, value, text)
+                elif isinstance(value, datetime.date):
+                    sheet.write_datetime(r, c, datetime.datetime(value.year, value.month, value.day), date)
+        book.close()
+        xlsxwriter_s = time.perf_counter() - started
+    print(f"| openpyxl write-only | {rows:,} | {openpyxl_s:.2f} |")
+    print(f"| XlsxWriter constant_memory | {rows:,} | {xlsxwriter_s:.2f} |")
+
+
 def run(repeat: int):
     results = []
     for kind in ("households", "visits"):
-        for mode in ("floor", "product"):
+        for mode in ("floor", "product", "direct"):
             times, rss, rows = [], [], 0
             for _ in range(repeat):
                 proc = subprocess.run(["/usr/bin/time", "-v", sys.executable, __file__, "measure", mode, kind],
@@ -155,7 +196,8 @@ def run(repeat: int):
     print("|---|---|---|---|---|---|")
     floors = {kind: seconds for kind, mode, _rows, seconds, _rss in results if mode == "floor"}
     for kind, mode, rows, seconds, rss in results:
-        print(f"| {kind} | {mode} | {rows:,} | {seconds:.2f} | {rss:.0f} | {seconds / floors[kind]:.2f} |")
+        ratio = f"{seconds / floors[kind]:.2f}" if mode != "direct" else "—"
+        print(f"| {kind} | {mode} | {rows:,} | {seconds:.2f} | {rss:.0f} | {ratio} |")
 
 
 if __name__ == "__main__":
@@ -164,5 +206,7 @@ if __name__ == "__main__":
         generate()
     elif command == "measure":
         measure(sys.argv[2], sys.argv[3])
+    elif command == "writers":
+        compare_writers()
     else:
         run(int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 3)

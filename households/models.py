@@ -542,6 +542,7 @@ class ImportBatch(Timestamped):
 
     class Status(models.TextChoices):
         PREVIEW = "preview", _("待确认")
+        CONFIRMING = "confirming", _("正在导入")  # a large batch, being written by a Celery worker
         IMPORTED = "imported", _("已导入")
         CANCELLED = "cancelled", _("已取消")
         FAILED = "failed", _("导入失败")

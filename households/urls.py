@@ -40,6 +40,7 @@ urlpatterns = [
     path("import/template/", exchange.import_template, name="import_template"),
     path("import/<int:pk>/", exchange.import_preview, name="import_preview"),
     path("import/<int:pk>/mapping/", exchange.import_mapping, name="import_mapping"),
+    path("import/<int:pk>/status.json", exchange.import_status, name="import_status"),
     path("import/<int:pk>/confirm/", exchange.import_confirm, name="import_confirm"),
     path("import/<int:pk>/cancel/", exchange.import_cancel, name="import_cancel"),
     path("export/households/", exchange.export_households, name="export_households"),

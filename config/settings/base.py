@@ -189,6 +189,9 @@ HOUSEHOLDS_WIFE_AGE_RANGE = (15, 49)
 HOUSEHOLDS_PAGE_SIZE = 25
 # An import preview not confirmed within this many hours is cancelled and its ID numbers scrubbed.
 HOUSEHOLDS_IMPORT_PREVIEW_HOURS = env.int("IMPORT_PREVIEW_HOURS", default=48)
+# Confirming writes ≈ 30 ms a row: more valid rows than this are written by a Celery worker (the
+# page follows it) so that no web worker is held for seconds.
+HOUSEHOLDS_IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=20)
 # An answer "this ID number is registered in another township" (import preview, registration
 # form) tells something about a person the clerk may not see: each is audited, and one user gets
 # at most this many distinct answers an hour (the rest are withheld with a message).

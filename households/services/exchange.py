@@ -137,7 +137,28 @@ class _Context:
     households: dict[tuple, Household] = field(default_factory=dict)
 
 
-def import_confirm(*, batch: ImportBatch, by: User, request=None) -> ImportBatch:
+def import_confirm_queue(*, batch: ImportBatch, by: User, request=None) -> ImportBatch:
+    """Hand a large batch's confirm to a Celery worker (``households.tasks.confirm_import``): the
+    batch moves to 正在导入 at once, so a second click or a cancel finds it taken; the worker then
+    runs ``import_confirm`` with every guarantee it has (one transaction, a savepoint per row,
+    all or nothing on an unexpected error). Raises ImportNotPending like import_confirm."""
+    if not any(r["status"] == "ok" for r in batch.rows):
+        raise ImportNotPending(_("没有可导入的行，请修改文件后重新上传。"), code="nothing_to_import")
+    with transaction.atomic():
+        claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
+            status=ImportBatch.Status.CONFIRMING, message=_("正在后台导入，完成后本页自动刷新。"), updated_at=timezone.now())
+        if claimed != 1:
+            raise ImportNotPending(_("该批次已处理（已导入、已取消或导入失败），不能再次导入。"), code="not_pending")
+        from ..tasks import confirm_import
+
+        transaction.on_commit(lambda: confirm_import.delay(batch.pk, by.pk))
+        audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=batch, detail="import confirm queued")
+    batch.refresh_from_db()
+    return batch
+
+
+def import_confirm(*, batch: ImportBatch, by: User, request=None,
+                   claim_from: str = ImportBatch.Status.PREVIEW) -> ImportBatch:
     """Write the batch's valid rows to the register, once, in one transaction.
 
     Each row: the household (an active one in the same village with the same head name and
@@ -154,7 +175,7 @@ def import_confirm(*, batch: ImportBatch, by: User, request=None) -> ImportBatch
         with transaction.atomic():
             # Claim the batch: a conditional UPDATE, so of two confirms racing each other the
             # second waits on the row lock, then finds the status moved on and imports nothing.
-            claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
+            claimed = ImportBatch.objects.filter(pk=batch.pk, status=claim_from).update(
                 status=ImportBatch.Status.IMPORTED, confirmed_at=timezone.now())
             if claimed != 1:
                 raise ImportNotPending(_("该批次已处理（已导入、已取消或导入失败），不能再次导入。"), code="not_pending")
@@ -199,7 +220,7 @@ def import_confirm(*, batch: ImportBatch, by: User, request=None) -> ImportBatch
         else:
             message = _("导入失败：发生意外错误，已全部撤销，未写入任何数据。请联系系统管理员。")
         rows = ImportBatch.objects.values_list("rows", flat=True).get(pk=batch.pk)
-        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
+        ImportBatch.objects.filter(pk=batch.pk, status=claim_from).update(
             status=ImportBatch.Status.FAILED, message=message[:300], rows=_scrub(rows), source_rows=[],
             updated_at=timezone.now())
         batch.refresh_from_db()
@@ -307,9 +328,18 @@ def import_previews_expire(*, now=None, dry_run: bool = False) -> int:
     """
     cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.HOUSEHOLDS_IMPORT_PREVIEW_HOURS)
     stale = ImportBatch.objects.filter(status=ImportBatch.Status.PREVIEW, created_at__lt=cutoff)
+    # A worker killed while confirming rolled its one transaction back: nothing was written. Past
+    # the task's hard time limit (10 minutes) the batch can only have been abandoned.
+    abandoned = ImportBatch.objects.filter(status=ImportBatch.Status.CONFIRMING,
+                                           updated_at__lt=(now or timezone.now()) - datetime.timedelta(hours=1))
     if dry_run:
-        return stale.count()
+        return stale.count() + abandoned.count()
     expired = 0
+    for pk, rows in abandoned.values_list("pk", "rows").iterator():
+        # A live worker's claim holds the row: this UPDATE then finds it imported and does nothing.
+        expired += ImportBatch.objects.filter(pk=pk, status=ImportBatch.Status.CONFIRMING).update(
+            status=ImportBatch.Status.FAILED, rows=_scrub(rows), source_rows=[], updated_at=timezone.now(),
+            message=_("导入被中断，未写入任何数据，请重新上传。"))
     for pk, rows in stale.values_list("pk", "rows").iterator():
         with transaction.atomic():
             expired += ImportBatch.objects.filter(pk=pk, status=ImportBatch.Status.PREVIEW).update(

@@ -5,9 +5,11 @@ every write in services/exchange.py.
 """
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -137,15 +139,30 @@ def import_mapping(request, pk):
 @capability_required(Cap.REGISTER_IMPORT)
 def import_confirm(request, pk):
     batch = get_import_for_user(request.user, pk)
+    large = sum(r["status"] == "ok" for r in batch.rows) > settings.HOUSEHOLDS_IMPORT_SYNC_MAX_ROWS
     try:
-        batch = exchange.import_confirm(batch=batch, by=request.user, request=request)
+        if large:  # a worker writes it; the page follows (static/js/import-progress.js)
+            batch = exchange.import_confirm_queue(batch=batch, by=request.user, request=request)
+        else:
+            batch = exchange.import_confirm(batch=batch, by=request.user, request=request)
     except exchange.ImportNotPending as exc:
         messages.warning(request, " ".join(exc.messages))
     except exchange.ImportFailed as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, batch.message)
+        if batch.status == ImportBatch.Status.IMPORTED:
+            messages.success(request, batch.message)
     return redirect(batch)
+
+
+@require_GET
+@capability_required(Cap.REGISTER_IMPORT)
+def import_status(request, pk):
+    """The batch's status as JSON, for the page of a batch being written by a worker."""
+    batch = get_import_for_user(request.user, pk)
+    response = JsonResponse({"status": batch.status, "message": batch.message})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST

@@ -91,3 +91,10 @@ def test_a_batch_a_dead_worker_left_confirming_is_closed_by_the_daily_clean_up(c
     batch.refresh_from_db()
     assert batch.status == "failed" and batch.source_rows == [] and "中断" in batch.message
     assert Couple.objects.count() == 0
+
+
+def test_import_status_needs_the_import_role_and_get(client_for, clerk_a, bureau_staff, village_a):
+    batch = upload(client_for(clerk_a), 1)
+    url = reverse("households:import_status", args=[batch.pk])
+    assert client_for(bureau_staff).get(url).status_code == 403
+    assert client_for(clerk_a).post(url).status_code == 405

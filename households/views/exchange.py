@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.validators import mask_id_number
+from core.models import ExportJob
 from core.views import export_start, xlsx_response
 
 from .. import exports, sheets
@@ -51,7 +52,10 @@ def import_upload(request):
         ImportBatch.objects.visible_to(request.user).defer("rows").select_related("created_by")
         .order_by("-created_at")[:10]
     )
-    return render(request, "households/import_upload.html", {"form": form, "batches": batches})
+    # The user's recent background exports: a job page left behind is found again here.
+    exports_recent = ExportJob.objects.filter(owner=request.user).order_by("-created_at")[:5]
+    return render(request, "households/import_upload.html", {
+        "form": form, "batches": batches, "export_jobs": exports_recent})
 
 
 @require_GET

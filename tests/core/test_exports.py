@@ -215,3 +215,12 @@ def test_a_job_filtered_on_a_village_no_longer_in_scope_fails_instead_of_hanging
     exports.export_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == "failed" and "不在您的范围内" in job.message
+
+
+def test_the_import_page_lists_the_users_own_background_exports_only(
+        client_for, clerk_a, clerk_b, couples, big, django_capture_on_commit_callbacks):
+    _response, job = start(client_for(clerk_a), capture=django_capture_on_commit_callbacks)
+    own = client_for(clerk_a).get(reverse("households:import_upload")).content.decode()
+    assert 'data-testid="export-jobs"' in own and job.get_absolute_url() in own
+    other = client_for(clerk_b).get(reverse("households:import_upload")).content.decode()
+    assert job.get_absolute_url() not in other

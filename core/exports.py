@@ -19,6 +19,7 @@ page's query parameters into an ``ExportQuery`` — a queryset already scoped to
 import datetime
 import io
 import logging
+import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -188,12 +189,24 @@ def export_job_create(*, spec: ExportSpec, user, params: QueryDict, total: int, 
         raise ValidationError(_("您已有 %(n)d 个导出正在进行，请等它们完成后再导出。") % {"n": len(active)},
                               code="too_many_exports")
     job = ExportJob.objects.create(owner=user, kind=spec.kind, params=stored, total=total)
-    from .tasks import run_export_job
-
-    transaction.on_commit(lambda: run_export_job.delay(job.pk))
+    transaction.on_commit(lambda: _enqueue(job))
     audit_log(action=AuditEvent.Action.EXPORT, request=request, user=user, object_type=spec.object_type,
               township_id=getattr(user, "township_id", None), detail=f"export {spec.kind} queued (job #{job.pk})")
     return job
+
+
+def _enqueue(job: ExportJob) -> None:
+    """Send the job to the worker; with the broker down, fail it with a message at once rather
+    than leave the user watching a job nobody will run."""
+    from .tasks import run_export_job
+
+    try:
+        run_export_job.delay(job.pk)
+    except Exception:  # kombu/redis connection errors: the broker is unreachable
+        logger.exception("export job %s could not be queued", job.pk)
+        ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED).update(
+            status=ExportJob.Status.FAILED, finished_at=timezone.now(),
+            message=_("后台任务服务暂时不可用，导出未执行，请稍后再试。"))
 
 
 def export_job_run(*, job_id: int) -> ExportJob | None:
@@ -240,7 +253,8 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
             rows = export_write(spec=spec, query=query, user=user, target=handle.name, progress=progress)
             name = export_file_name(spec, user)
             with open(handle.name, "rb") as content:
-                job.file.save(f"export-{job.pk}.xlsx", File(content), save=False)
+                # An unguessable name: the file is only ever served through the audited, owner-only view.
+                job.file.save(f"export-{job.pk}-{secrets.token_hex(8)}.xlsx", File(content), save=False)
     except Exception:  # record the failure on the job; the worker lives on
         logger.exception("export job %s failed", job.pk)
         return fail(_("生成导出文件时发生意外错误，请稍后重试或联系系统管理员。"))

@@ -149,12 +149,24 @@ def import_confirm_queue(*, batch: ImportBatch, by: User, request=None) -> Impor
             status=ImportBatch.Status.CONFIRMING, message=_("正在后台导入，完成后本页自动刷新。"), updated_at=timezone.now())
         if claimed != 1:
             raise ImportNotPending(_("该批次已处理（已导入、已取消或导入失败），不能再次导入。"), code="not_pending")
-        from ..tasks import confirm_import
-
-        transaction.on_commit(lambda: confirm_import.delay(batch.pk, by.pk))
+        transaction.on_commit(lambda: _enqueue_confirm(batch.pk, by.pk))
         audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=batch, detail="import confirm queued")
     batch.refresh_from_db()
     return batch
+
+
+def _enqueue_confirm(batch_id: int, user_id: int) -> None:
+    """Send the confirm to the worker; with the broker down, give the batch back to the clerk as
+    a preview (nothing was written) with a message, rather than leave it 正在导入 forever."""
+    from ..tasks import confirm_import
+
+    try:
+        confirm_import.delay(batch_id, user_id)
+    except Exception:  # kombu/redis connection errors: the broker is unreachable
+        logger.exception("import batch %s could not be queued", batch_id)
+        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.CONFIRMING).update(
+            status=ImportBatch.Status.PREVIEW, updated_at=timezone.now(),
+            message=_("后台任务服务暂时不可用，尚未导入任何数据，请稍后再点“确认导入”。"))
 
 
 def import_confirm(*, batch: ImportBatch, by: User, request=None,

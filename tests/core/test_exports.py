@@ -224,3 +224,15 @@ def test_the_import_page_lists_the_users_own_background_exports_only(
     assert 'data-testid="export-jobs"' in own and job.get_absolute_url() in own
     other = client_for(clerk_b).get(reverse("households:import_upload")).content.decode()
     assert job.get_absolute_url() not in other
+
+
+def test_with_the_broker_down_the_job_fails_at_once_with_a_message(
+        client_for, clerk_a, couples, big, monkeypatch, django_capture_on_commit_callbacks):
+    def unreachable(job_id):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr("core.tasks.run_export_job.delay", unreachable)
+    response, job = start(client_for(clerk_a), capture=django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == "failed" and "暂时不可用" in job.message

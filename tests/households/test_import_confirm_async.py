@@ -98,3 +98,18 @@ def test_import_status_needs_the_import_role_and_get(client_for, clerk_a, bureau
     url = reverse("households:import_status", args=[batch.pk])
     assert client_for(bureau_staff).get(url).status_code == 403
     assert client_for(clerk_a).post(url).status_code == 405
+
+
+def test_with_the_broker_down_the_batch_goes_back_to_preview_and_nothing_is_written(
+        client_for, clerk_a, village_a, settings, monkeypatch, django_capture_on_commit_callbacks):
+    def unreachable(*args):
+        raise ConnectionError("Connection refused")
+
+    monkeypatch.setattr("households.tasks.confirm_import.delay", unreachable)
+    settings.HOUSEHOLDS_IMPORT_SYNC_MAX_ROWS = 1
+    client = client_for(clerk_a)
+    batch = upload(client, 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("households:import_confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == "preview" and "暂时不可用" in batch.message and Couple.objects.count() == 0

@@ -91,3 +91,12 @@ def test_hostile_query_strings_on_every_export_are_never_a_500(client_for, clerk
     assert response.status_code in (200, 400, 404), response.content[:300]
     if response.status_code == 200:
         assert load_workbook(io.BytesIO(response.content)).active is not None
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_control_character_in_the_search_exports_a_sheet_that_opens(client_for, clerk_a, village_a, kind):
+    RegisterCoupleFactory(household__village=village_a)
+    response = client_for(clerk_a).get(f"{reverse(f'households:export_{kind}')}?q=%01")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert any("筛选条件" in str(c.value) for row in sheet.iter_rows(max_row=5) for c in row if c.value)

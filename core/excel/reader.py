@@ -16,7 +16,8 @@ ten million tiny shared strings, or a single 200 MB cell. ``read_rows`` therefor
 
 Values come back as openpyxl's ``data_only`` read gives them: str, int, float, bool,
 ``datetime.datetime`` for cells with a date format (Chinese built-in formats 27–36 and 50–58
-included), the cached result for formulas, ``None`` for blanks.
+included), the cached result for formulas, ``None`` for blanks. A cell merged down over several
+rows (a village written once for its households) gives its value to each of those rows.
 """
 import datetime
 import posixpath
@@ -308,6 +309,7 @@ class _SheetReader:
         self.size = 0
         self.in_inline = False
         self.rph = 0
+        self.merged: list[tuple[int, int, int]] = []  # (column, first row, last row) merged down
 
     def start(self, tag, attrs):
         if tag == f"{_MAIN} row":
@@ -330,6 +332,8 @@ class _SheetReader:
             self.rph += 1
         elif tag == f"{_MAIN} t" and self.in_inline and not self.rph:
             self.collect = True
+        elif tag == f"{_MAIN} mergeCell":
+            self._merge(attrs.get("ref", ""))
 
     def chars(self, data):
         if self.collect:
@@ -401,6 +405,36 @@ class _SheetReader:
         except (ValueError, OverflowError):
             raise _damaged() from None
 
+    def _merge(self, ref: str) -> None:
+        """Keep a *vertical* merge (one column, several rows: a village written once for its
+        households); a horizontal one is a title or a note spanning the table, left as is."""
+        first, _sep, last = ref.partition(":")
+        start, end = _CELL_REF.match(first), _CELL_REF.match(last)
+        if not (start and end) or start.group(1) != end.group(1) or len(self.merged) >= 10_000:
+            return
+        top, bottom = int(start.group(2)), int(end.group(2))
+        if bottom > top:
+            self.merged.append((_column_index(start.group(1)), top, bottom))
+
+    def fill_merged(self) -> None:
+        """What Excel shows: a vertically merged cell's value in every row it spans (rows that hold
+        a value of their own; the merged area adds no rows)."""
+        if not self.merged:
+            return
+        by_number = {number: values for number, values in self.rows}
+        for col, top, bottom in self.merged:
+            values = by_number.get(top)
+            value = values[col - 1] if values is not None and col <= len(values) else None
+            if value is None:
+                continue
+            for number in range(top + 1, bottom + 1):
+                row = by_number.get(number)
+                if row is None:
+                    continue
+                row.extend([None] * (col - len(row)))
+                if row[col - 1] is None:
+                    row[col - 1] = value
+
     def _end_row(self):
         if not self.values:
             return
@@ -435,4 +469,5 @@ def read_rows(upload, *, limits: ReadLimits | None = None) -> list[tuple[int, li
         reader = _SheetReader(strings=_shared_strings(archive, shared, budget),
                               date_styles=_date_styles(archive, styles, budget), date1904=date1904, budget=budget)
         _parse(archive, sheet, budget, start=reader.start, end=reader.end, chars=reader.chars)
+    reader.fill_merged()
     return reader.rows

@@ -183,3 +183,23 @@ def test_a_zip_without_a_worksheet_is_refused():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("readme.txt", "not a workbook")
     assert refused(buffer.getvalue()).code == "damaged"
+
+
+def test_a_cell_merged_down_gives_its_value_to_every_row_it_spans_and_a_title_merged_across_does_not():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["城关镇摸底表"])
+    sheet.append(["序号", "村/社区", "妻子姓名"])
+    sheet.append([1, "李家村", "王芳"])
+    sheet.append([2, None, "李娜"])
+    sheet.append([3, None, "张敏"])
+    sheet.append([4, "张庄村", "赵丽"])
+    sheet.merge_cells("A1:C1")  # the title, across
+    sheet.merge_cells("B3:B5")  # the village, down
+    buffer = io.BytesIO()
+    book.save(buffer)
+    rows = read_rows(buffer)
+    assert rows[0] == (1, ["城关镇摸底表"])
+    assert [cells[1] for _n, cells in rows[2:]] == ["李家村", "李家村", "李家村", "张庄村"]

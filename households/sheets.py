@@ -147,11 +147,13 @@ _NOTE_ROW = re.compile(r"^(注|说明|备注|填表|制表|审核|负责人|单�
 def layout_row(values: list) -> str:
     """``"total"`` for a 合计/总计/小计 row, ``"note"`` for a note under the table (a single cell
     starting with 注/说明/填表人…), ``""`` for a row that may hold a couple."""
-    texts = [_fold(v) for v in values if v is not None and _fold(v)]
+    cells = [v for v in values if v is not None and _fold(v)]
+    texts = [_fold(v) for v in cells]
     if any(_TOTAL_ROW.match(t) for t in texts):
         return "total"
-    if len(texts) == 1 and isinstance(next(v for v in values if v is not None and _fold(v)), str) \
-            and _NOTE_ROW.match(texts[0]):
+    # 注：… in one cell, or 填表人：张三 审核人：李四 spread over a few cells.
+    if texts and isinstance(cells[0], str) and _NOTE_ROW.match(texts[0]) and (
+            len(texts) == 1 or (len(texts) <= 4 and re.search(r"[:：]", texts[0]))):
         return "note"
     return ""
 

@@ -229,3 +229,14 @@ def test_children_that_cannot_be_split_are_refused_with_a_reason(value):
 
     with pytest.raises(sheets.CellError):
         sheets.children(value)
+
+
+@pytest.mark.parametrize("values, kind", [
+    (["合 计", None, 35], "total"), ([None, "小计：12户"], "total"), (["总计"], "total"),
+    ([None, "注：本表由村计生专干填写"], "note"), (["填表人：", "张三", "审核人：", "李四"], "note"),
+    (["说明"], "note"), (["李家村", "注意事项"], ""), (["单位村", "李强", "王芳"], ""), ([1, "李家村", "张伟"], ""),
+])
+def test_total_and_note_rows_are_recognised_and_couples_are_not(values, kind):
+    from households import sheets
+
+    assert sheets.layout_row(values) == kind

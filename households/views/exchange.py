@@ -49,7 +49,8 @@ def import_upload(request):
                 messages.info(request, _("文件已读取：请核对下面的预览，确认无误后点击“确认导入”。在确认之前不会写入任何数据。"))
             return redirect(batch)
     batches = (
-        ImportBatch.objects.visible_to(request.user).defer("rows").select_related("created_by")
+        ImportBatch.objects.visible_to(request.user).defer("rows", "source_rows", "headers", "mapping")
+        .select_related("created_by")
         .order_by("-created_at")[:10]
     )
     # The user's recent background exports: a job page left behind is found again here.
@@ -74,7 +75,7 @@ def import_preview(request, pk):
 def _sheet_columns(batch: ImportBatch) -> list[dict]:
     """Every column of the sheet (a header or a value), with up to three sample values."""
     sheet = exchange.batch_sheet(batch)
-    width = max([len(sheet.headers), *(len(cells) for _n, cells in sheet.rows[:200])], default=0)
+    width = max([len(sheet.headers), *(len(cells) for _n, cells in sheet.rows)], default=0)
     columns = []
     for col in range(width):
         label = sheet.headers[col] if col < len(sheet.headers) else None

@@ -11,6 +11,7 @@ urlpatterns = [
     path("households/", include("households.urls")),
     path("assessment/", include("assessment.urls")),
     path("screening/", include("screening.urls")),
+    path("", include("core.urls")),
     # The language switch works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz/", healthz, name="healthz"),

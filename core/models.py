@@ -39,3 +39,62 @@ class Timestamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ExportJob(models.Model):
+    """One .xlsx export run by a Celery worker (core/exports): who asked, for which registered
+    export and filters, how far it got, and the file — kept in the default storage until
+    ``expires_at``, then deleted by the daily clean-up (``expire_exports``).
+
+    The filters are stored as the list page's query parameters, not as a query: the worker rebuilds
+    the rows from the owner's permissions *when it runs*, so a user whose access changed in between
+    gets their current scope, never the old one.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在生成")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+        EXPIRED = "expired", _("已过期")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("导出人"))
+    kind = models.CharField(_("导出类型"), max_length=50, help_text=_("在 core.exports 中登记的导出名称。"))
+    params = models.JSONField(_("筛选参数"), default=dict, blank=True, help_text=_("列表页的查询参数。"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("预计行数"), default=0)
+    progress = models.PositiveIntegerField(_("已写入行数"), default=0)
+    row_count = models.PositiveIntegerField(_("行数"), default=0)
+    file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True, max_length=200)
+    file_name = models.CharField(_("下载文件名"), max_length=200, blank=True)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at"]
+        indexes = [
+            # "My exports" list and the duplicate-request check: one owner's recent jobs.
+            models.Index(fields=["owner", "-created_at"], name="core_exportjob_owner_recent"),
+            # Daily clean-up: finished jobs past their expiry.
+            models.Index(fields=["status", "expires_at"], name="core_exportjob_expiry"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("core:export_status", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.progress * 100 // self.total) if self.total else 0

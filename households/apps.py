@@ -31,6 +31,8 @@ class HouseholdsConfig(AppConfig):
         from .indicators import INDICATORS
 
         return INDICATORS
+    def ready(self):
+        from . import exports  # noqa: F401 — registers the register's exports with core.exports
 
     def home_panel(self, user):
         from .selectors_visits import home_widgets

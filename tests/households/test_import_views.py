@@ -338,7 +338,7 @@ def test_template_has_every_column_and_one_example_row(client_for, clerk_a):
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
     header = [h.rstrip("*") for h in values[2] if h]
-    assert header == [c.label for c in sheets.COLUMNS]
+    assert header == [c.label for c in sheets.TEMPLATE_COLUMNS]
     assert len(values) == 4 and values[3][0] == "示例村"
 
 

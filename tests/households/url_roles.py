@@ -68,6 +68,8 @@ URLS = {
     "households:import_upload": Url(only(**CLERKS)),
     "households:import_template": Url(only(**CLERKS)),
     "households:import_preview": Url(only(**IN_A), kwargs=batch),
+    "households:import_mapping": Url(everyone(405), kwargs=batch),  # POST only: the mapping step is on the preview
+    "households:import_status": Url(only(**IN_A), kwargs=batch, html_checked=False),
     "households:import_confirm": Url(everyone(405), kwargs=batch),  # POST only, checked first
     "households:import_cancel": Url(everyone(405), kwargs=batch),
     "households:export_households": Url(only(**CLERKS, bureau_staff=200)),

@@ -30,7 +30,7 @@ INSTALLED_APPS = [
     "bootstrap",  # django-bootstrap-static: Bootstrap 5.3 css/js served locally
 ]
 # This project's own apps, in dependency order (seed_demo runs their demo modules in this order).
-PROJECT_APPS = ["core", "accounts", "households"]
+PROJECT_APPS = ["core", "accounts", "households", "enforcement"]
 INSTALLED_APPS += PROJECT_APPS
 
 MIDDLEWARE = [
@@ -187,3 +187,28 @@ HOUSEHOLDS_WIFE_AGE_RANGE = (15, 49)
 HOUSEHOLDS_PAGE_SIZE = 25
 # An import preview not confirmed within this many hours is cancelled and its ID numbers scrubbed.
 HOUSEHOLDS_IMPORT_PREVIEW_HOURS = env.int("IMPORT_PREVIEW_HOURS", default=48)
+
+# --- Two-non enforcement (enforcement/) --------------------------------------------------------
+# Licences running out within this many days are listed as "expiring".
+ENFORCEMENT_LICENCE_WARNING_DAYS = env.int("ENFORCEMENT_LICENCE_WARNING_DAYS", default=30)
+# A tip should become a case or be dismissed within this many days of receipt.
+ENFORCEMENT_TIP_HANDLE_DAYS = env.int("ENFORCEMENT_TIP_HANDLE_DAYS", default=15)
+# Days allowed in each stage of a case before it appears on the overdue list (the county's own
+# rules; the Administrative Penalty Law asks for a decision within 90 days of filing).
+ENFORCEMENT_STAGE_DEADLINE_DAYS = {
+    "received": env.int("ENFORCEMENT_DAYS_RECEIVED", default=7),
+    "preliminary": env.int("ENFORCEMENT_DAYS_PRELIMINARY", default=15),
+    "filed": env.int("ENFORCEMENT_DAYS_FILED", default=7),
+    "investigating": env.int("ENFORCEMENT_DAYS_INVESTIGATING", default=60),
+    "referred": env.int("ENFORCEMENT_DAYS_REFERRED", default=30),
+    "decided": env.int("ENFORCEMENT_DAYS_DECIDED", default=15),
+    "enforced": env.int("ENFORCEMENT_DAYS_ENFORCED", default=90),
+}
+# Evidence files: the STORAGES alias they are kept in (local disk under MEDIA_ROOT by default; add
+# an alias to STORAGES and name it here to keep them elsewhere) and the largest file accepted.
+ENFORCEMENT_EVIDENCE_STORAGE = env("ENFORCEMENT_EVIDENCE_STORAGE", default="default")
+ENFORCEMENT_EVIDENCE_MAX_BYTES = env.int("ENFORCEMENT_EVIDENCE_MAX_MB", default=20) * 1024 * 1024
+ENFORCEMENT_EXPORT_MAX_ROWS = env.int("ENFORCEMENT_EXPORT_MAX_ROWS", default=10000)
+ENFORCEMENT_PAGE_SIZE = 25
+# Closure-rate target (percent) for the scorecard's colour bands: every case found is handled.
+ENFORCEMENT_CLOSURE_TARGET = env.float("ENFORCEMENT_CLOSURE_TARGET", default=100.0)

@@ -19,7 +19,17 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
-    Count, DecimalField, DurationField, ExpressionWrapper, F, FloatField, IntegerField, OuterRef, Q, Subquery, Sum,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Cast, Coalesce

@@ -12,8 +12,19 @@ from django.utils.translation import gettext as _
 from accounts.models import AuditEvent, Township
 
 from ..models import (
-    REASON_REQUIRED, TERMINAL, Case, CaseEvent, CaseParty, CaseSource, CaseStatus, Department, Facility,
-    Inspection, PartyKind, Tip, TipStatus,
+    REASON_REQUIRED,
+    TERMINAL,
+    Case,
+    CaseEvent,
+    CaseParty,
+    CaseSource,
+    CaseStatus,
+    Department,
+    Facility,
+    Inspection,
+    PartyKind,
+    Tip,
+    TipStatus,
 )
 from ..models.cases import stage_deadline_days
 from .common import audit_change, save_fields

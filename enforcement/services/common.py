@@ -6,7 +6,7 @@ from accounts.models import AuditEvent
 from accounts.services import audit_log
 from core.records import ConcurrentEdit, save_versioned
 
-__all__ = ["ConcurrentEdit", "audit_change", "save_fields", "require_reason"]
+__all__ = ["ConcurrentEdit", "audit_change", "require_reason", "save_fields"]
 
 
 def audit_change(*, action: str, obj, by, request=None, detail: str = "") -> None:

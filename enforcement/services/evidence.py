@@ -12,7 +12,7 @@ from accounts.models import AuditEvent
 from accounts.services import audit_log
 
 from ..filetypes import RefusedFile, identify
-from ..models import Case, Evidence
+from ..models import Case, Evidence, evidence_storage
 from .common import audit_change
 
 CHUNK = 64 * 1024
@@ -49,24 +49,25 @@ def evidence_attach(*, case: Case, by, upload, description: str, request=None) -
     evidence = Evidence(case=case, original_name=(upload.name or "")[-200:], kind=filetype.kind,
                         content_type=content_type, size=upload.size, sha256=sha256,
                         description=description[:300], uploaded_by=by, uploaded_at=now)
-    stored_name = f"enforcement/evidence/{now:%Y}/{uuid.uuid4().hex}.{filetype.extensions[0]}"
-    evidence.file.save(stored_name, upload, save=False)
+    # Resolved per call (not the field's storage, fixed at import), so the alias in settings decides.
+    storage = evidence_storage()
+    name = f"enforcement/evidence/{now:%Y}/{uuid.uuid4().hex}.{filetype.extensions[0]}"
+    evidence.file.name = storage.save(name, upload)
     try:
         with transaction.atomic():
             evidence.save()
             audit_change(action=AuditEvent.Action.CREATE, obj=evidence, by=by, request=request,
                          detail=f"case {case.number}: evidence {filetype.kind} {upload.size} B sha256 {sha256[:16]}")
     except BaseException:
-        evidence.file.storage.delete(evidence.file.name)
+        storage.delete(evidence.file.name)
         raise
     return evidence
 
 
 def evidence_verify(evidence: Evidence) -> bool:
     """Whether the stored file still has the SHA-256 (and size) it had when it was received."""
-    storage = evidence.file.storage
     try:
-        with storage.open(evidence.file.name, "rb") as handle:
+        with evidence_storage().open(evidence.file.name, "rb") as handle:
             actual = _sha256(iter(lambda: handle.read(CHUNK), b""))
             size = handle.tell()
     except (FileNotFoundError, OSError):
@@ -89,4 +90,4 @@ def evidence_download(*, evidence: Evidence, by, request=None):
     audit_log(action=AuditEvent.Action.VIEW, request=request, user=by, obj=evidence,
               township_id=evidence.case.township_id,
               detail=f"evidence download (case {evidence.case.number}, sha256 verified)")
-    return evidence.file.storage.open(evidence.file.name, "rb")
+    return evidence_storage().open(evidence.file.name, "rb")

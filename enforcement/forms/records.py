@@ -11,6 +11,19 @@ from ..models import Facility, Tip, UltrasoundDevice
 from .common import date_input, township_field
 
 
+class ServiceModelForm(forms.ModelForm):
+    """A ModelForm for its fields and widgets only: it neither fills in nor validates the
+    instance (no ``construct_instance``, no model ``full_clean``). The service applies the data and
+    decides the rules, so a refused form leaves the record as it was and messages come from one
+    place."""
+
+    def _post_clean(self):
+        pass
+
+    def validate_unique(self):
+        pass
+
+
 class VersionedFormMixin:
     """Carries the version the record was read at, so a stale save is refused (core.records)."""
 
@@ -20,7 +33,7 @@ class VersionedFormMixin:
             self.initial["version"] = instance.version
 
 
-class FacilityForm(VersionedFormMixin, forms.ModelForm):
+class FacilityForm(VersionedFormMixin, ServiceModelForm):
     township = township_field(label=_("所在镇/街道"))
 
     class Meta:
@@ -43,15 +56,11 @@ class FacilityForm(VersionedFormMixin, forms.ModelForm):
     def clean_licence_number(self):
         return self.cleaned_data["licence_number"].strip()
 
-    def validate_unique(self):
-        # The service checks the licence number and the database decides races: no double query here.
-        pass
-
     def service_data(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
 
-class DeviceForm(VersionedFormMixin, forms.ModelForm):
+class DeviceForm(VersionedFormMixin, ServiceModelForm):
     class Meta:
         model = UltrasoundDevice
         fields = ["model_name", "serial_number", "room", "operators", "purchased_on", "filed_on"]
@@ -62,14 +71,11 @@ class DeviceForm(VersionedFormMixin, forms.ModelForm):
         self.add_version(self.instance)
         self.fields["filed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
-    def validate_unique(self):
-        pass
-
     def service_data(self) -> dict:
         return {k: v.strip() if isinstance(v, str) else v for k, v in self.cleaned_data.items() if k != "version"}
 
 
-class TipForm(forms.ModelForm):
+class TipForm(ServiceModelForm):
     township = township_field(label=_("涉及镇/街道"))
 
     class Meta:

@@ -118,10 +118,10 @@ def case_step(request, pk, to):
     if to not in CaseStatus.values:
         raise Http404("no such stage")
     form = TransitionForm(request.POST or None, initial={"expected": case.status})
-    refused = to not in case.allowed_transitions and request.method == "GET"
-    if refused:
-        form.add_error(None, _("案件当前处于“%(now)s”，流程不允许转为“%(to)s”。") % {
-            "now": case.get_status_display(), "to": CaseStatus(to).label})
+    refused = ""
+    if to not in case.allowed_transitions and request.method == "GET":
+        refused = _("案件当前处于“%(now)s”，流程不允许转为“%(to)s”。") % {
+            "now": case.get_status_display(), "to": CaseStatus(to).label}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -200,9 +200,13 @@ def _cases(r, township, facilities, tips, inspections, n, today, inspectors, num
         span = sum(DAYS_PER_STEP[s] for s in path)
         tip = tip_queue.pop() if tip_queue else None
         inspection = None if tip else (inspection_queue.pop() if inspection_queue else None)
-        registered = tip.handled_on if tip else (
-            inspection.inspected_on if inspection else today - datetime.timedelta(days=r.randint(span + 1, span + 120)))
-        registered = min(registered, today - datetime.timedelta(days=span))
+        if status in TERMINAL:
+            registered = tip.handled_on if tip else (
+                inspection.inspected_on if inspection else today - datetime.timedelta(days=r.randint(span + 1, span + 200)))
+            registered = min(registered, today - datetime.timedelta(days=span))
+        else:
+            # Open cases: most entered their stage recently; every third one is past its deadline.
+            registered = today - datetime.timedelta(days=span + (r.randint(60, 120) if i % 3 == 0 else r.randint(0, 2)))
         dates, day = {S.RECEIVED: registered}, registered
         for step in path:
             day = day + datetime.timedelta(days=DAYS_PER_STEP[step] + r.randint(0, 3))

@@ -119,7 +119,6 @@ class TransitionForm(forms.Form):
 class PeriodForm(forms.Form):
     start = forms.DateField(label=_("起始日期"), required=False, widget=date_input())
     end = forms.DateField(label=_("截止日期（含）"), required=False, widget=date_input())
-    township = township_field(required=False)
 
     def period(self) -> tuple[datetime.date, datetime.date]:
         """[start, end) with ``end`` made exclusive; default: this year up to today."""

@@ -7,7 +7,7 @@ from accounts.models import User
 from accounts.roles import Role
 
 from ..filetypes import ACCEPT
-from ..models import Facility, Tip, UltrasoundDevice
+from ..models import Facility, Tip, TipChannel, UltrasoundDevice
 from .common import date_input, township_field
 
 
@@ -90,6 +90,7 @@ class TipForm(ServiceModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = TipChannel.choices  # radio buttons: no blank "---------" choice
         self.fields["received_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         if not self.is_bound:
             self.initial.setdefault("received_on", timezone.localdate())

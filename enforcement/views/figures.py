@@ -16,6 +16,8 @@ from ..selectors.figures import township_figures
 def figures(request):
     form = PeriodForm(request.GET or None)
     start, end = form.period()
+    if not form.is_bound:  # show the default period in the date fields
+        form = PeriodForm(initial={"start": start, "end": end - datetime.timedelta(days=1)})
     rows, total = township_figures(start=start, end=end)  # one query
     return render(request, "enforcement/figures.html", {
         "form": form, "rows": rows, "total": total, "start": start, "end": end,

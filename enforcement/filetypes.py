@@ -6,6 +6,7 @@ check (PDF trailer, JPEG end marker, PNG header and end chunk, the OOXML package
 an executable renamed ``.pdf`` or a truncated file is refused. The file's extension, when it has
 one, must agree with the content.
 """
+
 import zipfile
 from dataclasses import dataclass
 
@@ -35,10 +36,23 @@ OLE2_TYPES = {"doc": "application/msword", "xls": "application/vnd.ms-excel", "p
 OOXML_MAIN_PARTS = {"word/document.xml": DOCX, "xl/workbook.xml": XLSX, "ppt/presentation.xml": PPTX}
 
 # For the upload form's ``accept`` attribute (a hint to the phone's picker; the server decides).
-ACCEPT = ",".join([
-    ".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".pptx", ".doc", ".xls", ".ppt",
-    "application/pdf", "image/jpeg", "image/png",
-])
+ACCEPT = ",".join(
+    [
+        ".pdf",
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".docx",
+        ".xlsx",
+        ".pptx",
+        ".doc",
+        ".xls",
+        ".ppt",
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+    ]
+)
 
 
 class RefusedFile(Exception):
@@ -92,15 +106,21 @@ def identify(fileobj, *, name: str, size: int, max_bytes: int) -> tuple[FileType
     if size == 0:
         raise RefusedFile(_("文件是空的，请重新选择。"))
     if size > max_bytes:
-        raise RefusedFile(_("文件过大（%(size).1f MB），单个文件不能超过 %(max)d MB。") % {
-            "size": size / 1024 / 1024, "max": max_bytes // (1024 * 1024)})
+        raise RefusedFile(
+            _("文件过大（%(size).1f MB），单个文件不能超过 %(max)d MB。")
+            % {"size": size / 1024 / 1024, "max": max_bytes // (1024 * 1024)}
+        )
     filetype = _sniff(fileobj, size)
     fileobj.seek(0)
     if filetype is None:
-        raise RefusedFile(_("不支持的文件类型或文件已损坏：只能上传 PDF、JPEG、PNG 照片和 Word、Excel、PowerPoint 文档。"))
+        raise RefusedFile(
+            _("不支持的文件类型或文件已损坏：只能上传 PDF、JPEG、PNG 照片和 Word、Excel、PowerPoint 文档。")
+        )
     extension = _extension(name)
     if extension and extension not in filetype.extensions:
-        raise RefusedFile(_("文件内容与扩展名不符：内容是 %(kind)s，文件名却是 .%(ext)s。请检查文件后重新上传。") % {
-            "kind": filetype.extensions[0].upper(), "ext": extension})
+        raise RefusedFile(
+            _("文件内容与扩展名不符：内容是 %(kind)s，文件名却是 .%(ext)s。请检查文件后重新上传。")
+            % {"kind": filetype.extensions[0].upper(), "ext": extension}
+        )
     content_type = OLE2_TYPES.get(extension, filetype.content_type) if filetype is OLE2 else filetype.content_type
     return filetype, content_type

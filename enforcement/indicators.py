@@ -4,6 +4,7 @@ Each ``compute(start, end)`` is ONE grouped SQL query over all townships for ``[
 the record sets are the figures page's own (``selectors.figures``), so the two always agree.
 Drilldowns are the read-only, audited lists with the matching date basis.
 """
+
 from django.conf import settings
 from django.db.models import Avg, Count
 from django.utils.translation import gettext_lazy as _
@@ -46,14 +47,36 @@ def avg_days_to_close(start, end):
 
 
 INDICATORS = [
-    Indicator("enforcement.tips_received", _("受理举报"), tips_received_count, drilldown="enforcement:drill_tips_received"),
-    Indicator("enforcement.cases_opened", _("登记案件"), cases_opened_count, drilldown="enforcement:drill_cases_opened"),
+    Indicator(
+        "enforcement.tips_received", _("受理举报"), tips_received_count, drilldown="enforcement:drill_tips_received"
+    ),
+    Indicator(
+        "enforcement.cases_opened", _("登记案件"), cases_opened_count, drilldown="enforcement:drill_cases_opened"
+    ),
     Indicator("enforcement.cases_filed", _("立案"), cases_filed_count, drilldown="enforcement:drill_cases_filed"),
     Indicator("enforcement.cases_closed", _("结案"), cases_closed_count, drilldown="enforcement:drill_cases_closed"),
-    Indicator("enforcement.closure_rate", _("结案率"), closure_rate, kind="rate",
-              target=settings.ENFORCEMENT_CLOSURE_TARGET, drilldown="enforcement:drill_cases_filed"),
-    Indicator("enforcement.tips_overdue", _("举报逾期未处理"), tips_overdue_count, higher_is_better=False,
-              drilldown="enforcement:drill_tips_overdue"),
-    Indicator("enforcement.avg_days_to_close", _("平均结案天数"), avg_days_to_close, kind="days",
-              higher_is_better=False, drilldown="enforcement:drill_cases_closed", weekly=False),
+    Indicator(
+        "enforcement.closure_rate",
+        _("结案率"),
+        closure_rate,
+        kind="rate",
+        target=settings.ENFORCEMENT_CLOSURE_TARGET,
+        drilldown="enforcement:drill_cases_filed",
+    ),
+    Indicator(
+        "enforcement.tips_overdue",
+        _("举报逾期未处理"),
+        tips_overdue_count,
+        higher_is_better=False,
+        drilldown="enforcement:drill_tips_overdue",
+    ),
+    Indicator(
+        "enforcement.avg_days_to_close",
+        _("平均结案天数"),
+        avg_days_to_close,
+        kind="days",
+        higher_is_better=False,
+        drilldown="enforcement:drill_cases_closed",
+        weekly=False,
+    ),
 ]

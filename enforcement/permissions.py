@@ -4,6 +4,7 @@ Enforcement is county-wide: inspectors and leaders see every record (``Scope.ALL
 are refused with 403 by ``Cap.ENFORCEMENT_VIEW`` before these run. ``write=True`` needs
 ``Cap.ENFORCEMENT_CHANGE``: leaders read, inspectors change.
 """
+
 from accounts.permissions import OutOfScope, get_object_for_user, require_capability
 from accounts.roles import Cap
 
@@ -19,8 +20,9 @@ def get_facility_for_user(user, pk, *, write: bool = False) -> Facility:
 
 
 def get_device_for_user(user, pk, *, write: bool = False) -> UltrasoundDevice:
-    return get_object_for_user(UltrasoundDevice.objects.select_related("facility", "township"), user, pk,
-                               capability=_cap(write))
+    return get_object_for_user(
+        UltrasoundDevice.objects.select_related("facility", "township"), user, pk, capability=_cap(write)
+    )
 
 
 def get_tip_for_user(user, pk, *, write: bool = False, reporter: bool = False) -> Tip:
@@ -32,13 +34,15 @@ def get_tip_for_user(user, pk, *, write: bool = False, reporter: bool = False) -
 
 
 def get_case_for_user(user, pk, *, write: bool = False) -> Case:
-    return get_object_for_user(Case.objects.select_related("township", "tip", "inspection__facility"), user, pk,
-                               capability=_cap(write))
+    return get_object_for_user(
+        Case.objects.select_related("township", "tip", "inspection__facility"), user, pk, capability=_cap(write)
+    )
 
 
 def get_inspection_for_user(user, pk, *, write: bool = False) -> Inspection:
-    return get_object_for_user(Inspection.objects.select_related("facility", "township"), user, pk,
-                               capability=_cap(write))
+    return get_object_for_user(
+        Inspection.objects.select_related("facility", "township"), user, pk, capability=_cap(write)
+    )
 
 
 def get_evidence_for_user(user, pk) -> Evidence:

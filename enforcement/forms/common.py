@@ -1,4 +1,5 @@
 """Form pieces the enforcement forms share."""
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
@@ -16,7 +17,9 @@ def date_input(**attrs) -> forms.DateInput:
 
 def township_field(*, required=True, label=_("镇/街道")) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
-        Township.objects.filter(is_active=True).order_by("sort_order", "code"), required=required, label=label,
+        Township.objects.filter(is_active=True).order_by("sort_order", "code"),
+        required=required,
+        label=label,
         empty_label=_("全部") if not required else _("请选择"),
     )
 
@@ -52,8 +55,9 @@ class FilterForm(forms.Form):
     """GET filters of a list. ``values()`` returns the valid ones; a wrong one shows its error
     and is left out, so the list never silently widens to everything."""
 
-    q = forms.CharField(label=_("搜索"), required=False, max_length=60,
-                        widget=forms.TextInput(attrs={"type": "search"}))
+    q = forms.CharField(
+        label=_("搜索"), required=False, max_length=60, widget=forms.TextInput(attrs={"type": "search"})
+    )
     # Drilldown period from a figure (core.indicators: ?township=&start=&end=, end exclusive).
     start = forms.DateField(required=False, widget=forms.HiddenInput)
     end = forms.DateField(required=False, widget=forms.HiddenInput)
@@ -80,7 +84,10 @@ class FilterForm(forms.Form):
         parts = []
         for name, value in self.values().items():
             field = self.fields[name]
-            shown = dict(field.choices).get(value, value) if hasattr(field, "choices") and not isinstance(
-                value, (Township,)) else value
+            shown = (
+                dict(field.choices).get(value, value)
+                if hasattr(field, "choices") and not isinstance(value, (Township,))
+                else value
+            )
             parts.append(f"{field.label or name}={shown}")
         return "; ".join(parts)

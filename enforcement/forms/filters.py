@@ -1,4 +1,5 @@
 """GET filter forms of the enforcement lists."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -12,8 +13,9 @@ class FacilityFilterForm(FilterForm):
     search_placeholder = _("机构名称、许可证号、地址")
     township = township_field(required=False)
     designation = forms.ChoiceField(label=_("定点资质"), choices=ALL + Designation.choices, required=False)
-    licence = forms.ChoiceField(label=_("许可证"), required=False, choices=ALL + [
-        ("expiring", _("30 天内到期")), ("expired", _("已过期"))])
+    licence = forms.ChoiceField(
+        label=_("许可证"), required=False, choices=ALL + [("expiring", _("30 天内到期")), ("expired", _("已过期"))]
+    )
     status = forms.ChoiceField(label=_("状态"), choices=ACTIVE_CHOICES, required=False)
 
 
@@ -46,5 +48,6 @@ class InspectionFilterForm(FilterForm):
     search_placeholder = _("机构名称或检查情况")
     township = township_field(required=False)
     year = forms.TypedChoiceField(label=_("年度"), choices=year_choices, coerce=int, empty_value=None, required=False)
-    problems = forms.ChoiceField(label=_("检查结果"), required=False, choices=ALL + [
-        ("yes", _("发现问题")), ("no", _("未发现问题"))])
+    problems = forms.ChoiceField(
+        label=_("检查结果"), required=False, choices=ALL + [("yes", _("发现问题")), ("no", _("未发现问题"))]
+    )

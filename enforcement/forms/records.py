@@ -1,4 +1,5 @@
 """Forms for facilities, devices, tips and inspections. They validate and normalise; services write."""
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,15 +40,37 @@ class FacilityForm(VersionedFormMixin, ServiceModelForm):
     class Meta:
         model = Facility
         fields = [
-            "township", "name", "kind", "address", "contact_person", "phone", "licence_number",
-            "licence_valid_from", "licence_valid_until", "des_pregnancy_check", "des_termination_surgery",
-            "des_delivery", "des_ultrasound", "des_termination_drugs", "des_contraceptive_surgery", "notes",
+            "township",
+            "name",
+            "kind",
+            "address",
+            "contact_person",
+            "phone",
+            "licence_number",
+            "licence_valid_from",
+            "licence_valid_until",
+            "des_pregnancy_check",
+            "des_termination_surgery",
+            "des_delivery",
+            "des_ultrasound",
+            "des_termination_drugs",
+            "des_contraceptive_surgery",
+            "notes",
         ]
-        widgets = {"licence_valid_from": date_input(), "licence_valid_until": date_input(),
-                   "phone": forms.TextInput(attrs={"inputmode": "tel"})}
+        widgets = {
+            "licence_valid_from": date_input(),
+            "licence_valid_until": date_input(),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
 
-    DESIGNATION_FIELDS = ("des_pregnancy_check", "des_termination_surgery", "des_delivery", "des_ultrasound",
-                          "des_termination_drugs", "des_contraceptive_surgery")
+    DESIGNATION_FIELDS = (
+        "des_pregnancy_check",
+        "des_termination_surgery",
+        "des_delivery",
+        "des_ultrasound",
+        "des_termination_drugs",
+        "des_contraceptive_surgery",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +105,8 @@ class TipForm(ServiceModelForm):
         model = Tip
         fields = ["channel", "received_on", "township", "content", "reporter_name", "reporter_contact"]
         widgets = {
-            "channel": forms.RadioSelect, "received_on": date_input(),
+            "channel": forms.RadioSelect,
+            "received_on": date_input(),
             "content": forms.Textarea(attrs={"rows": 5}),
             "reporter_name": forms.TextInput(attrs={"autocomplete": "off"}),
             "reporter_contact": forms.TextInput(attrs={"autocomplete": "off"}),
@@ -110,7 +134,10 @@ class InspectionForm(forms.Form):
     facility = forms.ModelChoiceField(Facility.objects.none(), label=_("被检查机构"))
     inspected_on = forms.DateField(label=_("检查日期"), widget=date_input())
     inspectors = forms.ModelMultipleChoiceField(
-        inspector_choices(), label=_("同行检查人员"), required=False, widget=forms.CheckboxSelectMultiple,
+        inspector_choices(),
+        label=_("同行检查人员"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("您本人自动计入检查人员。"),
     )
     checked_ultrasound_register = forms.BooleanField(label=_("B超检查登记"), required=False)
@@ -134,15 +161,19 @@ class EvidenceForm(forms.Form):
     """Either a file chosen from the phone/computer or a photo taken with the camera now."""
 
     photo = forms.FileField(
-        label=_("拍照上传"), required=False,
+        label=_("拍照上传"),
+        required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"}),
     )
     file = forms.FileField(
-        label=_("选择文件"), required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        label=_("选择文件"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
         help_text=_("PDF、JPEG、PNG、Word、Excel、PowerPoint，单个文件不超过 20 MB。"),
     )
-    description = forms.CharField(label=_("材料说明"), max_length=300,
-                                  widget=forms.TextInput(attrs={"placeholder": _("例如：B超室现场照片")}))
+    description = forms.CharField(
+        label=_("材料说明"), max_length=300, widget=forms.TextInput(attrs={"placeholder": _("例如：B超室现场照片")})
+    )
 
     def clean(self):
         data = super().clean()

@@ -5,6 +5,7 @@ determination or sex-selective termination without medical need (Population and 
 Law 2021, Arts. 39–40). A pregnant woman and her family are never a party: ``PartyRole`` has no
 such choice.
 """
+
 import datetime
 
 from django.conf import settings
@@ -101,12 +102,22 @@ class Case(Versioned, Timestamped):
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("发生地镇/街道"))
     source = models.CharField(_("案件来源"), max_length=24, choices=CaseSource.choices)
     tip = models.OneToOneField(
-        Tip, on_delete=models.PROTECT, null=True, blank=True, related_name="case", verbose_name=_("来源举报"),
+        Tip,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case",
+        verbose_name=_("来源举报"),
         editable=False,
     )
     inspection = models.ForeignKey(
-        Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
-        verbose_name=_("来源检查"), editable=False,
+        Inspection,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("来源检查"),
+        editable=False,
     )
     title = models.CharField(_("案由"), max_length=120, help_text=_("一句话概括：谁、何时、何地、什么行为。"))
     description = models.TextField(_("案情"), max_length=4000, blank=True)
@@ -117,7 +128,10 @@ class Case(Versioned, Timestamped):
     )
     stage_entered_at = models.DateTimeField(_("进入本环节时间"), default=timezone.now, editable=False)
     stage_due_on = models.DateField(
-        _("本环节期限"), null=True, blank=True, editable=False,
+        _("本环节期限"),
+        null=True,
+        blank=True,
+        editable=False,
         help_text=_("按本县设置的各环节办理期限计算；已结案或不予立案的为空。"),
     )
     registered_on = models.DateField(_("登记日期"), default=timezone.localdate, editable=False)
@@ -132,7 +146,9 @@ class Case(Versioned, Timestamped):
     confiscated_amount = models.DecimalField(
         _("没收违法所得（元）"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
     )
-    fine_amount = models.DecimalField(_("罚款（元）"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False)
+    fine_amount = models.DecimalField(
+        _("罚款（元）"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
     licence_revoked = models.BooleanField(_("吊销执业证书"), default=False, editable=False)
     referred_to_police = models.BooleanField(_("移送公安"), default=False, editable=False)
     referred_to_discipline = models.BooleanField(_("移送纪检"), default=False, editable=False)
@@ -148,21 +164,25 @@ class Case(Versioned, Timestamped):
             models.UniqueConstraint(fields=["year", "seq"], name="enforcement_case_number_unique"),
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="enforcement_case_status_valid"),
             models.CheckConstraint(
-                condition=Q(fine_amount__isnull=True) | Q(fine_amount__gte=0), name="enforcement_case_fine_not_negative",
+                condition=Q(fine_amount__isnull=True) | Q(fine_amount__gte=0),
+                name="enforcement_case_fine_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(confiscated_amount__isnull=True) | Q(confiscated_amount__gte=0),
                 name="enforcement_case_confiscation_not_negative",
             ),
             models.CheckConstraint(
-                condition=~Q(status=CaseStatus.CLOSED) | Q(closed_on__isnull=False), name="enforcement_case_closed_has_date",
+                condition=~Q(status=CaseStatus.CLOSED) | Q(closed_on__isnull=False),
+                name="enforcement_case_closed_has_date",
             ),
         ]
         indexes = [
             # Case list: township filter and status filter, newest number first.
             models.Index(fields=["township", "status"], name="enf_case_township_status"),
             # Overdue list: open cases with stage_due_on < today.
-            models.Index(fields=["stage_due_on"], condition=~Q(status__in=["closed", "not_filed"]), name="enf_case_overdue"),
+            models.Index(
+                fields=["stage_due_on"], condition=~Q(status__in=["closed", "not_filed"]), name="enf_case_overdue"
+            ),
             # Figures and indicators per period: cases registered / filed / closed in [start, end) by township.
             models.Index(fields=["registered_on", "township"], name="enf_case_registered"),
             models.Index(fields=["filed_on", "township"], name="enf_case_filed"),
@@ -190,7 +210,11 @@ class Case(Versioned, Timestamped):
         return self.status in TERMINAL
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        return not self.is_terminal and self.stage_due_on is not None and self.stage_due_on < (today or timezone.localdate())
+        return (
+            not self.is_terminal
+            and self.stage_due_on is not None
+            and self.stage_due_on < (today or timezone.localdate())
+        )
 
     @property
     def violation_labels(self) -> list[str]:
@@ -247,11 +271,16 @@ class CaseParty(Timestamped):
     )
     name = models.CharField(_("姓名/名称"), max_length=100, blank=True)
     id_number = models.CharField(
-        _("身份证号"), max_length=18, blank=True, validators=[validate_id_number],
+        _("身份证号"),
+        max_length=18,
+        blank=True,
+        validators=[validate_id_number],
         help_text=_("可不填；列表和导出中脱敏显示。"),
     )
     role = models.CharField(
-        _("涉案行为"), max_length=16, choices=PartyRole.choices,
+        _("涉案行为"),
+        max_length=16,
+        choices=PartyRole.choices,
         help_text=_("执法对象是实施、介绍、组织或协助“两非”行为的机构和人员，不包括孕妇及其家庭。"),
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
@@ -293,7 +322,9 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("案件"))
     from_status = models.CharField(_("原环节"), max_length=16, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("新环节"), max_length=16, choices=CaseStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+    )
     at = models.DateTimeField(_("时间"), default=timezone.now)
     reason = models.CharField(_("理由/说明"), max_length=500, blank=True)
 
@@ -340,7 +371,9 @@ class Evidence(models.Model):
     kind = models.CharField(_("文件类型"), max_length=16, choices=EvidenceKind.choices)
     content_type = models.CharField(_("MIME 类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64, help_text=_("上传时计算；下载时重新核对，不一致即提示可能被篡改。"))
+    sha256 = models.CharField(
+        _("SHA-256"), max_length=64, help_text=_("上传时计算；下载时重新核对，不一致即提示可能被篡改。")
+    )
     description = models.CharField(_("说明"), max_length=300)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")

@@ -1,4 +1,5 @@
 """Pieces every enforcement model shares: who sees the records, and the per-year number counter."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -4,6 +4,7 @@ The six designations are six boolean columns rather than a list: the checks that
 ("a device at a facility without the ultrasound designation", "who may terminate pregnancies")
 are then plain indexed column tests in SQL.
 """
+
 import datetime
 
 from django.conf import settings
@@ -68,17 +69,13 @@ class FacilityQuerySet(EnforcementQuerySet):
 class Facility(Versioned, Timestamped):
     """定点机构: a facility approved for some of the six designations (六定点)."""
 
-    township = models.ForeignKey(
-        Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("所在镇/街道")
-    )
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("所在镇/街道"))
     name = models.CharField(_("机构名称"), max_length=100)
     kind = models.CharField(_("机构类型"), max_length=20, choices=FacilityKind.choices, default=FacilityKind.CLINIC)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     contact_person = models.CharField(_("负责人"), max_length=30, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    licence_number = models.CharField(
-        _("执业许可证号"), max_length=50, help_text=_("《医疗机构执业许可证》登记号。")
-    )
+    licence_number = models.CharField(_("执业许可证号"), max_length=50, help_text=_("《医疗机构执业许可证》登记号。"))
     licence_valid_from = models.DateField(_("许可证有效期起"), null=True, blank=True)
     licence_valid_until = models.DateField(
         _("许可证有效期至"), help_text=_("到期前 30 天（本县设置）列入“即将到期”名单，过期后列入“已过期”名单。")
@@ -104,7 +101,8 @@ class Facility(Versioned, Timestamped):
         constraints = [
             models.UniqueConstraint(fields=["licence_number"], name="enforcement_facility_licence_unique"),
             models.CheckConstraint(
-                condition=Q(licence_valid_from__isnull=True) | Q(licence_valid_from__lte=models.F("licence_valid_until")),
+                condition=Q(licence_valid_from__isnull=True)
+                | Q(licence_valid_from__lte=models.F("licence_valid_until")),
                 name="enforcement_facility_licence_period",
             ),
         ]
@@ -171,7 +169,8 @@ class UltrasoundDevice(Versioned, Timestamped):
         ordering = ["township__sort_order", "facility__name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["model_name", "serial_number"], condition=Q(is_active=True),
+                fields=["model_name", "serial_number"],
+                condition=Q(is_active=True),
                 name="enforcement_device_serial_unique",
             ),
         ]

@@ -1,4 +1,5 @@
 """执法检查: inspections of designated facilities. An inspection that finds a problem can open a case."""
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse

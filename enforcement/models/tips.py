@@ -4,6 +4,7 @@
 inspectors. Lists, exports, figures and the leader's pages load tips through
 ``TipQuerySet.without_reporter()``, which does not even fetch the two columns.
 """
+
 import datetime
 
 from django.conf import settings
@@ -51,22 +52,27 @@ class TipQuerySet(EnforcementQuerySet):
 class Tip(Versioned, Timestamped):
     year = models.PositiveSmallIntegerField(_("年度"), editable=False)
     seq = models.PositiveIntegerField(_("序号"), editable=False)
-    township = models.ForeignKey(
-        Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("涉及镇/街道")
-    )
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("涉及镇/街道"))
     channel = models.CharField(_("举报方式"), max_length=10, choices=TipChannel.choices)
     received_on = models.DateField(_("受理日期"), default=timezone.localdate)
     content = models.TextField(_("举报内容"), max_length=2000, help_text=_("被举报的机构、人员、时间、地点和行为。"))
     reporter_name = models.CharField(
-        _("举报人姓名"), max_length=30, blank=True,
+        _("举报人姓名"),
+        max_length=30,
+        blank=True,
         help_text=_("保密：仅执法人员在本线索详情页可见，不出现在列表、导出和统计中。可匿名。"),
     )
     reporter_contact = models.CharField(_("举报人联系方式"), max_length=60, blank=True, help_text=_("保密，同上。"))
     status = models.CharField(_("处理状态"), max_length=12, choices=TipStatus.choices, default=TipStatus.PENDING)
     handled_on = models.DateField(_("处理日期"), null=True, blank=True, editable=False)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("处理人"), editable=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
+        editable=False,
     )
     dismissal_reason = models.CharField(_("不予处理理由"), max_length=300, blank=True)
     reward_amount = models.DecimalField(_("奖励金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True)

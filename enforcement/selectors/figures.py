@@ -15,6 +15,7 @@ Definitions (periods are half-open, dates in Asia/Shanghai):
 - outcomes: from the 处理决定 made in the period (warnings, confiscations and their sum, fines and
   their sum, licence revocations); referrals: 移送公安/纪检 made in the period.
 """
+
 import datetime
 from dataclasses import dataclass
 
@@ -77,13 +78,25 @@ def _count(qs):
 
 
 def _money(qs, field):
-    return Coalesce(_sub(qs, Sum(field), DecimalField(max_digits=14, decimal_places=2)), Value(0),
-                    output_field=DecimalField(max_digits=14, decimal_places=2))
+    return Coalesce(
+        _sub(qs, Sum(field), DecimalField(max_digits=14, decimal_places=2)),
+        Value(0),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
 
 
 COUNT_COLUMNS = [
-    "tips_received", "tips_overdue", "cases_opened", "cases_filed", "filed_closed", "cases_closed", "warnings",
-    "confiscations", "fines", "revocations", "referrals",
+    "tips_received",
+    "tips_overdue",
+    "cases_opened",
+    "cases_filed",
+    "filed_closed",
+    "cases_closed",
+    "warnings",
+    "confiscations",
+    "fines",
+    "revocations",
+    "referrals",
 ]
 MONEY_COLUMNS = ["confiscated_sum", "fine_sum"]
 
@@ -120,22 +133,26 @@ def township_figures(*, start: datetime.date, end: datetime.date) -> tuple[list[
     filed = cases_by("filed_on", start, end)
     closed = cases_by("closed_on", start, end)
     decided = cases_by("decided_on", start, end)
-    townships = Township.objects.filter(is_active=True).annotate(
-        tips_received=_count(tips_received(start, end)),
-        tips_overdue=_count(tips_overdue(start, end)),
-        cases_opened=_count(cases_by("registered_on", start, end)),
-        cases_filed=_count(filed),
-        filed_closed=_count(filed.filter(closed_on__lt=end)),
-        cases_closed=_count(closed),
-        days_sum=_sub(closed, Sum(DAYS_TO_CLOSE), DurationField()),
-        warnings=_count(decided.filter(outcome_warning=True)),
-        confiscations=_count(decided.filter(confiscated_amount__gt=0)),
-        confiscated_sum=_money(decided, "confiscated_amount"),
-        fines=_count(decided.filter(fine_amount__gt=0)),
-        fine_sum=_money(decided, "fine_amount"),
-        revocations=_count(decided.filter(licence_revoked=True)),
-        referrals=_count(cases_by("referred_on", start, end)),
-    ).order_by("sort_order", "code")
+    townships = (
+        Township.objects.filter(is_active=True)
+        .annotate(
+            tips_received=_count(tips_received(start, end)),
+            tips_overdue=_count(tips_overdue(start, end)),
+            cases_opened=_count(cases_by("registered_on", start, end)),
+            cases_filed=_count(filed),
+            filed_closed=_count(filed.filter(closed_on__lt=end)),
+            cases_closed=_count(closed),
+            days_sum=_sub(closed, Sum(DAYS_TO_CLOSE), DurationField()),
+            warnings=_count(decided.filter(outcome_warning=True)),
+            confiscations=_count(decided.filter(confiscated_amount__gt=0)),
+            confiscated_sum=_money(decided, "confiscated_amount"),
+            fines=_count(decided.filter(fine_amount__gt=0)),
+            fine_sum=_money(decided, "fine_amount"),
+            revocations=_count(decided.filter(licence_revoked=True)),
+            referrals=_count(cases_by("referred_on", start, end)),
+        )
+        .order_by("sort_order", "code")
+    )
     rows = []
     for t in townships:
         values = {c: getattr(t, c) for c in COUNT_COLUMNS + MONEY_COLUMNS}

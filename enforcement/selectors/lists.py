@@ -4,6 +4,7 @@ Every list starts from ``visible_to(user)`` and joins what its page shows (selec
 prefetch at most), so a page costs the same few queries at 5 rows or 500. Tips are always read
 ``without_reporter()``: the reporter's identity never reaches a list or an export.
 """
+
 import datetime
 import re
 
@@ -19,8 +20,13 @@ CASE_NUMBER = re.compile(r"^\s*(\d{4})\s*-\s*(\d{1,6})\s*$")
 TIP_NUMBER = re.compile(r"^\s*JB\s*(\d{4})\s*-\s*(\d{1,6})\s*$", re.IGNORECASE)
 
 # Which date a drilldown period applies to (core.indicators: ?township=&start=&end=, end exclusive).
-CASE_BASES = {"opened": "registered_on", "filed": "filed_on", "closed": "closed_on", "decided": "decided_on",
-              "referred": "referred_on"}
+CASE_BASES = {
+    "opened": "registered_on",
+    "filed": "filed_on",
+    "closed": "closed_on",
+    "decided": "decided_on",
+    "referred": "referred_on",
+}
 TIP_BASES = {"received": "received_on"}
 
 
@@ -33,8 +39,16 @@ def _period(qs, field: str, start: datetime.date | None, end: datetime.date | No
 
 
 # --- 定点机构 -----------------------------------------------------------------------------------
-def facility_list(*, user: User, today: datetime.date, q: str = "", township=None, designation: str = "",
-                  licence: str = "", status: str = "active"):
+def facility_list(
+    *,
+    user: User,
+    today: datetime.date,
+    q: str = "",
+    township=None,
+    designation: str = "",
+    licence: str = "",
+    status: str = "active",
+):
     qs = Facility.objects.visible_to(user)
     if status == "active":
         qs = qs.filter(is_active=True)
@@ -50,8 +64,13 @@ def facility_list(*, user: User, today: datetime.date, q: str = "", township=Non
         qs = qs.filter(township=township)
     if designation:
         qs = qs.filter(**{designation_field(designation): True})
-    devices = UltrasoundDevice.objects.filter(facility=OuterRef("pk"), is_active=True).order_by().values(
-        "facility").annotate(n=Count("*")).values("n")
+    devices = (
+        UltrasoundDevice.objects.filter(facility=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("facility")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     qs = qs.annotate(device_count=Coalesce(Subquery(devices, output_field=IntegerField()), Value(0)))
     if licence in ("expiring", "expired"):
         return qs.select_related("township").order_by("licence_valid_until", "id")
@@ -59,8 +78,9 @@ def facility_list(*, user: User, today: datetime.date, q: str = "", township=Non
 
 
 # --- B超机备案 ----------------------------------------------------------------------------------
-def device_list(*, user: User, q: str = "", township=None, flagged: bool = False, status: str = "active",
-                facility=None):
+def device_list(
+    *, user: User, q: str = "", township=None, flagged: bool = False, status: str = "active", facility=None
+):
     qs = UltrasoundDevice.objects.visible_to(user)
     if status == "active":
         qs = qs.filter(is_active=True)
@@ -69,8 +89,12 @@ def device_list(*, user: User, q: str = "", township=None, flagged: bool = False
     if flagged:
         qs = qs.filter(facility__des_ultrasound=False)
     if q:
-        qs = qs.filter(Q(model_name__icontains=q) | Q(serial_number__icontains=q) | Q(facility__name__icontains=q)
-                       | Q(operators__icontains=q))
+        qs = qs.filter(
+            Q(model_name__icontains=q)
+            | Q(serial_number__icontains=q)
+            | Q(facility__name__icontains=q)
+            | Q(operators__icontains=q)
+        )
     if township is not None:
         qs = qs.filter(township=township)
     if facility is not None:
@@ -79,8 +103,20 @@ def device_list(*, user: User, q: str = "", township=None, flagged: bool = False
 
 
 # --- 举报线索 -----------------------------------------------------------------------------------
-def tip_list(*, user: User, today: datetime.date, q: str = "", township=None, channel: str = "", status: str = "",
-             year: int | None = None, overdue: bool = False, basis: str = "", start=None, end=None):
+def tip_list(
+    *,
+    user: User,
+    today: datetime.date,
+    q: str = "",
+    township=None,
+    channel: str = "",
+    status: str = "",
+    year: int | None = None,
+    overdue: bool = False,
+    basis: str = "",
+    start=None,
+    end=None,
+):
     qs = Tip.objects.visible_to(user).without_reporter()
     if q:
         # Number and content only: searching must never match the reporter's name or contact,
@@ -118,8 +154,20 @@ def tips_overdue_in(qs, start: datetime.date | None, end: datetime.date | None):
 
 
 # --- 两非案件 -----------------------------------------------------------------------------------
-def case_list(*, user: User, today: datetime.date, q: str = "", township=None, status: str = "", source: str = "",
-              year: int | None = None, overdue: bool = False, basis: str = "", start=None, end=None):
+def case_list(
+    *,
+    user: User,
+    today: datetime.date,
+    q: str = "",
+    township=None,
+    status: str = "",
+    source: str = "",
+    year: int | None = None,
+    overdue: bool = False,
+    basis: str = "",
+    start=None,
+    end=None,
+):
     qs = Case.objects.visible_to(user)
     if q:
         match = CASE_NUMBER.match(q)
@@ -140,14 +188,27 @@ def case_list(*, user: User, today: datetime.date, q: str = "", township=None, s
         qs = qs.overdue(today)
     if basis in CASE_BASES:
         qs = _period(qs, CASE_BASES[basis], start, end)
-    return qs.select_related("township").prefetch_related(
-        Prefetch("parties", queryset=CaseParty.objects.select_related("facility").order_by("id")),
-    ).order_by("-year", "-seq")
+    return (
+        qs.select_related("township")
+        .prefetch_related(
+            Prefetch("parties", queryset=CaseParty.objects.select_related("facility").order_by("id")),
+        )
+        .order_by("-year", "-seq")
+    )
 
 
 # --- 执法检查 -----------------------------------------------------------------------------------
-def inspection_list(*, user: User, q: str = "", township=None, year: int | None = None, facility=None,
-                    problems: str = "", start=None, end=None):
+def inspection_list(
+    *,
+    user: User,
+    q: str = "",
+    township=None,
+    year: int | None = None,
+    facility=None,
+    problems: str = "",
+    start=None,
+    end=None,
+):
     qs = Inspection.objects.visible_to(user)
     if q:
         qs = qs.filter(Q(facility__name__icontains=q) | Q(findings__icontains=q))
@@ -162,6 +223,10 @@ def inspection_list(*, user: User, q: str = "", township=None, year: int | None 
     elif problems == "no":
         qs = qs.filter(problems_found=False)
     qs = _period(qs, "inspected_on", start, end)
-    return qs.select_related("facility", "township").prefetch_related(
-        Prefetch("inspectors", queryset=User.objects.order_by("name", "id")),
-    ).order_by("-inspected_on", "-id")
+    return (
+        qs.select_related("facility", "township")
+        .prefetch_related(
+            Prefetch("inspectors", queryset=User.objects.order_by("name", "id")),
+        )
+        .order_by("-inspected_on", "-id")
+    )

@@ -1,5 +1,6 @@
 """Writes for cases: opening one (from a tip, an inspection or otherwise), parties, edits and the
 workflow transitions. Every transition is a ``CaseEvent`` row and an audit row."""
+
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -51,8 +52,13 @@ class Outcome:
     notes: str = ""
 
     def has_measure(self) -> bool:
-        return bool(self.warning or self.confiscated_amount or self.fine_amount or self.licence_revoked
-                    or self.referred_to_police)
+        return bool(
+            self.warning
+            or self.confiscated_amount
+            or self.fine_amount
+            or self.licence_revoked
+            or self.referred_to_police
+        )
 
 
 def _stage_due(status: str, today: datetime.date) -> datetime.date | None:
@@ -64,8 +70,18 @@ def _stage_due(status: str, today: datetime.date) -> datetime.date | None:
 
 @transaction.atomic
 def case_open(
-    *, by, township: Township, title: str, source: str, description: str = "", violation_types=(),
-    departments=(), tip: Tip | None = None, inspection: Inspection | None = None, parties=(), request=None,
+    *,
+    by,
+    township: Township,
+    title: str,
+    source: str,
+    description: str = "",
+    violation_types=(),
+    departments=(),
+    tip: Tip | None = None,
+    inspection: Inspection | None = None,
+    parties=(),
+    request=None,
 ) -> Case:
     """Register a case (线索登记) with the next number of the year and its first event.
 
@@ -79,7 +95,9 @@ def case_open(
     if tip is not None:
         tip = Tip.objects.select_for_update().get(pk=tip.pk)
         if tip.status != TipStatus.PENDING:
-            raise ValidationError(_("该举报线索已处理（%(status)s），不能再转为案件。") % {"status": tip.get_status_display()})
+            raise ValidationError(
+                _("该举报线索已处理（%(status)s），不能再转为案件。") % {"status": tip.get_status_display()}
+            )
         source = CaseSource.TIP
         tip.status = TipStatus.CASE_OPENED
         tip.handled_on = today
@@ -91,25 +109,49 @@ def case_open(
     if inspection is not None and source not in INSPECTION_SOURCES:
         raise ValidationError({"source": _("由执法检查发现的案件，来源应为 B超检查登记、引流产登记或药品台账。")})
     case = Case(
-        year=today.year, seq=next_number("case", today.year), township=township, source=source, tip=tip,
-        inspection=inspection, title=title.strip(), description=description.strip(),
-        violation_types=list(violation_types), departments=list(departments) or [Department.HEALTH],
-        status=CaseStatus.RECEIVED, stage_entered_at=now, stage_due_on=_stage_due(CaseStatus.RECEIVED, today),
-        registered_on=today, created_by=by,
+        year=today.year,
+        seq=next_number("case", today.year),
+        township=township,
+        source=source,
+        tip=tip,
+        inspection=inspection,
+        title=title.strip(),
+        description=description.strip(),
+        violation_types=list(violation_types),
+        departments=list(departments) or [Department.HEALTH],
+        status=CaseStatus.RECEIVED,
+        stage_entered_at=now,
+        stage_due_on=_stage_due(CaseStatus.RECEIVED, today),
+        registered_on=today,
+        created_by=by,
     )
     case.full_clean(exclude=["tip", "inspection"])
     case.save()
-    CaseEvent.objects.create(case=case, from_status="", to_status=CaseStatus.RECEIVED, by=by, at=now,
-                             reason=_("由举报线索 %(n)s 转入") % {"n": tip.number} if tip else "")
+    CaseEvent.objects.create(
+        case=case,
+        from_status="",
+        to_status=CaseStatus.RECEIVED,
+        by=by,
+        at=now,
+        reason=_("由举报线索 %(n)s 转入") % {"n": tip.number} if tip else "",
+    )
     if inspection is not None:
-        CaseParty.objects.create(case=case, kind=PartyKind.FACILITY, facility=inspection.facility,
-                                 role="performer", created_by=by)
+        CaseParty.objects.create(
+            case=case, kind=PartyKind.FACILITY, facility=inspection.facility, role="performer", created_by=by
+        )
     for party in parties:
         case_party_add(case=case, by=by, request=request, **party)
-    audit_change(action=AuditEvent.Action.CREATE, obj=case, by=by, request=request,
-                 detail=f"case {case.number} opened" + (f" from tip {tip.number}" if tip else ""))
+    audit_change(
+        action=AuditEvent.Action.CREATE,
+        obj=case,
+        by=by,
+        request=request,
+        detail=f"case {case.number} opened" + (f" from tip {tip.number}" if tip else ""),
+    )
     if tip is not None:
-        audit_change(action=AuditEvent.Action.UPDATE, obj=tip, by=by, request=request, detail=f"tip → case {case.number}")
+        audit_change(
+            action=AuditEvent.Action.UPDATE, obj=tip, by=by, request=request, detail=f"tip → case {case.number}"
+        )
     return case
 
 
@@ -117,27 +159,57 @@ def case_open(
 def case_update(*, case: Case, by, expected_version: int, data: dict, request=None) -> Case:
     """Edit the case's description fields (not its stage: only transitions move it)."""
     allowed = {"title", "description", "violation_types", "departments", "township"}
-    save_fields(case, data={k: v for k, v in data.items() if k in allowed}, expected_version=expected_version,
-                by=by, request=request, detail=f"case {case.number} edited")
+    save_fields(
+        case,
+        data={k: v for k, v in data.items() if k in allowed},
+        expected_version=expected_version,
+        by=by,
+        request=request,
+        detail=f"case {case.number} edited",
+    )
     return case
 
 
 @transaction.atomic
-def case_party_add(*, case: Case, by, kind: str, role: str, facility: Facility | None = None, name: str = "",
-                   id_number: str = "", phone: str = "", address: str = "", request=None) -> CaseParty:
+def case_party_add(
+    *,
+    case: Case,
+    by,
+    kind: str,
+    role: str,
+    facility: Facility | None = None,
+    name: str = "",
+    id_number: str = "",
+    phone: str = "",
+    address: str = "",
+    request=None,
+) -> CaseParty:
     if case.is_terminal:
         raise ValidationError(_("案件已办结，不能再添加当事人。"))
     if kind == PartyKind.FACILITY and facility is None:
         raise ValidationError({"facility": _("请从定点机构名录中选择机构。")})
     if kind == PartyKind.PERSON and not name.strip():
         raise ValidationError({"name": _("请填写当事人姓名。")})
-    party = CaseParty(case=case, kind=kind, role=role, facility=facility if kind == PartyKind.FACILITY else None,
-                      name="" if kind == PartyKind.FACILITY else name.strip(), id_number=id_number, phone=phone,
-                      address=address, created_by=by)
+    party = CaseParty(
+        case=case,
+        kind=kind,
+        role=role,
+        facility=facility if kind == PartyKind.FACILITY else None,
+        name="" if kind == PartyKind.FACILITY else name.strip(),
+        id_number=id_number,
+        phone=phone,
+        address=address,
+        created_by=by,
+    )
     party.full_clean()
     party.save()
-    audit_change(action=AuditEvent.Action.UPDATE, obj=case, by=by, request=request,
-                 detail=f"case {case.number}: party added ({kind})")
+    audit_change(
+        action=AuditEvent.Action.UPDATE,
+        obj=case,
+        by=by,
+        request=request,
+        detail=f"case {case.number}: party added ({kind})",
+    )
     return party
 
 
@@ -160,8 +232,15 @@ def _validate_outcome(outcome: Outcome | None) -> Outcome:
 
 @transaction.atomic
 def case_transition(
-    *, case: Case, to: str, by, reason: str = "", expected_status: str | None = None, outcome: Outcome | None = None,
-    referral_department: str = "", request=None,
+    *,
+    case: Case,
+    to: str,
+    by,
+    reason: str = "",
+    expected_status: str | None = None,
+    outcome: Outcome | None = None,
+    referral_department: str = "",
+    request=None,
 ) -> Case:
     """Move ``case`` to stage ``to`` if the workflow allows it; record the event and audit it.
 
@@ -176,15 +255,23 @@ def case_transition(
     if locked.status != seen:
         last = locked.events.select_related("by").order_by("-at", "-id").first()
         raise TransitionRefused(
-            _("该案件刚刚已由%(who)s办理为“%(now)s”，您的操作（转为“%(to)s”）未执行。请查看最新状态后再操作。") % {
-                "who": last.by.get_full_name() if last else _("他人"), "now": locked.get_status_display(),
+            _("该案件刚刚已由%(who)s办理为“%(now)s”，您的操作（转为“%(to)s”）未执行。请查看最新状态后再操作。")
+            % {
+                "who": last.by.get_full_name() if last else _("他人"),
+                "now": locked.get_status_display(),
                 "to": CaseStatus(to).label if to in CaseStatus.values else to,
-            }, code="stale")
+            },
+            code="stale",
+        )
     if to not in CaseStatus.values or to not in locked.allowed_transitions:
         raise TransitionRefused(
-            _("案件当前处于“%(now)s”，流程不允许转为“%(to)s”。") % {
-                "now": locked.get_status_display(), "to": CaseStatus(to).label if to in CaseStatus.values else to,
-            }, code="not_allowed")
+            _("案件当前处于“%(now)s”，流程不允许转为“%(to)s”。")
+            % {
+                "now": locked.get_status_display(),
+                "to": CaseStatus(to).label if to in CaseStatus.values else to,
+            },
+            code="not_allowed",
+        )
     reason = (reason or "").strip()
     if to in REASON_REQUIRED and not reason:
         raise ValidationError({"reason": _("转为“%(to)s”必须写明理由。") % {"to": CaseStatus(to).label}})
@@ -219,8 +306,16 @@ def case_transition(
         locked.licence_revoked = outcome.licence_revoked
         locked.referred_to_police = locked.referred_to_police or outcome.referred_to_police
         locked.outcome_notes = outcome.notes.strip()
-        fields += ["decided_on", "decision_number", "outcome_warning", "confiscated_amount", "fine_amount",
-                   "licence_revoked", "referred_to_police", "outcome_notes"]
+        fields += [
+            "decided_on",
+            "decision_number",
+            "outcome_warning",
+            "confiscated_amount",
+            "fine_amount",
+            "licence_revoked",
+            "referred_to_police",
+            "outcome_notes",
+        ]
     elif to == CaseStatus.CLOSED:
         locked.closed_on = today
         fields.append("closed_on")
@@ -230,6 +325,11 @@ def case_transition(
     locked.version += 1
     locked.save(update_fields=fields)
     CaseEvent.objects.create(case=locked, from_status=from_status, to_status=to, by=by, at=now, reason=reason)
-    audit_change(action=AuditEvent.Action.UPDATE, obj=locked, by=by, request=request,
-                 detail=f"case {locked.number}: {from_status} → {to}")
+    audit_change(
+        action=AuditEvent.Action.UPDATE,
+        obj=locked,
+        by=by,
+        request=request,
+        detail=f"case {locked.number}: {from_status} → {to}",
+    )
     return locked

@@ -1,4 +1,5 @@
 """Helpers the enforcement services share."""
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 

@@ -1,4 +1,5 @@
 """Writes for the designated-facility registry, ultrasound device filings and inspections."""
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -10,9 +11,22 @@ from ..models import Facility, Inspection, UltrasoundDevice
 from .common import audit_change, require_reason, save_fields
 
 FACILITY_FIELDS = (
-    "township", "name", "kind", "address", "contact_person", "phone", "licence_number", "licence_valid_from",
-    "licence_valid_until", "des_pregnancy_check", "des_termination_surgery", "des_delivery", "des_ultrasound",
-    "des_termination_drugs", "des_contraceptive_surgery", "notes",
+    "township",
+    "name",
+    "kind",
+    "address",
+    "contact_person",
+    "phone",
+    "licence_number",
+    "licence_valid_from",
+    "licence_valid_until",
+    "des_pregnancy_check",
+    "des_termination_surgery",
+    "des_delivery",
+    "des_ultrasound",
+    "des_termination_drugs",
+    "des_contraceptive_surgery",
+    "notes",
 )
 DEVICE_FIELDS = ("model_name", "serial_number", "room", "operators", "purchased_on", "filed_on")
 
@@ -54,9 +68,12 @@ def facility_update(*, facility: Facility, by, expected_version: int, data: dict
     _check_licence(data, exclude_pk=facility.pk)
     moved = "township" in data and data["township"].pk != facility.township_id
     _unique_or_error(
-        lambda: save_fields(facility, data=data, expected_version=expected_version, by=by, request=request,
-                            detail="facility edited"),
-        "licence_number", _("该执业许可证号已登记在其他机构名下。"))
+        lambda: save_fields(
+            facility, data=data, expected_version=expected_version, by=by, request=request, detail="facility edited"
+        ),
+        "licence_number",
+        _("该执业许可证号已登记在其他机构名下。"),
+    )
     if moved:
         # Devices and inspections are listed by their facility's township (a copied column).
         UltrasoundDevice.objects.filter(facility=facility).update(township=facility.township)
@@ -72,7 +89,9 @@ def facility_deactivate(*, facility: Facility, by, reason: str, request=None) ->
     facility.closed_reason = reason
     facility.version += 1
     facility.save(update_fields=["is_active", "closed_reason", "version", "updated_at"])
-    audit_change(action=AuditEvent.Action.UPDATE, obj=facility, by=by, request=request, detail=f"facility deactivated: {reason}")
+    audit_change(
+        action=AuditEvent.Action.UPDATE, obj=facility, by=by, request=request, detail=f"facility deactivated: {reason}"
+    )
     return facility
 
 
@@ -82,8 +101,12 @@ def _check_device(data: dict, *, exclude_pk=None) -> None:
         errors["filed_on"] = _("备案日期不能晚于今天。")
     if data.get("purchased_on") and data.get("filed_on") and data["purchased_on"] > data["filed_on"]:
         errors["purchased_on"] = _("购置日期不能晚于备案日期。")
-    if UltrasoundDevice.objects.active().filter(
-            model_name=data.get("model_name"), serial_number=data.get("serial_number")).exclude(pk=exclude_pk).exists():
+    if (
+        UltrasoundDevice.objects.active()
+        .filter(model_name=data.get("model_name"), serial_number=data.get("serial_number"))
+        .exclude(pk=exclude_pk)
+        .exists()
+    ):
         errors["serial_number"] = _("该型号、编号的设备已在册备案。")
     if errors:
         raise ValidationError(errors)
@@ -106,9 +129,12 @@ def device_update(*, device: UltrasoundDevice, by, expected_version: int, data: 
     data = {k: v for k, v in data.items() if k in DEVICE_FIELDS}
     _check_device(data, exclude_pk=device.pk)
     _unique_or_error(
-        lambda: save_fields(device, data=data, expected_version=expected_version, by=by, request=request,
-                            detail="device edited"),
-        "serial_number", _("该型号、编号的设备已在册备案。"))
+        lambda: save_fields(
+            device, data=data, expected_version=expected_version, by=by, request=request, detail="device edited"
+        ),
+        "serial_number",
+        _("该型号、编号的设备已在册备案。"),
+    )
     return device
 
 
@@ -119,14 +145,26 @@ def device_retire(*, device: UltrasoundDevice, by, reason: str, request=None) ->
     device.retired_reason = reason
     device.version += 1
     device.save(update_fields=["is_active", "retired_reason", "version", "updated_at"])
-    audit_change(action=AuditEvent.Action.UPDATE, obj=device, by=by, request=request, detail=f"device retired: {reason}")
+    audit_change(
+        action=AuditEvent.Action.UPDATE, obj=device, by=by, request=request, detail=f"device retired: {reason}"
+    )
     return device
 
 
 @transaction.atomic
-def inspection_record(*, by, facility: Facility, inspected_on, inspectors, findings: str,
-                      checked_ultrasound_register: bool = False, checked_termination_register: bool = False,
-                      checked_drug_ledger: bool = False, problems_found: bool = False, request=None) -> Inspection:
+def inspection_record(
+    *,
+    by,
+    facility: Facility,
+    inspected_on,
+    inspectors,
+    findings: str,
+    checked_ultrasound_register: bool = False,
+    checked_termination_register: bool = False,
+    checked_drug_ledger: bool = False,
+    problems_found: bool = False,
+    request=None,
+) -> Inspection:
     """Record an inspection of a facility. The recording inspector is always among the inspectors."""
     errors = {}
     if inspected_on > timezone.localdate():
@@ -138,9 +176,13 @@ def inspection_record(*, by, facility: Facility, inspected_on, inspectors, findi
     if errors:
         raise ValidationError(errors)
     inspection = Inspection.objects.create(
-        facility=facility, inspected_on=inspected_on, findings=findings.strip(), problems_found=problems_found,
+        facility=facility,
+        inspected_on=inspected_on,
+        findings=findings.strip(),
+        problems_found=problems_found,
         checked_ultrasound_register=checked_ultrasound_register,
-        checked_termination_register=checked_termination_register, checked_drug_ledger=checked_drug_ledger,
+        checked_termination_register=checked_termination_register,
+        checked_drug_ledger=checked_drug_ledger,
         created_by=by,
     )
     inspection.inspectors.set({by, *inspectors})

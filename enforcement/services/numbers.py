@@ -1,4 +1,5 @@
 """Case and tip numbers: consecutive per year, never handed out twice."""
+
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest

@@ -1,5 +1,6 @@
 """Writes for tips: record, dismiss with a reason, record a reward. Turning a tip into a case is
 ``services.cases.case_open(tip=...)``."""
+
 import datetime
 from decimal import Decimal
 
@@ -16,8 +17,17 @@ from .numbers import next_number
 
 
 @transaction.atomic
-def tip_record(*, by, township: Township, channel: str, received_on: datetime.date, content: str,
-               reporter_name: str = "", reporter_contact: str = "", request=None) -> Tip:
+def tip_record(
+    *,
+    by,
+    township: Township,
+    channel: str,
+    received_on: datetime.date,
+    content: str,
+    reporter_name: str = "",
+    reporter_contact: str = "",
+    request=None,
+) -> Tip:
     """Record a tip with the next number of the year. The reporter may stay anonymous."""
     today = timezone.localdate()
     if received_on > today:
@@ -25,9 +35,17 @@ def tip_record(*, by, township: Township, channel: str, received_on: datetime.da
     content = content.strip()
     if not content:
         raise ValidationError({"content": _("请填写举报内容。")})
-    tip = Tip(year=received_on.year, seq=next_number("tip", received_on.year), township=township, channel=channel,
-              received_on=received_on, content=content, reporter_name=reporter_name.strip(),
-              reporter_contact=reporter_contact.strip(), created_by=by)
+    tip = Tip(
+        year=received_on.year,
+        seq=next_number("tip", received_on.year),
+        township=township,
+        channel=channel,
+        received_on=received_on,
+        content=content,
+        reporter_name=reporter_name.strip(),
+        reporter_contact=reporter_contact.strip(),
+        created_by=by,
+    )
     tip.full_clean()
     tip.save()
     # The audit detail never carries the reporter's identity.
@@ -38,7 +56,9 @@ def tip_record(*, by, township: Township, channel: str, received_on: datetime.da
 def _locked_pending(tip: Tip) -> Tip:
     locked = Tip.objects.select_for_update().get(pk=tip.pk)
     if locked.status != TipStatus.PENDING:
-        raise ValidationError(_("该举报线索已处理（%(status)s），本次操作未执行。") % {"status": locked.get_status_display()})
+        raise ValidationError(
+            _("该举报线索已处理（%(status)s），本次操作未执行。") % {"status": locked.get_status_display()}
+        )
     return locked
 
 
@@ -53,13 +73,14 @@ def tip_dismiss(*, tip: Tip, by, reason: str, request=None) -> Tip:
     locked.handled_by = by
     locked.version += 1
     locked.save(update_fields=["status", "dismissal_reason", "handled_on", "handled_by", "version", "updated_at"])
-    audit_change(action=AuditEvent.Action.UPDATE, obj=locked, by=by, request=request, detail=f"tip {locked.number} dismissed")
+    audit_change(
+        action=AuditEvent.Action.UPDATE, obj=locked, by=by, request=request, detail=f"tip {locked.number} dismissed"
+    )
     return locked
 
 
 @transaction.atomic
-def tip_reward_record(*, tip: Tip, by, amount: Decimal, paid_on: datetime.date, note: str = "",
-                      request=None) -> Tip:
+def tip_reward_record(*, tip: Tip, by, amount: Decimal, paid_on: datetime.date, note: str = "", request=None) -> Tip:
     """Record the reward paid to the reporter of a tip that led to a case."""
     locked = Tip.objects.select_for_update().get(pk=tip.pk)
     if locked.status != TipStatus.CASE_OPENED:
@@ -76,5 +97,7 @@ def tip_reward_record(*, tip: Tip, by, amount: Decimal, paid_on: datetime.date, 
     locked.reward_note = note.strip()
     locked.version += 1
     locked.save(update_fields=["reward_amount", "reward_paid_on", "reward_note", "version", "updated_at"])
-    audit_change(action=AuditEvent.Action.UPDATE, obj=locked, by=by, request=request, detail=f"tip {locked.number} reward")
+    audit_change(
+        action=AuditEvent.Action.UPDATE, obj=locked, by=by, request=request, detail=f"tip {locked.number} reward"
+    )
     return locked

@@ -1,11 +1,19 @@
 """Small display helpers for the enforcement templates (badge colours that pass WCAG AA)."""
+
 from django import template
 
 register = template.Library()
 
 CASE_TONES = {
-    "received": "secondary", "preliminary": "info", "filed": "primary", "not_filed": "dark",
-    "investigating": "primary", "referred": "warning", "decided": "warning", "enforced": "info", "closed": "success",
+    "received": "secondary",
+    "preliminary": "info",
+    "filed": "primary",
+    "not_filed": "dark",
+    "investigating": "primary",
+    "referred": "warning",
+    "decided": "warning",
+    "enforced": "info",
+    "closed": "success",
 }
 TIP_TONES = {"pending": "warning", "case_opened": "primary", "dismissed": "secondary"}
 LICENCE_TONES = {"valid": "success", "expiring": "warning", "expired": "danger"}

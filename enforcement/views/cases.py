@@ -1,4 +1,5 @@
 """Cases: list (and the figures' drilldowns), open, read, edit, parties, workflow steps, evidence."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -28,9 +29,19 @@ GET_POST = require_http_methods(["GET", "POST"])
 def case_filters(request, basis: str = ""):
     form = CaseFilterForm(request.GET or None)
     f = form.values()
-    qs = select_cases(user=request.user, today=timezone.localdate(), q=f.get("q", ""), township=f.get("township"),
-                      status=f.get("status", ""), source=f.get("source", ""), year=f.get("year"),
-                      overdue=f.get("overdue", False), basis=basis, start=f.get("start"), end=f.get("end"))
+    qs = select_cases(
+        user=request.user,
+        today=timezone.localdate(),
+        q=f.get("q", ""),
+        township=f.get("township"),
+        status=f.get("status", ""),
+        source=f.get("source", ""),
+        year=f.get("year"),
+        overdue=f.get("overdue", False),
+        basis=basis,
+        start=f.get("start"),
+        end=f.get("end"),
+    )
     return form, qs
 
 
@@ -38,8 +49,14 @@ def case_filters(request, basis: str = ""):
 @capability_required(Cap.ENFORCEMENT_VIEW)
 def case_list(request, basis: str = ""):
     form, qs = case_filters(request, basis)
-    return list_page(request, template="enforcement/case_list.html", form=form, queryset=qs,
-                     audit_type="enforcement.case", extra={"basis": basis})
+    return list_page(
+        request,
+        template="enforcement/case_list.html",
+        form=form,
+        queryset=qs,
+        audit_type="enforcement.case",
+        extra={"basis": basis},
+    )
 
 
 @GET_POST
@@ -63,13 +80,19 @@ def case_detail(request, pk):
     case = get_case_for_user(request.user, pk)
     audit_view(request, case)
     can_change = request.user.can(Cap.ENFORCEMENT_CHANGE)
-    return render(request, "enforcement/case_detail.html", {
-        "case": case, "today": timezone.localdate(), "can_change": can_change and not case.is_terminal,
-        "parties": list(case.parties.select_related("facility").order_by("id")),
-        "events": list(case.events.select_related("by").order_by("at", "id")),
-        "evidence": list(case.evidence.select_related("uploaded_by").order_by("uploaded_at", "id")),
-        "next_steps": [CaseStatus(s) for s in case.allowed_transitions],
-    })
+    return render(
+        request,
+        "enforcement/case_detail.html",
+        {
+            "case": case,
+            "today": timezone.localdate(),
+            "can_change": can_change and not case.is_terminal,
+            "parties": list(case.parties.select_related("facility").order_by("id")),
+            "events": list(case.events.select_related("by").order_by("at", "id")),
+            "evidence": list(case.evidence.select_related("uploaded_by").order_by("uploaded_at", "id")),
+            "next_steps": [CaseStatus(s) for s in case.allowed_transitions],
+        },
+    )
 
 
 @GET_POST
@@ -79,8 +102,13 @@ def case_edit(request, pk):
     form = CaseForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
         try:
-            case_update(case=case, by=request.user, expected_version=form.cleaned_data["version"] or 0,
-                        data=form.service_data(), request=request)
+            case_update(
+                case=case,
+                by=request.user,
+                expected_version=form.cleaned_data["version"] or 0,
+                data=form.service_data(),
+                request=request,
+            )
         except ConcurrentEdit as error:
             form.add_error(None, str(error))
         except ValidationError as error:
@@ -99,9 +127,18 @@ def party_create(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case_party_add(case=case, by=request.user, request=request, kind=data["kind"], role=data["role"],
-                           facility=data.get("facility"), name=data.get("name", ""), id_number=data.get("id_number", ""),
-                           phone=data.get("phone", ""), address=data.get("address", ""))
+            case_party_add(
+                case=case,
+                by=request.user,
+                request=request,
+                kind=data["kind"],
+                role=data["role"],
+                facility=data.get("facility"),
+                name=data.get("name", ""),
+                id_number=data.get("id_number", ""),
+                phone=data.get("phone", ""),
+                address=data.get("address", ""),
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -121,23 +158,41 @@ def case_step(request, pk, to):
     refused = ""
     if to not in case.allowed_transitions and request.method == "GET":
         refused = _("案件当前处于“%(now)s”，流程不允许转为“%(to)s”。") % {
-            "now": case.get_status_display(), "to": CaseStatus(to).label}
+            "now": case.get_status_display(),
+            "to": CaseStatus(to).label,
+        }
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             case = case_transition(
-                case=case, to=to, by=request.user, reason=data.get("reason", ""),
-                expected_status=data["expected"], outcome=form.outcome() if to == CaseStatus.DECIDED else None,
-                referral_department=data.get("referral_department", ""), request=request)
+                case=case,
+                to=to,
+                by=request.user,
+                reason=data.get("reason", ""),
+                expected_status=data["expected"],
+                outcome=form.outcome() if to == CaseStatus.DECIDED else None,
+                referral_department=data.get("referral_department", ""),
+                request=request,
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("案件 %(n)s 已转为“%(to)s”。") % {"n": case.number, "to": case.get_status_display()})
+            messages.success(
+                request, _("案件 %(n)s 已转为“%(to)s”。") % {"n": case.number, "to": case.get_status_display()}
+            )
             return redirect(case)
-    return render(request, "enforcement/case_step.html", {
-        "case": case, "form": form, "to": CaseStatus(to), "reason_required": to in REASON_REQUIRED,
-        "refused": refused,
-    }, status=409 if refused else 200)
+    return render(
+        request,
+        "enforcement/case_step.html",
+        {
+            "case": case,
+            "form": form,
+            "to": CaseStatus(to),
+            "reason_required": to in REASON_REQUIRED,
+            "refused": refused,
+        },
+        status=409 if refused else 200,
+    )
 
 
 @GET_POST
@@ -147,8 +202,13 @@ def evidence_upload(request, pk):
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            evidence_attach(case=case, by=request.user, upload=form.cleaned_data["upload"],
-                            description=form.cleaned_data["description"], request=request)
+            evidence_attach(
+                case=case,
+                by=request.user,
+                upload=form.cleaned_data["upload"],
+                description=form.cleaned_data["description"],
+                request=request,
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -165,9 +225,14 @@ def evidence_download_view(request, pk):
     try:
         handle = evidence_download(evidence=evidence, by=request.user, request=request)
     except ValidationError as error:
-        return render(request, "enforcement/evidence_tampered.html", {
-            "evidence": evidence, "case": evidence.case, "message": error.messages[0]}, status=409)
-    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
-                            content_type=evidence.content_type)
+        return render(
+            request,
+            "enforcement/evidence_tampered.html",
+            {"evidence": evidence, "case": evidence.case, "message": error.messages[0]},
+            status=409,
+        )
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
     response["Cache-Control"] = "no-store"
     return response

@@ -1,4 +1,5 @@
 """View pieces the enforcement views share: list pages, exports, audit rows."""
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,18 +18,30 @@ def audit_view(request, obj, detail: str = "") -> None:
 
 def audit_list(request, object_type: str, page, form) -> None:
     """Tip and case lists are audited like their detail pages (who looked at which page, how filtered)."""
-    audit_log(action=AuditEvent.Action.VIEW, request=request, object_type=object_type,
-              detail=f"list page {page.number} ({page.paginator.count}); {form.describe()}"[:255])
+    audit_log(
+        action=AuditEvent.Action.VIEW,
+        request=request,
+        object_type=object_type,
+        detail=f"list page {page.number} ({page.paginator.count}); {form.describe()}"[:255],
+    )
 
 
 def list_page(request, *, template: str, form, queryset, extra=None, audit_type: str = ""):
     page = paginate(request, queryset)
     if audit_type:
         audit_list(request, audit_type, page, form)
-    return render(request, template, {
-        "form": form, "page": page, "query": query_without_page(request), "today": timezone.localdate(),
-        "can_change": request.user.can(Cap.ENFORCEMENT_CHANGE), **(extra or {}),
-    })
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "today": timezone.localdate(),
+            "can_change": request.user.can(Cap.ENFORCEMENT_CHANGE),
+            **(extra or {}),
+        },
+    )
 
 
 def xlsx_response(filename: str, content: bytes) -> HttpResponse:

@@ -1,4 +1,5 @@
 """Figures per township and for the county, for any period (inspectors and leaders, read-only)."""
+
 import datetime
 
 from django.shortcuts import render
@@ -19,8 +20,16 @@ def figures(request):
     if not form.is_bound:  # show the default period in the date fields
         form = PeriodForm(initial={"start": start, "end": end - datetime.timedelta(days=1)})
     rows, total = township_figures(start=start, end=end)  # one query
-    return render(request, "enforcement/figures.html", {
-        "form": form, "rows": rows, "total": total, "start": start, "end": end,
-        "last_day": end - datetime.timedelta(days=1),
-        "period_query": f"start={start.isoformat()}&end={end.isoformat()}",
-    })
+    return render(
+        request,
+        "enforcement/figures.html",
+        {
+            "form": form,
+            "rows": rows,
+            "total": total,
+            "start": start,
+            "end": end,
+            "last_day": end - datetime.timedelta(days=1),
+            "period_query": f"start={start.isoformat()}&end={end.isoformat()}",
+        },
+    )

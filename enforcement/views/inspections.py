@@ -1,4 +1,5 @@
 """Inspections of designated facilities; an inspection that found a problem can open a case."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -25,8 +26,15 @@ GET_POST = require_http_methods(["GET", "POST"])
 def inspection_filters(request):
     form = InspectionFilterForm(request.GET or None)
     f = form.values()
-    qs = select_inspections(user=request.user, q=f.get("q", ""), township=f.get("township"), year=f.get("year"),
-                            problems=f.get("problems", ""), start=f.get("start"), end=f.get("end"))
+    qs = select_inspections(
+        user=request.user,
+        q=f.get("q", ""),
+        township=f.get("township"),
+        year=f.get("year"),
+        problems=f.get("problems", ""),
+        start=f.get("start"),
+        end=f.get("end"),
+    )
     return form, qs
 
 
@@ -48,11 +56,17 @@ def inspection_create(request):
         data = form.cleaned_data
         try:
             inspection = inspection_record(
-                by=request.user, request=request, facility=data["facility"], inspected_on=data["inspected_on"],
-                inspectors=list(data["inspectors"]), findings=data["findings"], problems_found=data["problems_found"],
+                by=request.user,
+                request=request,
+                facility=data["facility"],
+                inspected_on=data["inspected_on"],
+                inspectors=list(data["inspectors"]),
+                findings=data["findings"],
+                problems_found=data["problems_found"],
                 checked_ultrasound_register=data["checked_ultrasound_register"],
                 checked_termination_register=data["checked_termination_register"],
-                checked_drug_ledger=data["checked_drug_ledger"])
+                checked_drug_ledger=data["checked_drug_ledger"],
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -66,23 +80,39 @@ def inspection_create(request):
 def inspection_detail(request, pk):
     inspection = get_inspection_for_user(request.user, pk)
     audit_view(request, inspection)
-    return render(request, "enforcement/inspection_detail.html", {
-        "inspection": inspection, "inspectors": list(inspection.inspectors.order_by("name", "id")),
-        "cases": list(inspection.cases.order_by("-year", "-seq")),
-        "can_change": request.user.can(Cap.ENFORCEMENT_CHANGE),
-    })
+    return render(
+        request,
+        "enforcement/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "inspectors": list(inspection.inspectors.order_by("name", "id")),
+            "cases": list(inspection.cases.order_by("-year", "-seq")),
+            "can_change": request.user.can(Cap.ENFORCEMENT_CHANGE),
+        },
+    )
 
 
 @GET_POST
 @capability_required(Cap.ENFORCEMENT_CHANGE)
 def inspection_open_case(request, pk):
     inspection = get_inspection_for_user(request.user, pk, write=True)
-    checked_source = (CaseSource.ULTRASOUND_REGISTER if inspection.checked_ultrasound_register
-                      else CaseSource.TERMINATION_REGISTER if inspection.checked_termination_register
-                      else CaseSource.DRUG_LEDGER)
-    form = CaseForm(request.POST or None, from_inspection=True, initial={
-        "township": inspection.township_id, "source": checked_source,
-        "title": _("%(f)s 检查发现的问题") % {"f": inspection.facility.name}, "description": inspection.findings})
+    checked_source = (
+        CaseSource.ULTRASOUND_REGISTER
+        if inspection.checked_ultrasound_register
+        else CaseSource.TERMINATION_REGISTER
+        if inspection.checked_termination_register
+        else CaseSource.DRUG_LEDGER
+    )
+    form = CaseForm(
+        request.POST or None,
+        from_inspection=True,
+        initial={
+            "township": inspection.township_id,
+            "source": checked_source,
+            "title": _("%(f)s 检查发现的问题") % {"f": inspection.facility.name},
+            "description": inspection.findings,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             case = case_open(by=request.user, inspection=inspection, request=request, **form.service_data())

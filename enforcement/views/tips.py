@@ -3,6 +3,7 @@
 The reporter's identity is shown on one page only: the tip's detail page, to inspectors
 (``get_tip_for_user(..., reporter=True)``). Leaders read the same page without it.
 """
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -30,9 +31,19 @@ GET_POST = require_http_methods(["GET", "POST"])
 def tip_filters(request, basis: str = ""):
     form = TipFilterForm(request.GET or None)
     f = form.values()
-    qs = select_tips(user=request.user, today=timezone.localdate(), q=f.get("q", ""), township=f.get("township"),
-                     channel=f.get("channel", ""), status=f.get("status", ""), year=f.get("year"),
-                     overdue=f.get("overdue", False), basis=basis, start=f.get("start"), end=f.get("end"))
+    qs = select_tips(
+        user=request.user,
+        today=timezone.localdate(),
+        q=f.get("q", ""),
+        township=f.get("township"),
+        channel=f.get("channel", ""),
+        status=f.get("status", ""),
+        year=f.get("year"),
+        overdue=f.get("overdue", False),
+        basis=basis,
+        start=f.get("start"),
+        end=f.get("end"),
+    )
     return form, qs
 
 
@@ -40,8 +51,14 @@ def tip_filters(request, basis: str = ""):
 @capability_required(Cap.ENFORCEMENT_VIEW)
 def tip_list(request, basis: str = ""):
     form, qs = tip_filters(request, basis)
-    return list_page(request, template="enforcement/tip_list.html", form=form, queryset=qs,
-                     audit_type="enforcement.tip", extra={"basis": basis})
+    return list_page(
+        request,
+        template="enforcement/tip_list.html",
+        form=form,
+        queryset=qs,
+        audit_type="enforcement.tip",
+        extra={"basis": basis},
+    )
 
 
 @GET_POST
@@ -66,10 +83,17 @@ def tip_detail(request, pk):
     tip = get_tip_for_user(request.user, pk, reporter=show_reporter)
     audit_view(request, tip, detail="reporter shown" if show_reporter else "reporter hidden")
     case = getattr(tip, "case", None) if tip.status == TipStatus.CASE_OPENED else None
-    return render(request, "enforcement/tip_detail.html", {
-        "tip": tip, "case": case, "show_reporter": show_reporter, "can_change": show_reporter,
-        "overdue": tip.is_overdue(),
-    })
+    return render(
+        request,
+        "enforcement/tip_detail.html",
+        {
+            "tip": tip,
+            "case": case,
+            "show_reporter": show_reporter,
+            "can_change": show_reporter,
+            "overdue": tip.is_overdue(),
+        },
+    )
 
 
 @GET_POST
@@ -85,10 +109,17 @@ def tip_dismiss_view(request, pk):
         else:
             messages.success(request, _("举报线索 %(n)s 已不予处理，理由已记录。") % {"n": tip.number})
             return redirect(tip)
-    return render(request, "enforcement/reason_form.html", {
-        "form": form, "title": _("不予处理"), "subject": tip, "back": tip.get_absolute_url(),
-        "hint": _("例如：内容不属于“两非”、信息不足无法核查、重复举报。理由会保留备查。"),
-    })
+    return render(
+        request,
+        "enforcement/reason_form.html",
+        {
+            "form": form,
+            "title": _("不予处理"),
+            "subject": tip,
+            "back": tip.get_absolute_url(),
+            "hint": _("例如：内容不属于“两非”、信息不足无法核查、重复举报。理由会保留备查。"),
+        },
+    )
 
 
 @GET_POST
@@ -112,18 +143,37 @@ def tip_open_case(request, pk):
 @capability_required(Cap.ENFORCEMENT_CHANGE)
 def tip_reward(request, pk):
     tip = get_tip_for_user(request.user, pk, write=True)
-    form = TipRewardForm(request.POST or None, initial={
-        "amount": tip.reward_amount, "paid_on": tip.reward_paid_on or timezone.localdate(), "note": tip.reward_note})
+    form = TipRewardForm(
+        request.POST or None,
+        initial={
+            "amount": tip.reward_amount,
+            "paid_on": tip.reward_paid_on or timezone.localdate(),
+            "note": tip.reward_note,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            tip_reward_record(tip=tip, by=request.user, request=request, amount=form.cleaned_data["amount"],
-                              paid_on=form.cleaned_data["paid_on"], note=form.cleaned_data["note"])
+            tip_reward_record(
+                tip=tip,
+                by=request.user,
+                request=request,
+                amount=form.cleaned_data["amount"],
+                paid_on=form.cleaned_data["paid_on"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("已记录举报奖励。"))
             return redirect(tip)
-    return render(request, "enforcement/reason_form.html", {
-        "form": form, "title": _("记录举报奖励"), "subject": tip, "back": tip.get_absolute_url(),
-        "hint": _("奖励发放给举报人；举报人身份保密，奖励记录不显示举报人信息。"),
-    })
+    return render(
+        request,
+        "enforcement/reason_form.html",
+        {
+            "form": form,
+            "title": _("记录举报奖励"),
+            "subject": tip,
+            "back": tip.get_absolute_url(),
+            "hint": _("奖励发放给举报人；举报人身份保密，奖励记录不显示举报人信息。"),
+        },
+    )

@@ -1,5 +1,6 @@
 """Every enforcement page with demo data at 375 px: lists read as cards, nothing scrolls sideways.
 And the same lists on a desktop as a leader (read-only: no buttons that change anything)."""
+
 import random
 
 import pytest
@@ -11,9 +12,16 @@ from enforcement.models import Case, Facility, Inspection, Tip
 
 from .helpers import assert_no_horizontal_scroll
 
-LISTS = ["/enforcement/", "/enforcement/tips/", "/enforcement/inspections/", "/enforcement/facilities/",
-         "/enforcement/devices/", "/enforcement/figures/", "/enforcement/facilities/?licence=expiring",
-         "/enforcement/?overdue=1"]
+LISTS = [
+    "/enforcement/",
+    "/enforcement/tips/",
+    "/enforcement/inspections/",
+    "/enforcement/facilities/",
+    "/enforcement/devices/",
+    "/enforcement/figures/",
+    "/enforcement/facilities/?licence=expiring",
+    "/enforcement/?overdue=1",
+]
 
 
 @pytest.fixture
@@ -31,7 +39,9 @@ def detail_pages():
         Tip.objects.filter(status="case_opened").first().get_absolute_url(),
         Facility.objects.filter(devices__isnull=False, des_ultrasound=False).first().get_absolute_url(),
         Inspection.objects.filter(problems_found=True).first().get_absolute_url(),
-        "/enforcement/cases/new/", "/enforcement/inspections/new/", "/enforcement/facilities/new/",
+        "/enforcement/cases/new/",
+        "/enforcement/inspections/new/",
+        "/enforcement/facilities/new/",
     ]
 
 

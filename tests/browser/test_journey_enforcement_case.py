@@ -1,5 +1,6 @@
 """Journey: an inspector on a phone records a tip, opens a case from it, attaches a photo taken
 with the camera, moves the case to 结案 — and the county figures a leader reads change."""
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -42,8 +43,9 @@ def step(page, shot, to_label, name, **fill):
     expect(page.locator(".alert-success")).to_contain_text(f"已转为“{to_label}”")
 
 
-def test_inspector_runs_a_case_from_tip_to_closed_on_a_phone(new_page, live_server, people, township_a, password,
-                                                              shot, login, settings, tmp_path):
+def test_inspector_runs_a_case_from_tip_to_closed_on_a_phone(
+    new_page, live_server, people, township_a, password, shot, login, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     leader = new_page()
     login(leader, "leader", password)
@@ -103,9 +105,17 @@ def test_inspector_runs_a_case_from_tip_to_closed_on_a_phone(new_page, live_serv
     step(page, shot, "初查", None)
     step(page, shot, "立案", None)
     step(page, shot, "调查取证", None)
-    step(page, shot, "处理决定", "decision", **{
-        "input[name=decision_number]": "城卫罚〔2026〕1号", "input[name=outcome_warning]": True,
-        "input[name=fine_amount]": "20000"})
+    step(
+        page,
+        shot,
+        "处理决定",
+        "decision",
+        **{
+            "input[name=decision_number]": "城卫罚〔2026〕1号",
+            "input[name=outcome_warning]": True,
+            "input[name=fine_amount]": "20000",
+        },
+    )
     step(page, shot, "执行", None)
     step(page, shot, "结案", None)
     expect(page.get_by_test_id("case-status")).to_have_attribute("data-status", "closed")

@@ -1,4 +1,5 @@
 """factory_boy factories and small builders for the enforcement tests."""
+
 import datetime
 from decimal import Decimal
 
@@ -58,16 +59,28 @@ PATH = {
     CaseStatus.INVESTIGATING: [CaseStatus.PRELIMINARY, CaseStatus.FILED, CaseStatus.INVESTIGATING],
     CaseStatus.REFERRED: [CaseStatus.PRELIMINARY, CaseStatus.FILED, CaseStatus.INVESTIGATING, CaseStatus.REFERRED],
     CaseStatus.DECIDED: [CaseStatus.PRELIMINARY, CaseStatus.FILED, CaseStatus.INVESTIGATING, CaseStatus.DECIDED],
-    CaseStatus.ENFORCED: [CaseStatus.PRELIMINARY, CaseStatus.FILED, CaseStatus.INVESTIGATING, CaseStatus.DECIDED,
-                          CaseStatus.ENFORCED],
-    CaseStatus.CLOSED: [CaseStatus.PRELIMINARY, CaseStatus.FILED, CaseStatus.INVESTIGATING, CaseStatus.DECIDED,
-                        CaseStatus.ENFORCED, CaseStatus.CLOSED],
+    CaseStatus.ENFORCED: [
+        CaseStatus.PRELIMINARY,
+        CaseStatus.FILED,
+        CaseStatus.INVESTIGATING,
+        CaseStatus.DECIDED,
+        CaseStatus.ENFORCED,
+    ],
+    CaseStatus.CLOSED: [
+        CaseStatus.PRELIMINARY,
+        CaseStatus.FILED,
+        CaseStatus.INVESTIGATING,
+        CaseStatus.DECIDED,
+        CaseStatus.ENFORCED,
+        CaseStatus.CLOSED,
+    ],
 }
 STEP_ARGS = {
     CaseStatus.NOT_FILED: {"reason": "线索不实"},
     CaseStatus.REFERRED: {"reason": "涉嫌犯罪", "referral_department": "police"},
-    CaseStatus.DECIDED: {"outcome": Outcome(decision_number="X卫罚〔2026〕1号", warning=True,
-                                            fine_amount=Decimal("20000"))},
+    CaseStatus.DECIDED: {
+        "outcome": Outcome(decision_number="X卫罚〔2026〕1号", warning=True, fine_amount=Decimal("20000"))
+    },
 }
 
 
@@ -75,7 +88,9 @@ def step_kwargs(to: str) -> dict:
     return dict(STEP_ARGS.get(to, {}))
 
 
-def make_case(*, township, by, status: str = CaseStatus.RECEIVED, title: str = "某诊所非法鉴定胎儿性别", **kwargs) -> Case:
+def make_case(
+    *, township, by, status: str = CaseStatus.RECEIVED, title: str = "某诊所非法鉴定胎儿性别", **kwargs
+) -> Case:
     """A case opened through the service and walked to ``status`` through the real workflow."""
     case = case_open(by=by, township=township, title=title, source=kwargs.pop("source", "referral"), **kwargs)
     for to in PATH[status]:

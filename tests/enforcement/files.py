@@ -1,4 +1,5 @@
 """Small real files of each kind for the evidence tests (built here, nothing downloaded)."""
+
 import io
 import struct
 import zipfile
@@ -12,8 +13,12 @@ def png(width: int = 2, height: int = 2) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     raw = b"".join(b"\x00" + b"\xcc\x22\x22" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def jpeg() -> bytes:
@@ -24,8 +29,7 @@ def jpeg() -> bytes:
 
 
 def pdf(extra: bytes = b"") -> bytes:
-    return (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + extra
-            + b"trailer << /Root 1 0 R >>\n%%EOF\n")
+    return b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + extra + b"trailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def xlsx() -> bytes:

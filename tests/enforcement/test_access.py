@@ -1,4 +1,5 @@
 """Who may open which enforcement page: every URL for every role of the cast, and methods."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -19,13 +20,24 @@ def records(settings, tmp_path, client_for, inspector, township_a):
     settings.MEDIA_ROOT = tmp_path
     facility = FacilityFactory(township=township_a)
     case = make_case(township=township_a, by=inspector, status="investigating")
-    client_for(inspector).post(reverse("enforcement:evidence_upload", args=[case.pk]), {
-        "file": SimpleUploadedFile("a.png", files.png()), "description": "照片"})
+    client_for(inspector).post(
+        reverse("enforcement:evidence_upload", args=[case.pk]),
+        {"file": SimpleUploadedFile("a.png", files.png()), "description": "照片"},
+    )
     tip = TipFactory(township=township_a)
     return {
-        "case": case, "tip": tip, "facility": facility, "device": DeviceFactory(facility=facility),
-        "inspection": inspection_record(by=inspector, facility=facility, inspected_on=facility.created_at.date(),
-                                        inspectors=[], findings="登记规范", checked_drug_ledger=True),
+        "case": case,
+        "tip": tip,
+        "facility": facility,
+        "device": DeviceFactory(facility=facility),
+        "inspection": inspection_record(
+            by=inspector,
+            facility=facility,
+            inspected_on=facility.created_at.date(),
+            inspectors=[],
+            findings="登记规范",
+            checked_drug_ledger=True,
+        ),
         "evidence": Evidence.objects.get(),
     }
 
@@ -64,8 +76,10 @@ def test_leaders_cannot_change_anything_by_post(client_for, leader, records, nam
 
 def test_leader_cannot_move_a_case(client_for, leader, records):
     case = records["case"]
-    response = client_for(leader).post(reverse("enforcement:case_step", args=[case.pk, "referred"]), {
-        "expected": "investigating", "reason": "x", "referral_department": "police"})
+    response = client_for(leader).post(
+        reverse("enforcement:case_step", args=[case.pk, "referred"]),
+        {"expected": "investigating", "reason": "x", "referral_department": "police"},
+    )
     assert response.status_code == 403
     case.refresh_from_db()
     assert case.status == "investigating"
@@ -74,11 +88,15 @@ def test_leader_cannot_move_a_case(client_for, leader, records):
 @pytest.mark.parametrize("role", ["clerk_a", "bureau_staff", "clinician"])
 def test_other_roles_cannot_post_a_tip_or_a_step(client_for, cast, records, role, township_a):
     client = client_for(cast[role])
-    response = client.post(reverse("enforcement:tip_create"), {
-        "channel": "phone", "received_on": "2026-01-05", "township": township_a.pk, "content": "x"})
+    response = client.post(
+        reverse("enforcement:tip_create"),
+        {"channel": "phone", "received_on": "2026-01-05", "township": township_a.pk, "content": "x"},
+    )
     assert response.status_code == 403
-    response = client.post(reverse("enforcement:case_step", args=[records["case"].pk, "referred"]),
-                           {"expected": "investigating", "reason": "x", "referral_department": "police"})
+    response = client.post(
+        reverse("enforcement:case_step", args=[records["case"].pk, "referred"]),
+        {"expected": "investigating", "reason": "x", "referral_department": "police"},
+    )
     assert response.status_code == 403
     records["case"].refresh_from_db()
     assert records["case"].status == "investigating"
@@ -91,8 +109,16 @@ def test_anonymous_is_sent_to_login(client, records):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("name", ["enforcement:case_list", "enforcement:tip_list", "enforcement:figures",
-                                  "enforcement:export_cases", "enforcement:facility_list"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "enforcement:case_list",
+        "enforcement:tip_list",
+        "enforcement:figures",
+        "enforcement:export_cases",
+        "enforcement:facility_list",
+    ],
+)
 def test_read_only_pages_refuse_post(client_for, inspector, records, name):
     assert client_for(inspector).post(reverse(name)).status_code == 405
 

@@ -3,6 +3,7 @@
 Two inspectors act on the same case at the same moment: exactly one step is applied, the other
 is refused with a message; two cases opened at once never share a number.
 """
+
 import threading
 import time
 
@@ -45,9 +46,15 @@ def test_second_transition_waits_for_the_lock_and_is_refused(inspector, township
     with transaction.atomic():
         case_transition(case=case, to=CaseStatus.PRELIMINARY, by=inspector, expected_status=CaseStatus.RECEIVED)
         # The row is locked until this block commits: the colleague's step must wait, not run on top.
-        thread, outcome = run_in_thread(lambda: case_transition(
-            case=Case.objects.get(pk=case.pk), to=CaseStatus.NOT_FILED, by=colleague, reason="线索不实",
-            expected_status=CaseStatus.RECEIVED))
+        thread, outcome = run_in_thread(
+            lambda: case_transition(
+                case=Case.objects.get(pk=case.pk),
+                to=CaseStatus.NOT_FILED,
+                by=colleague,
+                reason="线索不实",
+                expected_status=CaseStatus.RECEIVED,
+            )
+        )
         time.sleep(0.7)
         assert thread.is_alive(), "the second step should be waiting on the row lock"
     thread.join(timeout=10)
@@ -59,7 +66,9 @@ def test_second_transition_waits_for_the_lock_and_is_refused(inspector, township
     case.refresh_from_db()
     assert case.status == CaseStatus.PRELIMINARY
     assert list(CaseEvent.objects.filter(case=case).values_list("to_status", flat=True).order_by("id")) == [
-        CaseStatus.RECEIVED, CaseStatus.PRELIMINARY]
+        CaseStatus.RECEIVED,
+        CaseStatus.PRELIMINARY,
+    ]
 
 
 def test_two_inspectors_at_the_same_instant_exactly_one_wins(inspector, township_a):
@@ -72,6 +81,7 @@ def test_two_inspectors_at_the_same_instant_exactly_one_wins(inspector, township
             stale = Case.objects.get(pk=case.pk)  # both read "received" before either writes
             barrier.wait(timeout=5)
             return case_transition(case=stale, to=to, by=user, reason=reason, expected_status=stale.status)
+
         return go
 
     first, a = run_in_thread(step(inspector, CaseStatus.PRELIMINARY))
@@ -97,6 +107,7 @@ def test_cases_opened_at_the_same_time_get_different_numbers(inspector, township
         def go():
             barrier.wait(timeout=5)
             return case_open(by=inspector, township=township_a, title=f"并发 {n}", source="referral").seq
+
         return go
 
     runs = [run_in_thread(open_one(n)) for n in range(4)]
@@ -118,7 +129,9 @@ def test_a_tip_cannot_be_both_dismissed_and_turned_into_a_case(inspector, townsh
 
     def open_case():
         barrier.wait(timeout=5)
-        return case_open(by=inspector, township=township_a, title="转案件", source="tip", tip=Tip.objects.get(pk=tip.pk))
+        return case_open(
+            by=inspector, township=township_a, title="转案件", source="tip", tip=Tip.objects.get(pk=tip.pk)
+        )
 
     runs = [run_in_thread(dismiss), run_in_thread(open_case)]
     for thread, _ in runs:

@@ -3,6 +3,7 @@
 Not in lists (either layout), searches, exports, the case page, figures, the home page, the
 leader's pages or the audit trail; other roles cannot open a tip at all.
 """
+
 import io
 
 import pytest
@@ -23,8 +24,9 @@ CONTACT = "13912340000"
 
 @pytest.fixture
 def tip(township_a):
-    return TipFactory(township=township_a, reporter_name=NAME, reporter_contact=CONTACT,
-                      content="某诊所夜间做B超鉴定胎儿性别")
+    return TipFactory(
+        township=township_a, reporter_name=NAME, reporter_contact=CONTACT, content="某诊所夜间做B超鉴定胎儿性别"
+    )
 
 
 def assert_hidden(text: str):
@@ -87,8 +89,12 @@ def test_case_opened_from_the_tip_does_not_carry_the_reporter(client_for, inspec
     case = case_open(by=inspector, township=township_a, title="某诊所非法鉴定", source="tip", tip=tip)
     for user in (inspector, leader):
         client = client_for(user)
-        for url in (reverse("enforcement:case_detail", args=[case.pk]), reverse("enforcement:case_list"),
-                    reverse("enforcement:figures"), reverse("home")):
+        for url in (
+            reverse("enforcement:case_detail", args=[case.pk]),
+            reverse("enforcement:case_list"),
+            reverse("enforcement:figures"),
+            reverse("home"),
+        ):
             assert_hidden(client.get(url).content.decode())
         assert_hidden(xlsx_text(client.get(reverse("enforcement:export_cases"))))
     assert_hidden(" ".join(AuditEvent.objects.values_list("detail", flat=True)))
@@ -97,8 +103,11 @@ def test_case_opened_from_the_tip_does_not_carry_the_reporter(client_for, inspec
 @pytest.mark.parametrize("role", ["clerk_a", "clerk_b", "bureau_staff", "clinician", "auditor", "admin"])
 def test_other_roles_cannot_open_tips(client_for, cast, tip, role):
     client = client_for(cast[role])
-    for url in (reverse("enforcement:tip_detail", args=[tip.pk]), reverse("enforcement:tip_list"),
-                reverse("enforcement:export_tips")):
+    for url in (
+        reverse("enforcement:tip_detail", args=[tip.pk]),
+        reverse("enforcement:tip_list"),
+        reverse("enforcement:export_tips"),
+    ):
         response = client.get(url)
         assert response.status_code == 403
         assert_hidden(response.content.decode())

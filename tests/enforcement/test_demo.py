@@ -1,4 +1,5 @@
 """Enforcement demo data (seed_demo, both scales): every stage, consistent, idempotent."""
+
 import random
 
 import pytest
@@ -24,8 +25,14 @@ def test_demo_has_every_record_kind_and_every_case_stage(scale):
     assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
     assert set(Tip.objects.values_list("status", flat=True)) == {"pending", "case_opened", "dismissed"}
     assert Facility.objects.licence_expiring(today).exists() and Facility.objects.licence_expired(today).exists()
-    assert UltrasoundDevice.objects.flagged().exists() and UltrasoundDevice.objects.filter(facility__des_ultrasound=True).exists()
-    assert Inspection.objects.filter(problems_found=True).exists() and Inspection.objects.filter(problems_found=False).exists()
+    assert (
+        UltrasoundDevice.objects.flagged().exists()
+        and UltrasoundDevice.objects.filter(facility__des_ultrasound=True).exists()
+    )
+    assert (
+        Inspection.objects.filter(problems_found=True).exists()
+        and Inspection.objects.filter(problems_found=False).exists()
+    )
     assert Case.objects.overdue(today).exists() and Tip.objects.overdue(today).exists()
     # Every case has its history: one event per transition, the last one ending in its current stage.
     for case in Case.objects.annotate(n=Count("events")):

@@ -1,4 +1,5 @@
 """Evidence files: type and size checked by content, SHA-256 stored and verified, access and audit."""
+
 import hashlib
 import os
 
@@ -30,20 +31,27 @@ def case(inspector, township_a):
     return make_case(township=township_a, by=inspector, status="investigating")
 
 
-def upload(client, case, name, content, *, field="file", description="现场照片", content_type="application/octet-stream"):
-    return client.post(reverse("enforcement:evidence_upload", args=[case.pk]), {
-        field: SimpleUploadedFile(name, content, content_type=content_type), "description": description})
+def upload(
+    client, case, name, content, *, field="file", description="现场照片", content_type="application/octet-stream"
+):
+    return client.post(
+        reverse("enforcement:evidence_upload", args=[case.pk]),
+        {field: SimpleUploadedFile(name, content, content_type=content_type), "description": description},
+    )
 
 
-@pytest.mark.parametrize(("name", "builder", "kind", "mime"), [
-    ("笔录.pdf", files.pdf, "pdf", "application/pdf"),
-    ("IMG_0001.JPG", files.jpeg, "jpeg", "image/jpeg"),
-    ("现场.png", files.png, "png", "image/png"),
-    ("询问笔录.xlsx", files.xlsx, "excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("说明.docx", files.docx, "word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("旧文档.doc", files.ole2, "office_legacy", "application/msword"),
-    ("no-extension", files.png, "png", "image/png"),
-])
+@pytest.mark.parametrize(
+    ("name", "builder", "kind", "mime"),
+    [
+        ("笔录.pdf", files.pdf, "pdf", "application/pdf"),
+        ("IMG_0001.JPG", files.jpeg, "jpeg", "image/jpeg"),
+        ("现场.png", files.png, "png", "image/png"),
+        ("询问笔录.xlsx", files.xlsx, "excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("说明.docx", files.docx, "word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("旧文档.doc", files.ole2, "office_legacy", "application/msword"),
+        ("no-extension", files.png, "png", "image/png"),
+    ],
+)
 def test_accepted_types_are_stored_with_their_sha256(client_for, inspector, case, media, name, builder, kind, mime):
     content = builder()
     response = upload(client_for(inspector), case, name, content)
@@ -51,7 +59,11 @@ def test_accepted_types_are_stored_with_their_sha256(client_for, inspector, case
     assert response.status_code == 302
     evidence = Evidence.objects.get(case=case)
     assert (evidence.kind, evidence.content_type, evidence.size, evidence.original_name) == (
-        kind, mime, len(content), name)
+        kind,
+        mime,
+        len(content),
+        name,
+    )
     assert evidence.sha256 == hashlib.sha256(content).hexdigest()
     assert evidence.uploaded_by == inspector
     # Stored under a random name in the evidence storage, never under the uploaded name.
@@ -66,18 +78,21 @@ def test_photo_from_the_camera_field_is_accepted(client_for, inspector, case):
     assert Evidence.objects.get(case=case).kind == "jpeg"
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("合同.pdf", files.exe(), "不支持的文件类型"),  # an executable renamed .pdf
-    ("setup.exe", files.exe(), "不支持的文件类型"),
-    ("照片.pdf", files.png(), "文件内容与扩展名不符"),  # a PNG posing as a PDF
-    ("报告.jpg", files.pdf(), "文件内容与扩展名不符"),
-    ("半截.png", files.png()[:40], "不支持的文件类型"),  # truncated: no IEND
-    ("未完.pdf", b"%PDF-1.4\n1 0 obj", "不支持的文件类型"),  # no trailer
-    ("宏.docx", files.docx(macros=True), "含宏"),
-    ("压缩包.docx", files.ooxml("other/thing.xml"), "不支持的文件类型"),  # a zip, but no Word document inside
-    ("page.html", b"<html><script>alert(1)</script></html>", "不支持的文件类型"),
-    ("空.pdf", b"", "空文件"),  # Django's own check on the form field
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("合同.pdf", files.exe(), "不支持的文件类型"),  # an executable renamed .pdf
+        ("setup.exe", files.exe(), "不支持的文件类型"),
+        ("照片.pdf", files.png(), "文件内容与扩展名不符"),  # a PNG posing as a PDF
+        ("报告.jpg", files.pdf(), "文件内容与扩展名不符"),
+        ("半截.png", files.png()[:40], "不支持的文件类型"),  # truncated: no IEND
+        ("未完.pdf", b"%PDF-1.4\n1 0 obj", "不支持的文件类型"),  # no trailer
+        ("宏.docx", files.docx(macros=True), "含宏"),
+        ("压缩包.docx", files.ooxml("other/thing.xml"), "不支持的文件类型"),  # a zip, but no Word document inside
+        ("page.html", b"<html><script>alert(1)</script></html>", "不支持的文件类型"),
+        ("空.pdf", b"", "空文件"),  # Django's own check on the form field
+    ],
+)
 def test_refused_files_store_nothing(client_for, inspector, case, media, name, content, message):
     response = upload(client_for(inspector), case, name, content)
 
@@ -101,9 +116,14 @@ def test_a_file_or_a_photo_is_required_and_only_one(client_for, inspector, case)
     client = client_for(inspector)
     response = client.post(reverse("enforcement:evidence_upload", args=[case.pk]), {"description": "x"})
     assert "请拍一张照片或选择一个文件" in response.content.decode()
-    response = client.post(reverse("enforcement:evidence_upload", args=[case.pk]), {
-        "description": "x", "photo": SimpleUploadedFile("a.jpg", files.jpeg()),
-        "file": SimpleUploadedFile("b.pdf", files.pdf())})
+    response = client.post(
+        reverse("enforcement:evidence_upload", args=[case.pk]),
+        {
+            "description": "x",
+            "photo": SimpleUploadedFile("a.jpg", files.jpeg()),
+            "file": SimpleUploadedFile("b.pdf", files.pdf()),
+        },
+    )
     assert "一次一个" in response.content.decode()
     assert not Evidence.objects.exists()
 
@@ -183,8 +203,13 @@ def test_unknown_evidence_is_404(client_for, inspector):
 
 
 def test_evidence_storage_is_configurable(client_for, inspector, case, settings, tmp_path, media):
-    settings.STORAGES = {**settings.STORAGES, "evidence": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "vault")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "vault")},
+        },
+    }
     settings.ENFORCEMENT_EVIDENCE_STORAGE = "evidence"
     client = client_for(inspector)
     evidence = _attached(client, case)

@@ -1,4 +1,5 @@
 """Designated facilities: licence expiry lists, device flags, registry edits (versioned, no deletes)."""
+
 import datetime
 
 import pytest
@@ -75,9 +76,17 @@ def test_device_at_a_facility_without_the_ultrasound_designation_is_flagged(clie
 
 def test_filing_a_device_at_an_undesignated_facility_warns(client_for, inspector, township_a):
     facility = FacilityFactory(township=township_a, des_ultrasound=False)
-    response = client_for(inspector).post(reverse("enforcement:device_create", args=[facility.pk]), {
-        "model_name": "LOGIQ", "serial_number": "A-1", "room": "二楼", "operators": "李医生",
-        "filed_on": timezone.localdate().isoformat()}, follow=True)
+    response = client_for(inspector).post(
+        reverse("enforcement:device_create", args=[facility.pk]),
+        {
+            "model_name": "LOGIQ",
+            "serial_number": "A-1",
+            "room": "二楼",
+            "operators": "李医生",
+            "filed_on": timezone.localdate().isoformat(),
+        },
+        follow=True,
+    )
     assert "没有“B超机使用”定点资质" in response.content.decode()
     assert facility.devices.get().township_id == township_a.pk
 
@@ -85,17 +94,31 @@ def test_filing_a_device_at_an_undesignated_facility_warns(client_for, inspector
 def test_the_same_device_cannot_be_filed_twice(client_for, inspector, township_a):
     device = DeviceFactory(facility=FacilityFactory(township=township_a))
     other = FacilityFactory(township=township_a)
-    response = client_for(inspector).post(reverse("enforcement:device_create", args=[other.pk]), {
-        "model_name": device.model_name, "serial_number": device.serial_number, "room": "x", "operators": "y",
-        "filed_on": timezone.localdate().isoformat()})
+    response = client_for(inspector).post(
+        reverse("enforcement:device_create", args=[other.pk]),
+        {
+            "model_name": device.model_name,
+            "serial_number": device.serial_number,
+            "room": "x",
+            "operators": "y",
+            "filed_on": timezone.localdate().isoformat(),
+        },
+    )
     assert "已在册备案" in response.content.decode()
     assert UltrasoundDevice.objects.count() == 1
 
 
 def facility_post(township, **overrides):
-    data = {"township": township.pk, "name": "城关镇卫生院", "kind": "township_hc", "licence_number": "PDY-001",
-            "licence_valid_from": "2024-01-01", "licence_valid_until": "2029-12-31", "des_ultrasound": "on",
-            "des_delivery": "on"}
+    data = {
+        "township": township.pk,
+        "name": "城关镇卫生院",
+        "kind": "township_hc",
+        "licence_number": "PDY-001",
+        "licence_valid_from": "2024-01-01",
+        "licence_valid_until": "2029-12-31",
+        "des_ultrasound": "on",
+        "des_delivery": "on",
+    }
     return {**data, **overrides}
 
 
@@ -107,14 +130,19 @@ def test_inspector_registers_a_facility_with_its_designations(client_for, inspec
     assert facility.created_by == inspector
 
 
-@pytest.mark.parametrize(("overrides", "field_message"), [
-    ({"licence_valid_from": "2030-01-01"}, "有效期至不能早于有效期起"),
-    ({"licence_number": "DUP-1"}, "已登记在其他机构名下"),
-    ({"name": ""}, "这个字段是必填项"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field_message"),
+    [
+        ({"licence_valid_from": "2030-01-01"}, "有效期至不能早于有效期起"),
+        ({"licence_number": "DUP-1"}, "已登记在其他机构名下"),
+        ({"name": ""}, "这个字段是必填项"),
+    ],
+)
 def test_bad_facility_input_is_refused_and_kept(client_for, inspector, township_a, overrides, field_message):
     FacilityFactory(township=township_a, licence_number="DUP-1")
-    response = client_for(inspector).post(reverse("enforcement:facility_create"), facility_post(township_a, **overrides))
+    response = client_for(inspector).post(
+        reverse("enforcement:facility_create"), facility_post(township_a, **overrides)
+    )
     html = response.content.decode()
     assert response.status_code == 200 and field_message in html
     assert 'value="2029-12-31"' in html
@@ -137,8 +165,10 @@ def test_two_edits_of_one_facility_do_not_overwrite_each_other(client_for, inspe
 def test_moving_a_facility_moves_its_devices(client_for, inspector, township_a, township_b):
     facility = FacilityFactory(township=township_a)
     device = DeviceFactory(facility=facility)
-    client_for(inspector).post(reverse("enforcement:facility_edit", args=[facility.pk]), facility_post(
-        township_b, licence_number=facility.licence_number, version=facility.version))
+    client_for(inspector).post(
+        reverse("enforcement:facility_edit", args=[facility.pk]),
+        facility_post(township_b, licence_number=facility.licence_number, version=facility.version),
+    )
     device.refresh_from_db()
     assert device.township_id == township_b.pk
 
@@ -157,7 +187,9 @@ def test_facilities_are_deactivated_with_a_reason_never_deleted(client_for, insp
     assert Facility.objects.filter(pk=facility.pk).exists()
     default_list = client.get(reverse("enforcement:facility_list"))
     assert facility not in default_list.context["page"].object_list
-    assert facility in client.get(reverse("enforcement:facility_list"), {"status": "inactive"}).context["page"].object_list
+    assert (
+        facility in client.get(reverse("enforcement:facility_list"), {"status": "inactive"}).context["page"].object_list
+    )
 
 
 def test_retired_device_keeps_its_filing(client_for, inspector, township_a):

@@ -19,6 +19,7 @@ township C  nothing → zeros, no rate
 county      received 3, overdue 3, opened 3, filed 3, closed 3, rate 2/3 = 66.7,
             average (20 + 59 + 10) / 3 = 29.7, warnings 2, fines 2 (50,000), confiscations 1 (5,000)
 """
+
 import datetime
 from decimal import Decimal
 
@@ -39,16 +40,36 @@ seq = iter(range(1, 1000))
 
 
 def tip(township, received, handled=None):
-    return Tip.objects.create(year=received.year, seq=next(seq), township=township, channel="phone",
-                              received_on=received, content="举报", status="dismissed" if handled else "pending",
-                              handled_on=handled, dismissal_reason="已核查" if handled else "")
+    return Tip.objects.create(
+        year=received.year,
+        seq=next(seq),
+        township=township,
+        channel="phone",
+        received_on=received,
+        content="举报",
+        status="dismissed" if handled else "pending",
+        handled_on=handled,
+        dismissal_reason="已核查" if handled else "",
+    )
 
 
 def case(township, registered, *, filed=None, closed=None, dismissed=None, decided=None, referred=None, **outcome):
     status = "closed" if closed else "not_filed" if dismissed else "filed" if filed else "received"
-    return Case.objects.create(year=registered.year, seq=next(seq), township=township, source="referral", title="x",
-                               status=status, registered_on=registered, filed_on=filed, closed_on=closed,
-                               dismissed_on=dismissed, decided_on=decided, referred_on=referred, **outcome)
+    return Case.objects.create(
+        year=registered.year,
+        seq=next(seq),
+        township=township,
+        source="referral",
+        title="x",
+        status=status,
+        registered_on=registered,
+        filed_on=filed,
+        closed_on=closed,
+        dismissed_on=dismissed,
+        decided_on=decided,
+        referred_on=referred,
+        **outcome,
+    )
 
 
 @pytest.fixture
@@ -60,32 +81,111 @@ def fixture(township_a, township_b):
     tip(a, D(2025, 4, 2))
     tip(b, D(2025, 3, 15))
     cases = {
-        "c1": case(a, D(2025, 3, 2), filed=D(2025, 3, 5), decided=D(2025, 3, 20), closed=D(2025, 3, 25),
-                   confiscated_amount=Decimal("5000"), licence_revoked=True),
-        "c2": case(a, D(2025, 2, 20), filed=D(2025, 3, 10), referred=D(2025, 3, 12), closed=D(2025, 4, 10),
-                   referred_to_police=True),
-        "c3": case(a, D(2025, 1, 10), filed=D(2025, 1, 15), decided=D(2025, 3, 1), closed=D(2025, 3, 15),
-                   outcome_warning=True, fine_amount=Decimal("20000")),
+        "c1": case(
+            a,
+            D(2025, 3, 2),
+            filed=D(2025, 3, 5),
+            decided=D(2025, 3, 20),
+            closed=D(2025, 3, 25),
+            confiscated_amount=Decimal("5000"),
+            licence_revoked=True,
+        ),
+        "c2": case(
+            a,
+            D(2025, 2, 20),
+            filed=D(2025, 3, 10),
+            referred=D(2025, 3, 12),
+            closed=D(2025, 4, 10),
+            referred_to_police=True,
+        ),
+        "c3": case(
+            a,
+            D(2025, 1, 10),
+            filed=D(2025, 1, 15),
+            decided=D(2025, 3, 1),
+            closed=D(2025, 3, 15),
+            outcome_warning=True,
+            fine_amount=Decimal("20000"),
+        ),
         "c4": case(a, D(2025, 3, 28), dismissed=D(2025, 3, 29)),
-        "c5": case(b, D(2025, 3, 5), filed=D(2025, 3, 6), decided=D(2025, 3, 10), closed=D(2025, 3, 16),
-                   outcome_warning=True, fine_amount=Decimal("30000")),
+        "c5": case(
+            b,
+            D(2025, 3, 5),
+            filed=D(2025, 3, 6),
+            decided=D(2025, 3, 10),
+            closed=D(2025, 3, 16),
+            outcome_warning=True,
+            fine_amount=Decimal("30000"),
+        ),
     }
     return {"a": a, "b": b, "c": c, **cases}
 
 
 EXPECTED = {
-    "a": dict(tips_received=2, tips_overdue=2, cases_opened=2, cases_filed=2, cases_closed=2, warnings=1, fines=1,
-              fine_sum=Decimal("20000"), confiscations=1, confiscated_sum=Decimal("5000"), revocations=1, referrals=1,
-              closure_rate=50.0, avg_days_to_close=39.5),
-    "b": dict(tips_received=1, tips_overdue=1, cases_opened=1, cases_filed=1, cases_closed=1, warnings=1, fines=1,
-              fine_sum=Decimal("30000"), confiscations=0, confiscated_sum=Decimal("0"), revocations=0, referrals=0,
-              closure_rate=100.0, avg_days_to_close=10.0),
-    "c": dict(tips_received=0, tips_overdue=0, cases_opened=0, cases_filed=0, cases_closed=0, warnings=0, fines=0,
-              fine_sum=Decimal("0"), confiscations=0, confiscated_sum=Decimal("0"), revocations=0, referrals=0,
-              closure_rate=None, avg_days_to_close=None),
-    "county": dict(tips_received=3, tips_overdue=3, cases_opened=3, cases_filed=3, cases_closed=3, warnings=2, fines=2,
-                   fine_sum=Decimal("50000"), confiscations=1, confiscated_sum=Decimal("5000"), revocations=1,
-                   referrals=1, closure_rate=66.7, avg_days_to_close=29.7),
+    "a": dict(
+        tips_received=2,
+        tips_overdue=2,
+        cases_opened=2,
+        cases_filed=2,
+        cases_closed=2,
+        warnings=1,
+        fines=1,
+        fine_sum=Decimal("20000"),
+        confiscations=1,
+        confiscated_sum=Decimal("5000"),
+        revocations=1,
+        referrals=1,
+        closure_rate=50.0,
+        avg_days_to_close=39.5,
+    ),
+    "b": dict(
+        tips_received=1,
+        tips_overdue=1,
+        cases_opened=1,
+        cases_filed=1,
+        cases_closed=1,
+        warnings=1,
+        fines=1,
+        fine_sum=Decimal("30000"),
+        confiscations=0,
+        confiscated_sum=Decimal("0"),
+        revocations=0,
+        referrals=0,
+        closure_rate=100.0,
+        avg_days_to_close=10.0,
+    ),
+    "c": dict(
+        tips_received=0,
+        tips_overdue=0,
+        cases_opened=0,
+        cases_filed=0,
+        cases_closed=0,
+        warnings=0,
+        fines=0,
+        fine_sum=Decimal("0"),
+        confiscations=0,
+        confiscated_sum=Decimal("0"),
+        revocations=0,
+        referrals=0,
+        closure_rate=None,
+        avg_days_to_close=None,
+    ),
+    "county": dict(
+        tips_received=3,
+        tips_overdue=3,
+        cases_opened=3,
+        cases_filed=3,
+        cases_closed=3,
+        warnings=2,
+        fines=2,
+        fine_sum=Decimal("50000"),
+        confiscations=1,
+        confiscated_sum=Decimal("5000"),
+        revocations=1,
+        referrals=1,
+        closure_rate=66.7,
+        avg_days_to_close=29.7,
+    ),
 }
 
 
@@ -102,12 +202,18 @@ def test_figures_per_township_and_county_match_the_hand_computed_fixture(fixture
     assert as_dict(total) == EXPECTED["county"]
 
 
-@pytest.mark.parametrize(("function", "column"), [
-    (indicators.tips_received_count, "tips_received"), (indicators.tips_overdue_count, "tips_overdue"),
-    (indicators.cases_opened_count, "cases_opened"), (indicators.cases_filed_count, "cases_filed"),
-    (indicators.cases_closed_count, "cases_closed"), (indicators.closure_rate, "closure_rate"),
-    (indicators.avg_days_to_close, "avg_days_to_close"),
-])
+@pytest.mark.parametrize(
+    ("function", "column"),
+    [
+        (indicators.tips_received_count, "tips_received"),
+        (indicators.tips_overdue_count, "tips_overdue"),
+        (indicators.cases_opened_count, "cases_opened"),
+        (indicators.cases_filed_count, "cases_filed"),
+        (indicators.cases_closed_count, "cases_closed"),
+        (indicators.closure_rate, "closure_rate"),
+        (indicators.avg_days_to_close, "avg_days_to_close"),
+    ],
+)
 def test_each_indicator_is_one_query_and_agrees_with_the_figures(fixture, django_assert_num_queries, function, column):
     with django_assert_num_queries(1):
         values = function(START, END)
@@ -118,20 +224,33 @@ def test_each_indicator_is_one_query_and_agrees_with_the_figures(fixture, django
 
 def test_indicators_are_published_with_drilldowns():
     published = {i.key: i for i in all_indicators() if i.key.startswith("enforcement.")}
-    assert set(published) >= {"enforcement.tips_received", "enforcement.cases_opened", "enforcement.cases_closed",
-                              "enforcement.closure_rate", "enforcement.tips_overdue", "enforcement.avg_days_to_close"}
+    assert set(published) >= {
+        "enforcement.tips_received",
+        "enforcement.cases_opened",
+        "enforcement.cases_closed",
+        "enforcement.closure_rate",
+        "enforcement.tips_overdue",
+        "enforcement.avg_days_to_close",
+    }
     assert published["enforcement.closure_rate"].kind == "rate"
     assert published["enforcement.tips_overdue"].higher_is_better is False
     for indicator in published.values():
         assert reverse(indicator.drilldown)
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("drill_cases_closed", {"c1", "c3"}), ("drill_cases_filed", {"c1", "c2"}), ("drill_cases_opened", {"c1", "c4"}),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("drill_cases_closed", {"c1", "c3"}),
+        ("drill_cases_filed", {"c1", "c2"}),
+        ("drill_cases_opened", {"c1", "c4"}),
+    ],
+)
 def test_case_drilldowns_list_the_records_behind_the_figure(client_for, leader, fixture, name, expected):
-    response = client_for(leader).get(reverse(f"enforcement:{name}"), {
-        "township": fixture["a"].pk, "start": START.isoformat(), "end": END.isoformat()})
+    response = client_for(leader).get(
+        reverse(f"enforcement:{name}"),
+        {"township": fixture["a"].pk, "start": START.isoformat(), "end": END.isoformat()},
+    )
     assert {c.pk for c in response.context["page"].object_list} == {fixture[k].pk for k in expected}
     assert response.status_code == 200
 

@@ -1,4 +1,5 @@
 """Enforcement pages in English: translated labels and ASCII punctuation."""
+
 import pytest
 from django.urls import reverse
 

@@ -1,4 +1,5 @@
 """The enforcement lists: constant query counts, filters, search, paging, exports (audited)."""
+
 import datetime
 import io
 
@@ -36,13 +37,20 @@ def fill(n, township, inspector):
         case = make_case(township=township, by=inspector, status="investigating" if i % 2 else "received")
         case.parties.create(kind="facility", facility=facility, role="performer")
         case.parties.create(kind="person", name=f"中介{i}", role="intermediary", id_number="")
-        inspection_record(by=inspector, facility=facility, inspected_on=timezone.localdate(), inspectors=[],
-                          findings="检查", checked_ultrasound_register=True)
+        inspection_record(
+            by=inspector,
+            facility=facility,
+            inspected_on=timezone.localdate(),
+            inspectors=[],
+            findings="检查",
+            checked_ultrasound_register=True,
+        )
 
 
 @pytest.mark.parametrize("name", sorted(LIST_QUERIES))
-def test_list_pages_cost_the_same_queries_at_3_rows_and_at_12(client_for, inspector, township_a, name,
-                                                                django_assert_num_queries):
+def test_list_pages_cost_the_same_queries_at_3_rows_and_at_12(
+    client_for, inspector, township_a, name, django_assert_num_queries
+):
     client = client_for(inspector)
     url = reverse(f"enforcement:{name}")
     fill(3, township_a, inspector)
@@ -67,8 +75,9 @@ def pks(response):
     return {o.pk for o in response.context["page"].object_list}
 
 
-def test_case_filters_township_status_source_year_overdue_and_search(client_for, inspector, township_a, township_b,
-                                                                     settings):
+def test_case_filters_township_status_source_year_overdue_and_search(
+    client_for, inspector, township_a, township_b, settings
+):
     a = make_case(township=township_a, by=inspector, status="filed", title="城关某诊所鉴定")
     b = make_case(township=township_b, by=inspector, status="closed", title="东关药店售药")
     b.parties.create(kind="person", name="钱某某", role="drug_seller")
@@ -113,10 +122,23 @@ def test_a_wrong_filter_shows_its_error_and_does_not_widen_the_list(client_for, 
 
 def test_inspection_filters(client_for, inspector, township_a, township_b):
     f_a, f_b = FacilityFactory(township=township_a), FacilityFactory(township=township_b, name="东关诊所")
-    i_a = inspection_record(by=inspector, facility=f_a, inspected_on=timezone.localdate(), inspectors=[],
-                            findings="无问题", checked_drug_ledger=True)
-    i_b = inspection_record(by=inspector, facility=f_b, inspected_on=timezone.localdate(), inspectors=[],
-                            findings="台账缺失", checked_drug_ledger=True, problems_found=True)
+    i_a = inspection_record(
+        by=inspector,
+        facility=f_a,
+        inspected_on=timezone.localdate(),
+        inspectors=[],
+        findings="无问题",
+        checked_drug_ledger=True,
+    )
+    i_b = inspection_record(
+        by=inspector,
+        facility=f_b,
+        inspected_on=timezone.localdate(),
+        inspectors=[],
+        findings="台账缺失",
+        checked_drug_ledger=True,
+        problems_found=True,
+    )
     client = client_for(inspector)
     url = reverse("enforcement:inspection_list")
     assert pks(client.get(url, {"problems": "yes"})) == {i_b.pk}
@@ -133,12 +155,19 @@ def test_list_views_of_cases_and_tips_are_audited(client_for, leader, township_a
     assert any("城关镇" in detail for _, detail in rows)
 
 
-@pytest.mark.parametrize(("kind", "header"), [
-    ("cases", "案件编号"), ("tips", "线索编号"), ("facilities", "执业许可证号"), ("devices", "出厂编号"),
-    ("inspections", "被检查机构"),
-])
-def test_exports_are_xlsx_with_the_filters_applied_and_audited(client_for, leader, inspector, township_a, township_b,
-                                                               kind, header):
+@pytest.mark.parametrize(
+    ("kind", "header"),
+    [
+        ("cases", "案件编号"),
+        ("tips", "线索编号"),
+        ("facilities", "执业许可证号"),
+        ("devices", "出厂编号"),
+        ("inspections", "被检查机构"),
+    ],
+)
+def test_exports_are_xlsx_with_the_filters_applied_and_audited(
+    client_for, leader, inspector, township_a, township_b, kind, header
+):
     fill(1, township_a, inspector)
     fill(1, township_b, inspector)
     response = client_for(leader).get(reverse(f"enforcement:export_{kind}"), {"township": township_a.pk})
@@ -147,7 +176,7 @@ def test_exports_are_xlsx_with_the_filters_applied_and_audited(client_for, leade
     sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
     rows = [r for r in sheet.iter_rows(values_only=True)]
     header_index = next(i for i, r in enumerate(rows) if header in r)
-    data = rows[header_index + 1:]
+    data = rows[header_index + 1 :]
     assert len(data) == 1
     assert "东关街道" not in str(data)
     row = AuditEvent.objects.get(action="export", user=leader)
@@ -155,11 +184,11 @@ def test_exports_are_xlsx_with_the_filters_applied_and_audited(client_for, leade
 
 
 def test_case_export_masks_party_id_numbers_and_never_writes_formulas(client_for, inspector, township_a):
-    case = make_case(township=township_a, by=inspector, title="=HYPERLINK(\"http://x\")")
+    case = make_case(township=township_a, by=inspector, title='=HYPERLINK("http://x")')
     case.parties.create(kind="person", name="李某", role="performer", id_number="11010519491231002X")
     response = client_for(inspector).get(reverse("enforcement:export_cases"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     text = [c.value for row in sheet.iter_rows() for c in row]
     assert "11010519491231002X" not in str(text) and "110105********002X" in str(text)
-    title_cell = next(c for row in sheet.iter_rows() for c in row if c.value == "=HYPERLINK(\"http://x\")")
+    title_cell = next(c for row in sheet.iter_rows() for c in row if c.value == '=HYPERLINK("http://x")')
     assert title_cell.data_type == "s"

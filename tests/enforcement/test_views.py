@@ -1,4 +1,5 @@
 """The inspector's pages end to end over HTTP: tips, cases and their steps, parties, inspections."""
+
 import datetime
 
 import pytest
@@ -15,9 +16,15 @@ DAY = datetime.timedelta(days=1)
 
 
 def tip_post(township, **overrides):
-    return {"channel": "phone", "received_on": timezone.localdate().isoformat(), "township": township.pk,
-            "content": "有人在某诊所做B超鉴定胎儿性别", "reporter_name": "周某", "reporter_contact": "13500000000",
-            **overrides}
+    return {
+        "channel": "phone",
+        "received_on": timezone.localdate().isoformat(),
+        "township": township.pk,
+        "content": "有人在某诊所做B超鉴定胎儿性别",
+        "reporter_name": "周某",
+        "reporter_contact": "13500000000",
+        **overrides,
+    }
 
 
 # --- tips ---------------------------------------------------------------------------------------
@@ -30,11 +37,14 @@ def test_inspector_records_a_tip_with_a_number(client_for, inspector, township_a
     assert AuditEvent.objects.filter(action="create", object_type="enforcement.tip").exists()
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"received_on": (timezone.localdate() + DAY).isoformat()}, "受理日期不能晚于今天"),
-    ({"content": "   "}, "这个字段是必填项"),
-    ({"channel": "fax"}, "选择一个有效的选项"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"received_on": (timezone.localdate() + DAY).isoformat()}, "受理日期不能晚于今天"),
+        ({"content": "   "}, "这个字段是必填项"),
+        ({"channel": "fax"}, "选择一个有效的选项"),
+    ],
+)
 def test_bad_tip_is_refused_and_kept(client_for, inspector, township_a, overrides, message):
     response = client_for(inspector).post(reverse("enforcement:tip_create"), tip_post(township_a, **overrides))
     html = response.content.decode()
@@ -64,13 +74,23 @@ def test_tip_becomes_a_case_through_the_page(client_for, inspector, township_a):
     client = client_for(inspector)
     form = client.get(reverse("enforcement:tip_open_case", args=[tip.pk]))
     assert "某诊所夜间鉴定" in form.content.decode()
-    response = client.post(reverse("enforcement:tip_open_case", args=[tip.pk]), {
-        "township": township_a.pk, "title": "某诊所非法鉴定胎儿性别", "violation_types": ["sex_determination"],
-        "departments": ["health", "police"]})
+    response = client.post(
+        reverse("enforcement:tip_open_case", args=[tip.pk]),
+        {
+            "township": township_a.pk,
+            "title": "某诊所非法鉴定胎儿性别",
+            "violation_types": ["sex_determination"],
+            "departments": ["health", "police"],
+        },
+    )
     case = Case.objects.get()
     assert response["Location"] == case.get_absolute_url()
     assert (case.source, case.tip, case.violation_types, case.departments) == (
-        "tip", tip, ["sex_determination"], ["health", "police"])
+        "tip",
+        tip,
+        ["sex_determination"],
+        ["health", "police"],
+    )
     tip.refresh_from_db()
     assert tip.status == "case_opened"
     assert case.number in client.get(tip.get_absolute_url()).content.decode()
@@ -93,11 +113,14 @@ def test_reward_is_recorded_only_for_a_tip_that_led_to_a_case(client_for, inspec
 # --- cases --------------------------------------------------------------------------------------
 def test_inspector_opens_a_case_by_hand_but_not_as_a_tip_source(client_for, inspector, township_a):
     client = client_for(inspector)
-    response = client.post(reverse("enforcement:case_create"), {
-        "township": township_a.pk, "source": "tip", "title": "x"})
+    response = client.post(
+        reverse("enforcement:case_create"), {"township": township_a.pk, "source": "tip", "title": "x"}
+    )
     assert response.status_code == 200 and not Case.objects.exists()
-    response = client.post(reverse("enforcement:case_create"), {
-        "township": township_a.pk, "source": "drug_ledger", "title": "药店违规销售米非司酮"})
+    response = client.post(
+        reverse("enforcement:case_create"),
+        {"township": township_a.pk, "source": "drug_ledger", "title": "药店违规销售米非司酮"},
+    )
     case = Case.objects.get()
     assert response["Location"] == case.get_absolute_url()
     assert case.events.get().to_status == "received"
@@ -114,7 +137,12 @@ def test_steps_through_the_pages_record_events(client_for, inspector, township_a
     case.refresh_from_db()
     assert case.status == "preliminary"
     event = CaseEvent.objects.filter(case=case).last()
-    assert (event.from_status, event.to_status, event.by, event.reason) == ("received", "preliminary", inspector, "电话核实")
+    assert (event.from_status, event.to_status, event.by, event.reason) == (
+        "received",
+        "preliminary",
+        inspector,
+        "电话核实",
+    )
     html = client.get(case.get_absolute_url()).content.decode()
     assert 'data-to="preliminary"' in html and "电话核实" in html
     assert 'data-testid="step-filed"' in html and 'data-testid="step-not_filed"' in html
@@ -137,8 +165,9 @@ def test_a_stale_page_is_refused_with_a_message(client_for, inspector, township_
     client = client_for(inspector)
     stale_status = case.status
     step(client, case, "preliminary")
-    response = client.post(reverse("enforcement:case_step", args=[case.pk, "not_filed"]),
-                           {"expected": stale_status, "reason": "误登记"})
+    response = client.post(
+        reverse("enforcement:case_step", args=[case.pk, "not_filed"]), {"expected": stale_status, "reason": "误登记"}
+    )
     assert "刚刚已由" in response.content.decode() and 'value="误登记"' not in response.content.decode()
     assert "误登记" in response.content.decode()
     case.refresh_from_db()
@@ -158,8 +187,15 @@ def test_decision_page_records_the_outcome(client_for, inspector, township_a):
     client = client_for(inspector)
     response = step(client, case, "decided", decision_number="")
     assert "请填写处理决定书文号" in response.content.decode()
-    response = step(client, case, "decided", decision_number="X卫罚〔2026〕3号", outcome_warning="on",
-                    fine_amount="15000", reason="当事人已陈述申辩")
+    response = step(
+        client,
+        case,
+        "decided",
+        decision_number="X卫罚〔2026〕3号",
+        outcome_warning="on",
+        fine_amount="15000",
+        reason="当事人已陈述申辩",
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.status, case.fine_amount, case.outcome_warning) == ("decided", 15000, True)
@@ -200,11 +236,19 @@ def test_parties_are_facilities_from_the_registry_or_people(client_for, inspecto
     url = reverse("enforcement:party_create", args=[case.pk])
     assert "请从定点机构名录中选择机构" in client.post(url, {"kind": "facility", "role": "performer"}).content.decode()
     assert "请填写当事人姓名" in client.post(url, {"kind": "person", "role": "intermediary"}).content.decode()
-    assert "校验位" in client.post(url, {"kind": "person", "role": "intermediary", "name": "李某",
-                                         "id_number": "110105194912310021"}).content.decode()
+    assert (
+        "校验位"
+        in client.post(
+            url, {"kind": "person", "role": "intermediary", "name": "李某", "id_number": "110105194912310021"}
+        ).content.decode()
+    )
     assert client.post(url, {"kind": "facility", "role": "performer", "facility": facility.pk}).status_code == 302
-    assert client.post(url, {"kind": "person", "role": "intermediary", "name": "李某",
-                             "id_number": "11010519491231002x"}).status_code == 302
+    assert (
+        client.post(
+            url, {"kind": "person", "role": "intermediary", "name": "李某", "id_number": "11010519491231002x"}
+        ).status_code
+        == 302
+    )
     parties = list(CaseParty.objects.filter(case=case).order_by("id"))
     assert [(p.display_name, p.id_number) for p in parties] == [("某某诊所", ""), ("李某", "11010519491231002X")]
     list_html = client.get(reverse("enforcement:case_list")).content.decode()
@@ -231,15 +275,18 @@ def test_inspection_is_recorded_and_can_open_a_case(client_for, inspector, towns
     base = {"facility": facility.pk, "inspected_on": timezone.localdate().isoformat(), "findings": "B超登记缺三天"}
     response = client.post(url, base)
     assert "请至少勾选一项检查内容" in response.content.decode()
-    response = client.post(url, {**base, "checked_ultrasound_register": "on", "problems_found": "on",
-                                 "inspectors": [colleague.pk]})
+    response = client.post(
+        url, {**base, "checked_ultrasound_register": "on", "problems_found": "on", "inspectors": [colleague.pk]}
+    )
     inspection = Inspection.objects.get()
     assert response["Location"] == inspection.get_absolute_url()
     assert set(inspection.inspectors.all()) == {inspector, colleague}
     assert inspection.township_id == township_a.pk
 
-    response = client.post(reverse("enforcement:inspection_open_case", args=[inspection.pk]), {
-        "township": township_a.pk, "source": "ultrasound_register", "title": "城关诊所B超登记不全"})
+    response = client.post(
+        reverse("enforcement:inspection_open_case", args=[inspection.pk]),
+        {"township": township_a.pk, "source": "ultrasound_register", "title": "城关诊所B超登记不全"},
+    )
     case = Case.objects.get()
     assert (case.inspection, case.source) == (inspection, "ultrasound_register")
     assert case.parties.get().facility == facility
@@ -249,8 +296,10 @@ def test_inspection_is_recorded_and_can_open_a_case(client_for, inspector, towns
 def test_inspection_case_source_must_be_what_was_checked(client_for, inspector, township_a):
     facility = FacilityFactory(township=township_a)
     inspection = Inspection.objects.create(facility=facility, findings="x", checked_drug_ledger=True)
-    response = client_for(inspector).post(reverse("enforcement:inspection_open_case", args=[inspection.pk]), {
-        "township": township_a.pk, "source": "pregnancy_followup", "title": "x"})
+    response = client_for(inspector).post(
+        reverse("enforcement:inspection_open_case", args=[inspection.pk]),
+        {"township": township_a.pk, "source": "pregnancy_followup", "title": "x"},
+    )
     assert response.status_code == 200 and not Case.objects.exists()
 
 

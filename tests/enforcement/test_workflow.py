@@ -1,4 +1,5 @@
 """The case workflow: every allowed and every refused transition, and the event history."""
+
 import datetime
 from decimal import Decimal
 
@@ -18,11 +19,15 @@ S = CaseStatus
 # Written out here, independently of enforcement.models.TRANSITIONS (DESIGN.md "Case workflow"):
 # 线索登记 → 初查 → 立案 / 不予立案 → 调查取证 → (移送公安/纪检) → 处理决定 → 执行 → 结案.
 ALLOWED = {
-    (S.RECEIVED, S.PRELIMINARY), (S.RECEIVED, S.NOT_FILED),
-    (S.PRELIMINARY, S.FILED), (S.PRELIMINARY, S.NOT_FILED),
+    (S.RECEIVED, S.PRELIMINARY),
+    (S.RECEIVED, S.NOT_FILED),
+    (S.PRELIMINARY, S.FILED),
+    (S.PRELIMINARY, S.NOT_FILED),
     (S.FILED, S.INVESTIGATING),
-    (S.INVESTIGATING, S.REFERRED), (S.INVESTIGATING, S.DECIDED),
-    (S.REFERRED, S.DECIDED), (S.REFERRED, S.CLOSED),
+    (S.INVESTIGATING, S.REFERRED),
+    (S.INVESTIGATING, S.DECIDED),
+    (S.REFERRED, S.DECIDED),
+    (S.REFERRED, S.CLOSED),
     (S.DECIDED, S.ENFORCED),
     (S.ENFORCED, S.CLOSED),
 }
@@ -61,8 +66,13 @@ def test_every_step_is_an_event_with_who_when_from_to_and_why(inspector, leader,
     events = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
 
     assert [(e.from_status, e.to_status) for e in events] == [
-        ("", S.RECEIVED), (S.RECEIVED, S.PRELIMINARY), (S.PRELIMINARY, S.FILED), (S.FILED, S.INVESTIGATING),
-        (S.INVESTIGATING, S.DECIDED), (S.DECIDED, S.ENFORCED), (S.ENFORCED, S.CLOSED),
+        ("", S.RECEIVED),
+        (S.RECEIVED, S.PRELIMINARY),
+        (S.PRELIMINARY, S.FILED),
+        (S.FILED, S.INVESTIGATING),
+        (S.INVESTIGATING, S.DECIDED),
+        (S.DECIDED, S.ENFORCED),
+        (S.ENFORCED, S.CLOSED),
     ]
     assert all(e.by == inspector and e.at >= before for e in events)
     audit = AuditEvent.objects.filter(object_type="enforcement.case", object_id=str(case.pk), action="update")
@@ -71,8 +81,9 @@ def test_every_step_is_an_event_with_who_when_from_to_and_why(inspector, leader,
 
 def test_referral_records_department_reason_and_date(inspector, township_a):
     case = make_case(township=township_a, by=inspector, status=S.INVESTIGATING)
-    case = case_transition(case=case, to=S.REFERRED, by=inspector, reason="涉嫌非法行医罪",
-                           referral_department="police")
+    case = case_transition(
+        case=case, to=S.REFERRED, by=inspector, reason="涉嫌非法行医罪", referral_department="police"
+    )
     assert case.referred_to_police and case.referred_on == timezone.localdate()
     assert "police" in case.departments
     assert case.events.last().reason == "涉嫌非法行医罪"
@@ -100,22 +111,45 @@ def test_decision_needs_a_document_number_and_a_measure_or_an_explanation(inspec
         case_transition(case=case, to=S.DECIDED, by=inspector, outcome=Outcome())
     assert set(error.value.message_dict) == {"decision_number", "outcome_notes"}
     with pytest.raises(ValidationError):
-        case_transition(case=case, to=S.DECIDED, by=inspector,
-                        outcome=Outcome(decision_number="1号", fine_amount=Decimal("-5")))
+        case_transition(
+            case=case, to=S.DECIDED, by=inspector, outcome=Outcome(decision_number="1号", fine_amount=Decimal("-5"))
+        )
 
-    decided = case_transition(case=case, to=S.DECIDED, by=inspector, outcome=Outcome(
-        decision_number="X卫罚〔2026〕7号", warning=True, confiscated_amount=Decimal("8000"),
-        fine_amount=Decimal("30000"), licence_revoked=True))
+    decided = case_transition(
+        case=case,
+        to=S.DECIDED,
+        by=inspector,
+        outcome=Outcome(
+            decision_number="X卫罚〔2026〕7号",
+            warning=True,
+            confiscated_amount=Decimal("8000"),
+            fine_amount=Decimal("30000"),
+            licence_revoked=True,
+        ),
+    )
     assert (decided.outcome_warning, decided.confiscated_amount, decided.fine_amount, decided.licence_revoked) == (
-        True, Decimal("8000"), Decimal("30000"), True)
+        True,
+        Decimal("8000"),
+        Decimal("30000"),
+        True,
+    )
     assert decided.decided_on == timezone.localdate()
-    assert Case.objects.get(pk=case.pk).outcome_labels == ["警告", "没收违法所得 8000.00 元", "罚款 30000.00 元", "吊销执业证书"]
+    assert Case.objects.get(pk=case.pk).outcome_labels == [
+        "警告",
+        "没收违法所得 8000.00 元",
+        "罚款 30000.00 元",
+        "吊销执业证书",
+    ]
 
 
 def test_no_penalty_decision_is_allowed_with_an_explanation(inspector, township_a):
     case = make_case(township=township_a, by=inspector, status=S.INVESTIGATING)
-    decided = case_transition(case=case, to=S.DECIDED, by=inspector,
-                              outcome=Outcome(decision_number="不罚字1号", notes="证据不足，不予行政处罚"))
+    decided = case_transition(
+        case=case,
+        to=S.DECIDED,
+        by=inspector,
+        outcome=Outcome(decision_number="不罚字1号", notes="证据不足，不予行政处罚"),
+    )
     assert decided.outcome_labels == [] and decided.outcome_notes == "证据不足，不予行政处罚"
 
 
@@ -172,7 +206,12 @@ def test_opening_a_case_from_a_tip_hands_the_tip_over_once(inspector, township_a
     case = case_open(by=inspector, township=township_a, title="线索", source="tip", tip=tip)
     tip.refresh_from_db()
     assert (tip.status, tip.handled_on, tip.handled_by, case.source, case.tip) == (
-        TipStatus.CASE_OPENED, timezone.localdate(), inspector, "tip", tip)
+        TipStatus.CASE_OPENED,
+        timezone.localdate(),
+        inspector,
+        "tip",
+        tip,
+    )
     with pytest.raises(ValidationError):
         case_open(by=inspector, township=township_a, title="再次", source="tip", tip=tip)
     assert Case.objects.count() == 1

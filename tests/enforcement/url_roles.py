@@ -5,6 +5,7 @@ take a record id are listed with ``<pk>``; ``test_access.py`` fills in a record 
 Read pages answer inspectors and leaders 200; change pages answer leaders 403 (read-only);
 every other role gets 403 everywhere (DESIGN.md: enforcement is inspectors' and leaders' only).
 """
+
 OTHER_ROLES = ("clerk_a", "clerk_b", "bureau_staff", "clinician", "auditor", "admin")
 
 READ = {"inspector": 200, "leader": 200, **{role: 403 for role in OTHER_ROLES}}

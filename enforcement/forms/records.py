@@ -79,9 +79,6 @@ class FacilityForm(VersionedFormMixin, ServiceModelForm):
     def clean_licence_number(self):
         return self.cleaned_data["licence_number"].strip()
 
-    def service_data(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
-
 
 class DeviceForm(VersionedFormMixin, ServiceModelForm):
     class Meta:
@@ -93,9 +90,6 @@ class DeviceForm(VersionedFormMixin, ServiceModelForm):
         super().__init__(*args, **kwargs)
         self.add_version(self.instance)
         self.fields["filed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
-
-    def service_data(self) -> dict:
-        return {k: v.strip() if isinstance(v, str) else v for k, v in self.cleaned_data.items() if k != "version"}
 
 
 class TipForm(ServiceModelForm):

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import capability_required
 from accounts.roles import Cap
-from core.records import ConcurrentEdit
 
 from ..forms.cases import CaseForm, PartyForm, TransitionForm
 from ..forms.common import apply_errors
@@ -21,28 +20,13 @@ from ..permissions import get_case_for_user, get_evidence_for_user
 from ..selectors.lists import case_list as select_cases
 from ..services.cases import case_open, case_party_add, case_transition, case_update
 from ..services.evidence import evidence_attach, evidence_download
-from .common import audit_view, list_page
+from .common import audit_view, filtered, form_page, list_page, without_version
 
 GET_POST = require_http_methods(["GET", "POST"])
 
 
 def case_filters(request, basis: str = ""):
-    form = CaseFilterForm(request.GET or None)
-    f = form.values()
-    qs = select_cases(
-        user=request.user,
-        today=timezone.localdate(),
-        q=f.get("q", ""),
-        township=f.get("township"),
-        status=f.get("status", ""),
-        source=f.get("source", ""),
-        year=f.get("year"),
-        overdue=f.get("overdue", False),
-        basis=basis,
-        start=f.get("start"),
-        end=f.get("end"),
-    )
-    return form, qs
+    return filtered(request, CaseFilterForm, select_cases, dated=True, basis=basis)
 
 
 @require_GET
@@ -62,16 +46,14 @@ def case_list(request, basis: str = ""):
 @GET_POST
 @capability_required(Cap.ENFORCEMENT_CHANGE)
 def case_create(request):
-    form = CaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = case_open(by=request.user, request=request, **form.service_data())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已登记案件 %(n)s。") % {"n": case.number})
-            return redirect(case)
-    return render(request, "enforcement/case_form.html", {"form": form, "creating": True})
+    return form_page(
+        request,
+        form=CaseForm(request.POST or None),
+        template="enforcement/case_form.html",
+        context={"creating": True},
+        save=lambda data: case_open(by=request.user, request=request, **data),
+        done=lambda case: _("已登记案件 %(n)s。") % {"n": case.number},
+    )
 
 
 @require_GET
@@ -99,52 +81,35 @@ def case_detail(request, pk):
 @capability_required(Cap.ENFORCEMENT_CHANGE)
 def case_edit(request, pk):
     case = get_case_for_user(request.user, pk, write=True)
-    form = CaseForm(request.POST or None, instance=case)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case_update(
-                case=case,
-                by=request.user,
-                expected_version=form.cleaned_data["version"] or 0,
-                data=form.service_data(),
-                request=request,
-            )
-        except ConcurrentEdit as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(case)
-    return render(request, "enforcement/case_form.html", {"form": form, "case": case})
+    return form_page(
+        request,
+        form=CaseForm(request.POST or None, instance=case),
+        template="enforcement/case_form.html",
+        context={"case": case},
+        done=_("已保存。"),
+        save=lambda data: case_update(
+            case=case,
+            by=request.user,
+            expected_version=data["version"] or 0,
+            data=without_version(data),
+            request=request,
+        ),
+    )
 
 
 @GET_POST
 @capability_required(Cap.ENFORCEMENT_CHANGE)
 def party_create(request, pk):
     case = get_case_for_user(request.user, pk, write=True)
-    form = PartyForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            case_party_add(
-                case=case,
-                by=request.user,
-                request=request,
-                kind=data["kind"],
-                role=data["role"],
-                facility=data.get("facility"),
-                name=data.get("name", ""),
-                id_number=data.get("id_number", ""),
-                phone=data.get("phone", ""),
-                address=data.get("address", ""),
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已添加当事人。"))
-            return redirect(case)
-    return render(request, "enforcement/party_form.html", {"form": form, "case": case})
+    return form_page(
+        request,
+        form=PartyForm(request.POST or None, user=request.user),
+        template="enforcement/party_form.html",
+        context={"case": case},
+        done=_("已添加当事人。"),
+        redirect_to=case.get_absolute_url(),
+        save=lambda data: case_party_add(case=case, by=request.user, request=request, **data),
+    )
 
 
 @GET_POST
@@ -199,22 +164,17 @@ def case_step(request, pk, to):
 @capability_required(Cap.ENFORCEMENT_CHANGE)
 def evidence_upload(request, pk):
     case = get_case_for_user(request.user, pk, write=True)
-    form = EvidenceForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            evidence_attach(
-                case=case,
-                by=request.user,
-                upload=form.cleaned_data["upload"],
-                description=form.cleaned_data["description"],
-                request=request,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("证据材料已上传并登记校验值。"))
-            return redirect(case)
-    return render(request, "enforcement/evidence_form.html", {"form": form, "case": case})
+    return form_page(
+        request,
+        form=EvidenceForm(request.POST or None, request.FILES or None),
+        template="enforcement/evidence_form.html",
+        context={"case": case},
+        done=_("证据材料已上传并登记校验值。"),
+        redirect_to=case.get_absolute_url(),
+        save=lambda data: evidence_attach(
+            case=case, by=request.user, upload=data["upload"], description=data["description"], request=request
+        ),
+    )
 
 
 @require_GET

@@ -1,8 +1,6 @@
 """Inspections of designated facilities; an inspection that found a problem can open a case."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -10,7 +8,6 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 
 from ..forms.cases import CaseForm
-from ..forms.common import apply_errors
 from ..forms.filters import InspectionFilterForm
 from ..forms.records import InspectionForm
 from ..models import CaseSource
@@ -18,24 +15,13 @@ from ..permissions import get_facility_for_user, get_inspection_for_user
 from ..selectors.lists import inspection_list as select_inspections
 from ..services.cases import case_open
 from ..services.facilities import inspection_record
-from .common import audit_view, list_page
+from .common import audit_view, filtered, form_page, list_page
 
 GET_POST = require_http_methods(["GET", "POST"])
 
 
 def inspection_filters(request):
-    form = InspectionFilterForm(request.GET or None)
-    f = form.values()
-    qs = select_inspections(
-        user=request.user,
-        q=f.get("q", ""),
-        township=f.get("township"),
-        year=f.get("year"),
-        problems=f.get("problems", ""),
-        start=f.get("start"),
-        end=f.get("end"),
-    )
-    return form, qs
+    return filtered(request, InspectionFilterForm, select_inspections)
 
 
 @require_GET
@@ -51,28 +37,16 @@ def inspection_create(request):
     facility = None
     if request.GET.get("facility"):
         facility = get_facility_for_user(request.user, request.GET["facility"], write=True)
-    form = InspectionForm(request.POST or None, user=request.user, facility=facility)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            inspection = inspection_record(
-                by=request.user,
-                request=request,
-                facility=data["facility"],
-                inspected_on=data["inspected_on"],
-                inspectors=list(data["inspectors"]),
-                findings=data["findings"],
-                problems_found=data["problems_found"],
-                checked_ultrasound_register=data["checked_ultrasound_register"],
-                checked_termination_register=data["checked_termination_register"],
-                checked_drug_ledger=data["checked_drug_ledger"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已记录对 %(f)s 的检查。") % {"f": inspection.facility})
-            return redirect(inspection)
-    return render(request, "enforcement/inspection_form.html", {"form": form, "facility": facility})
+    return form_page(
+        request,
+        form=InspectionForm(request.POST or None, user=request.user, facility=facility),
+        template="enforcement/inspection_form.html",
+        context={"facility": facility},
+        save=lambda data: inspection_record(
+            by=request.user, request=request, **{**data, "inspectors": list(data["inspectors"])}
+        ),
+        done=lambda inspection: _("已记录对 %(f)s 的检查。") % {"f": inspection.facility},
+    )
 
 
 @require_GET
@@ -113,12 +87,11 @@ def inspection_open_case(request, pk):
             "description": inspection.findings,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = case_open(by=request.user, inspection=inspection, request=request, **form.service_data())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已由检查登记案件 %(n)s，被检查机构已列为当事人。") % {"n": case.number})
-            return redirect(case)
-    return render(request, "enforcement/case_form.html", {"form": form, "inspection": inspection, "creating": True})
+    return form_page(
+        request,
+        form=form,
+        template="enforcement/case_form.html",
+        context={"inspection": inspection, "creating": True},
+        save=lambda data: case_open(by=request.user, inspection=inspection, request=request, **data),
+        done=lambda case: _("已由检查登记案件 %(n)s，被检查机构已列为当事人。") % {"n": case.number},
+    )

@@ -4,9 +4,7 @@ The reporter's identity is shown on one page only: the tip's detail page, to ins
 (``get_tip_for_user(..., reporter=True)``). Leaders read the same page without it.
 """
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,7 +13,6 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 
 from ..forms.cases import CaseForm
-from ..forms.common import ReasonForm, apply_errors
 from ..forms.filters import TipFilterForm
 from ..forms.records import TipForm, TipRewardForm
 from ..models import TipStatus
@@ -23,28 +20,13 @@ from ..permissions import get_tip_for_user
 from ..selectors.lists import tip_list as select_tips
 from ..services.cases import case_open
 from ..services.tips import tip_dismiss, tip_record, tip_reward_record
-from .common import audit_view, list_page
+from .common import audit_view, filtered, form_page, list_page, reason_page, without_version
 
 GET_POST = require_http_methods(["GET", "POST"])
 
 
 def tip_filters(request, basis: str = ""):
-    form = TipFilterForm(request.GET or None)
-    f = form.values()
-    qs = select_tips(
-        user=request.user,
-        today=timezone.localdate(),
-        q=f.get("q", ""),
-        township=f.get("township"),
-        channel=f.get("channel", ""),
-        status=f.get("status", ""),
-        year=f.get("year"),
-        overdue=f.get("overdue", False),
-        basis=basis,
-        start=f.get("start"),
-        end=f.get("end"),
-    )
-    return form, qs
+    return filtered(request, TipFilterForm, select_tips, dated=True, basis=basis)
 
 
 @require_GET
@@ -64,16 +46,13 @@ def tip_list(request, basis: str = ""):
 @GET_POST
 @capability_required(Cap.ENFORCEMENT_CHANGE)
 def tip_create(request):
-    form = TipForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            tip = tip_record(by=request.user, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已登记举报线索 %(n)s。") % {"n": tip.number})
-            return redirect(tip)
-    return render(request, "enforcement/tip_form.html", {"form": form})
+    return form_page(
+        request,
+        form=TipForm(request.POST or None),
+        template="enforcement/tip_form.html",
+        save=lambda data: tip_record(by=request.user, request=request, **data),
+        done=lambda tip: _("已登记举报线索 %(n)s。") % {"n": tip.number},
+    )
 
 
 @require_GET
@@ -100,25 +79,14 @@ def tip_detail(request, pk):
 @capability_required(Cap.ENFORCEMENT_CHANGE)
 def tip_dismiss_view(request, pk):
     tip = get_tip_for_user(request.user, pk, write=True)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            tip_dismiss(tip=tip, by=request.user, reason=form.cleaned_data["reason"], request=request)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("举报线索 %(n)s 已不予处理，理由已记录。") % {"n": tip.number})
-            return redirect(tip)
-    return render(
+    return reason_page(
         request,
-        "enforcement/reason_form.html",
-        {
-            "form": form,
-            "title": _("不予处理"),
-            "subject": tip,
-            "back": tip.get_absolute_url(),
-            "hint": _("例如：内容不属于“两非”、信息不足无法核查、重复举报。理由会保留备查。"),
-        },
+        subject=tip,
+        back=tip.get_absolute_url(),
+        title=_("不予处理"),
+        hint=_("例如：内容不属于“两非”、信息不足无法核查、重复举报。理由会保留备查。"),
+        done=_("举报线索 %(n)s 已不予处理，理由已记录。") % {"n": tip.number},
+        apply=lambda reason: tip_dismiss(tip=tip, by=request.user, reason=reason, request=request),
     )
 
 
@@ -126,17 +94,17 @@ def tip_dismiss_view(request, pk):
 @capability_required(Cap.ENFORCEMENT_CHANGE)
 def tip_open_case(request, pk):
     tip = get_tip_for_user(request.user, pk, write=True)
-    initial = {"township": tip.township_id, "title": tip.content[:60]}
-    form = CaseForm(request.POST or None, from_tip=True, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = case_open(by=request.user, tip=tip, source="tip", request=request, **form.service_data())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已由举报线索 %(t)s 登记案件 %(n)s。") % {"t": tip.number, "n": case.number})
-            return redirect(case)
-    return render(request, "enforcement/case_form.html", {"form": form, "tip": tip, "creating": True})
+    form = CaseForm(
+        request.POST or None, from_tip=True, initial={"township": tip.township_id, "title": tip.content[:60]}
+    )
+    return form_page(
+        request,
+        form=form,
+        template="enforcement/case_form.html",
+        context={"tip": tip, "creating": True},
+        save=lambda data: case_open(by=request.user, tip=tip, source="tip", request=request, **without_version(data)),
+        done=lambda case: _("已由举报线索 %(t)s 登记案件 %(n)s。") % {"t": tip.number, "n": case.number},
+    )
 
 
 @GET_POST
@@ -151,29 +119,18 @@ def tip_reward(request, pk):
             "note": tip.reward_note,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            tip_reward_record(
-                tip=tip,
-                by=request.user,
-                request=request,
-                amount=form.cleaned_data["amount"],
-                paid_on=form.cleaned_data["paid_on"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已记录举报奖励。"))
-            return redirect(tip)
-    return render(
+    return form_page(
         request,
-        "enforcement/reason_form.html",
-        {
-            "form": form,
+        form=form,
+        template="enforcement/reason_form.html",
+        done=_("已记录举报奖励。"),
+        context={
             "title": _("记录举报奖励"),
             "subject": tip,
             "back": tip.get_absolute_url(),
             "hint": _("奖励发放给举报人；举报人身份保密，奖励记录不显示举报人信息。"),
         },
+        save=lambda data: tip_reward_record(
+            tip=tip, by=request.user, request=request, amount=data["amount"], paid_on=data["paid_on"], note=data["note"]
+        ),
     )

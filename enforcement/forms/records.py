@@ -9,6 +9,7 @@ from accounts.roles import Role
 
 from ..filetypes import ACCEPT
 from ..models import Facility, Tip, TipChannel, UltrasoundDevice
+from ..services.facilities import DEVICE_FIELDS, FACILITY_FIELDS
 from .common import date_input, township_field
 
 
@@ -39,38 +40,13 @@ class FacilityForm(VersionedFormMixin, ServiceModelForm):
 
     class Meta:
         model = Facility
-        fields = [
-            "township",
-            "name",
-            "kind",
-            "address",
-            "contact_person",
-            "phone",
-            "licence_number",
-            "licence_valid_from",
-            "licence_valid_until",
-            "des_pregnancy_check",
-            "des_termination_surgery",
-            "des_delivery",
-            "des_ultrasound",
-            "des_termination_drugs",
-            "des_contraceptive_surgery",
-            "notes",
-        ]
+        fields = list(FACILITY_FIELDS)  # what the service writes
         widgets = {
             "licence_valid_from": date_input(),
             "licence_valid_until": date_input(),
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
         }
 
-    DESIGNATION_FIELDS = (
-        "des_pregnancy_check",
-        "des_termination_surgery",
-        "des_delivery",
-        "des_ultrasound",
-        "des_termination_drugs",
-        "des_contraceptive_surgery",
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,7 +59,7 @@ class FacilityForm(VersionedFormMixin, ServiceModelForm):
 class DeviceForm(VersionedFormMixin, ServiceModelForm):
     class Meta:
         model = UltrasoundDevice
-        fields = ["model_name", "serial_number", "room", "operators", "purchased_on", "filed_on"]
+        fields = list(DEVICE_FIELDS)
         widgets = {"purchased_on": date_input(), "filed_on": date_input()}
 
     def __init__(self, *args, **kwargs):

@@ -14,6 +14,9 @@ from ..models.cases import TERMINAL
 def home_panel(user) -> dict | None:
     if not user.can(Cap.ENFORCEMENT_VIEW):
         return None
+    if not user.can(Cap.ENFORCEMENT_CHANGE):
+        # Leaders read figures, not the inspectors' to-do counts: links only, no queries.
+        return {"enforcement_panel": {"items": [], "can_change": False}}
     today = timezone.localdate()
     cases = Case.objects.visible_to(user).aggregate(
         open=Count("id", filter=~Q(status__in=TERMINAL)),

@@ -53,6 +53,12 @@ def test_home_shows_role_panel_and_only_allowed_navigation(request, client_for, 
         expected["outreach"] = ("/households/outreach/", "大走访")
     if role == "leader":
         expected["stats"] = ("/households/stats/", "统计")
+    if role in ("inspector", "leader"):  # two-non enforcement (enforcement/apps.py), county-wide
+        expected.update({
+            "enf-cases": ("/enforcement/", "两非案件"), "enf-tips": ("/enforcement/tips/", "举报线索"),
+            "enf-inspections": ("/enforcement/inspections/", "执法检查"),
+            "enf-facilities": ("/enforcement/facilities/", "定点机构"), "enf-figures": ("/enforcement/figures/", "两非统计"),
+        })
     if role in ("clerk", "bureau_staff"):  # households in scope (own township / linked villages)
         expected["households"] = ("/households/", "家庭户")
     assert nav_entries(html) == expected

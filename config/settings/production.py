@@ -1,5 +1,5 @@
 """Production: secrets have no defaults; HTTPS and secure cookies are on."""
-from .base import *
+from .base import *  # noqa: F401,F403
 from .base import env
 
 DEBUG = False

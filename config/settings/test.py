@@ -1,5 +1,5 @@
 """The test suite: always a real PostgreSQL and a real Redis (see `make test`)."""
-from .base import *
+from .base import *  # noqa: F401,F403
 from .base import BASE_DIR, CACHES, env
 
 DEBUG = False

@@ -1,5 +1,5 @@
 """`make run` on a laptop: DEBUG on, SQLite and in-process tasks unless URLs are given."""
-from .base import *
+from .base import *  # noqa: F401,F403
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)

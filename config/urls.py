@@ -12,6 +12,7 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("screening/", include("screening.urls")),
     path("", include("core.urls")),
+    path("enforcement/", include("enforcement.urls")),
     # The language switch works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz/", healthz, name="healthz"),

@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
 ]
 # This project's own apps, in dependency order (seed_demo runs their demo modules in this order).
-PROJECT_APPS = ["core", "accounts", "households", "screening", "assessment"]
+PROJECT_APPS = ["core", "accounts", "households", "screening", "enforcement", "assessment"]
 INSTALLED_APPS += PROJECT_APPS
 
 MIDDLEWARE = [
@@ -313,3 +313,28 @@ HOUSEHOLDS_FOREIGN_ID_ANSWERS_PER_HOUR = env.int("FOREIGN_ID_ANSWERS_PER_HOUR", 
 EXPORTS_DIRECT_MAX_ROWS = env.int("EXPORTS_DIRECT_MAX_ROWS", default=500)
 EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
 EXPORTS_MAX_ACTIVE_JOBS = env.int("EXPORTS_MAX_ACTIVE_JOBS", default=3)
+
+# --- Two-non enforcement (enforcement/) --------------------------------------------------------
+# Licences running out within this many days are listed as "expiring".
+ENFORCEMENT_LICENCE_WARNING_DAYS = env.int("ENFORCEMENT_LICENCE_WARNING_DAYS", default=30)
+# A tip should become a case or be dismissed within this many days of receipt.
+ENFORCEMENT_TIP_HANDLE_DAYS = env.int("ENFORCEMENT_TIP_HANDLE_DAYS", default=15)
+# Days allowed in each stage of a case before it appears on the overdue list (the county's own
+# rules; the Administrative Penalty Law asks for a decision within 90 days of filing).
+ENFORCEMENT_STAGE_DEADLINE_DAYS = {
+    "received": env.int("ENFORCEMENT_DAYS_RECEIVED", default=7),
+    "preliminary": env.int("ENFORCEMENT_DAYS_PRELIMINARY", default=15),
+    "filed": env.int("ENFORCEMENT_DAYS_FILED", default=7),
+    "investigating": env.int("ENFORCEMENT_DAYS_INVESTIGATING", default=60),
+    "referred": env.int("ENFORCEMENT_DAYS_REFERRED", default=30),
+    "decided": env.int("ENFORCEMENT_DAYS_DECIDED", default=15),
+    "enforced": env.int("ENFORCEMENT_DAYS_ENFORCED", default=90),
+}
+# Evidence files: the STORAGES alias they are kept in (local disk under MEDIA_ROOT by default; add
+# an alias to STORAGES and name it here to keep them elsewhere) and the largest file accepted.
+ENFORCEMENT_EVIDENCE_STORAGE = env("ENFORCEMENT_EVIDENCE_STORAGE", default="default")
+ENFORCEMENT_EVIDENCE_MAX_BYTES = env.int("ENFORCEMENT_EVIDENCE_MAX_MB", default=20) * 1024 * 1024
+ENFORCEMENT_EXPORT_MAX_ROWS = env.int("ENFORCEMENT_EXPORT_MAX_ROWS", default=10000)
+ENFORCEMENT_PAGE_SIZE = 25
+# Closure-rate target (percent) for the scorecard's colour bands: every case found is handled.
+ENFORCEMENT_CLOSURE_TARGET = env.float("ENFORCEMENT_CLOSURE_TARGET", default=100.0)

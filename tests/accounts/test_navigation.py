@@ -64,6 +64,12 @@ def test_home_shows_role_panel_and_only_allowed_navigation(request, client_for, 
                         screening_list=("/screening/screenings/", "检查记录"))
     if role in ("clinician", "leader"):  # the programme's rates and the masked lists behind them
         expected["screening_rates"] = ("/screening/rates/", "孕检指标")
+    if role in ("inspector", "leader"):  # two-non enforcement (enforcement/apps.py), county-wide
+        expected.update({
+            "enf-cases": ("/enforcement/", "两非案件"), "enf-tips": ("/enforcement/tips/", "举报线索"),
+            "enf-inspections": ("/enforcement/inspections/", "执法检查"),
+            "enf-facilities": ("/enforcement/facilities/", "定点机构"), "enf-figures": ("/enforcement/figures/", "两非统计"),
+        })
     if role in ("clerk", "bureau_staff"):  # households in scope (own township / linked villages)
         expected["households"] = ("/households/", "家庭户")
     assert nav_entries(html) == expected

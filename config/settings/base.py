@@ -74,6 +74,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The PostgreSQL role the web server and Celery run as: it owns nothing, may not UPDATE, DELETE or
+# TRUNCATE the audit trail, and gets its privileges after every migrate (accounts.db_roles).
+# Migrations run as the owner role (DATABASE_OWNER_URL in scripts/run.sh). Empty: no grants.
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
 
 # --- Redis: cache, Celery broker and results ------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -155,6 +159,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # Lets /healthz/ tell whether beat is alive: every minute.
     "heartbeat": {"task": "accounts.tasks.heartbeat", "schedule": crontab(minute="*")},
+    # Recompute the audit trail's hash chain; a break shows on the auditor's page: daily at 03:15.
+    "verify-audit-chain": {"task": "accounts.tasks.verify_audit_chain", "schedule": crontab(hour="3", minute="15")},
     # Unconfirmed Excel import previews hold whole ID numbers: expire them daily at 02:30.
     "expire-import-previews": {
         "task": "households.tasks.expire_import_previews", "schedule": crontab(hour="2", minute="30"),

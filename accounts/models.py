@@ -31,6 +31,9 @@ class Township(models.Model):
     def __str__(self):
         return self.name
 
+    def audit_label(self):  # the audit ledger's words for this record (accounts.ledger)
+        return self.name
+
     @property
     def township(self):
         # Every record reaches its township; a township reaches itself.
@@ -60,6 +63,11 @@ class Village(models.Model):
 
     def __str__(self):
         return self.name
+
+    audit_select_related = ("township",)
+
+    def audit_label(self):
+        return f"{self.name}（{self.township.name}）"
 
 
 class StaffUserManager(UserManager):
@@ -98,6 +106,13 @@ class User(AbstractUser):
 
     def get_full_name(self):
         return self.name or self.username
+
+    audit_select_related = ("township",)
+
+    def audit_label(self):
+        """A staff account in the ledger: name, username, role and township (admin changes)."""
+        parts = [self.get_role_display()] + ([self.township.name] if self.township_id else [])
+        return f"{self.get_full_name()}（{self.username}，{'，'.join(str(p) for p in parts)}）"
 
     def get_short_name(self):
         return self.name or self.username

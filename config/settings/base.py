@@ -108,6 +108,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # How many reverse proxies of our own sit in front of the app (they append to X-Forwarded-For).
 # 0: trust only REMOTE_ADDR; a client-supplied X-Forwarded-For must not forge the audit trail's IP.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The auditor's .xlsx export of the trail: at most this many rows (the newest) per file.
+AUDIT_EXPORT_MAX_ROWS = env.int("AUDIT_EXPORT_MAX_ROWS", default=20000)
 # Login-failure lockout: after this many failures for one username, refuse for the window.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)

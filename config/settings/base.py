@@ -84,7 +84,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",  # Redis down: degrade, never a 500
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="tr"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -157,6 +157,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker killed mid-task (SIGKILL, OOM) leaves its message unacknowledged: acks_late plus this
+# put it back on the queue for another worker, so tasks must be idempotent (STYLE.md, Celery).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis' visibility timeout: an unacknowledged task is redelivered after this long. Longer than the
+# hard time limit, so a slow task is not run twice while it still runs.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)}
+# Publishing when Redis is down: give up after about a second (core.tasks.enqueue degrades).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
 # Every periodic task, in one place, with its crontab written out.
 CELERY_BEAT_SCHEDULE = {
     # Lets /healthz/ tell whether beat is alive: every minute.

@@ -196,8 +196,12 @@ class AuditEvent(models.Model):
             models.Index(F("user").asc(), F("at").desc(), F("id").desc(), name="accounts_audit_user_at_id"),
             # Filter by action.
             models.Index(F("action").asc(), F("at").desc(), F("id").desc(), name="accounts_audit_action_at_id"),
-            # Filter by township.
+            # Filter by township, and by township and action (a township's refusals, exports …).
             models.Index(F("township").asc(), F("at").desc(), F("id").desc(), name="accounts_audit_township_at_id"),
+            models.Index(
+                F("township").asc(), F("action").asc(), F("at").desc(), F("id").desc(),
+                name="accounts_audit_town_action_at",
+            ),
             # "Who did what to this record?": filter by record kind and number.
             models.Index(
                 F("object_type").asc(), F("object_id").asc(), F("at").desc(), F("id").desc(),

@@ -123,24 +123,42 @@ def main():
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     ensure_rows(args.rows)
     if not args.skip_verify:
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         call_command("verify_audit_chain")
-        print(f"verify_audit_chain: {time.monotonic() - started:.1f} s")
+        print(f"verify_audit_chain: {time.monotonic() - started:.1f} s wall, {time.process_time() - cpu:.1f} s CPU")
     client = Client()
     client.force_login(User.objects.get(username="auditor"))
-    print(f"\n| page | queries | median ms | p95 ms |\n|---|---|---|---|")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('accounts_auditevent'))")
+        print(f"accounts_auditevent with its indexes: {cursor.fetchone()[0]}")
+    print("\n| page | queries | median ms | p95 ms | app CPU ms | slowest SQL ms |\n|---|---|---|---|---|---|")
     for label, query in pages():
         client.get("/accounts/audit/", query)  # warm-up
-        times = []
+        times, cpu = [], []
         for _ in range(args.repeat):
             with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 response = client.get("/accounts/audit/", query)
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
             assert response.status_code == 200, (label, response.status_code)
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        print(f"| {label} | {len(queries)} | {statistics.median(times):.1f} | {p95:.1f} |", flush=True)
+        print(f"| {label} | {len(queries)} | {statistics.median(times):.1f} | {p95:.1f} | "
+              f"{statistics.median(cpu):.1f} | {slowest_sql(queries):.1f} |", flush=True)
+
+
+def slowest_sql(queries) -> float:
+    """The slowest of the page's queries, re-run under EXPLAIN ANALYZE (server time, no network)."""
+    slowest = 0.0
+    for query in queries.captured_queries:
+        if not query["sql"].startswith("SELECT"):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE) " + query["sql"])
+            plan = [row[0] for row in cursor.fetchall()]
+        slowest = max(slowest, float(plan[-1].split(":")[1].split()[0]))
+    return slowest
 
 
 if __name__ == "__main__":

@@ -176,6 +176,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='auditevent',
+            index=models.Index(models.OrderBy(models.F('township')), models.OrderBy(models.F('action')), models.OrderBy(models.F('at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='accounts_audit_town_action_at'),
+        ),
+        migrations.AddIndex(
+            model_name='auditevent',
             index=models.Index(models.OrderBy(models.F('object_type')), models.OrderBy(models.F('object_id')), models.OrderBy(models.F('at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='accounts_audit_object_at_id'),
         ),
         migrations.AddIndex(

@@ -23,8 +23,18 @@ from tests.factories import (
     WorkGroupFactory,
 )
 
-from .harness import ANY_VALUE, DATES, NUMBERS, TEXT_TYPES, crawl, normalize, plausible, project_tables, snapshot, \
-    strings_in
+from .harness import (
+    ANY_VALUE,
+    DATES,
+    NUMBERS,
+    TEXT_TYPES,
+    crawl,
+    normalize,
+    plausible,
+    project_tables,
+    snapshot,
+    strings_in,
+)
 
 pytestmark = pytest.mark.fuzz
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
@@ -177,12 +187,12 @@ def test_fuzz_every_form_a_township_clerk_reaches(client_for, clerk_a, world):
 
 
 def test_fuzz_every_form_bureau_staff_reach(client_for, bureau_staff, world):
-    found, stats = run_role(client_for(bureau_staff))
+    found, _stats = run_role(client_for(bureau_staff))
     assert any("outreach" in f.action for f in found.forms), [f.key for f in found.forms]
 
 
 def test_fuzz_the_auditors_filters_and_export(client_for, auditor, world, clerk_a):
-    found, stats = run_role(client_for(auditor))
+    found, _stats = run_role(client_for(auditor))
     assert any("/accounts/audit/" in f.action for f in found.forms)
     assert found.exports
 
@@ -192,10 +202,10 @@ def test_fuzz_the_leaders_pages(client_for, leader, world):
 
 
 def test_fuzz_the_admin_site(client_for, admin_user, world):
-    found, stats = run_role(client_for(admin_user), start="/admin/", limit=40)
+    found, _stats = run_role(client_for(admin_user), start="/admin/", limit=40)
     assert any("/admin/" in f.action for f in found.forms)
 
 
 def test_fuzz_the_login_form(client, db):
-    found, stats = run_role(client, start="/accounts/login/", limit=3)
+    found, _stats = run_role(client, start="/accounts/login/", limit=3)
     assert any("/accounts/login/" in f.action for f in found.forms)

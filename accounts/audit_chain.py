@@ -54,13 +54,16 @@ FROM accounts_auditevent WHERE seq IS NOT NULL ORDER BY seq
 """
 
 
+# One encoder for millions of rows: json.dumps(..., ensure_ascii=False) builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def canonical_text(*, id, seq, at: datetime.datetime, user_id, username, action, object_type, object_id,
                    township_id, ip, success, detail, prev_hash) -> str:
-    at_utc = at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
-    return json.dumps(
+    at_utc = at.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    return _ENCODER.encode(
         [id, seq, at_utc, user_id, username, action, object_type, object_id, township_id, ip, success, detail,
-         prev_hash],
-        ensure_ascii=False,
+         prev_hash]
     )
 
 

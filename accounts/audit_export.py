@@ -41,7 +41,7 @@ def audit_export_workbook(*, user, filters: dict, request=None) -> tuple[str, by
     headers = [_("时间"), _("用户"), _("用户名"), _("操作"), _("记录类型"), _("记录"), _("说明"), _("镇/街道"),
                _("IP 地址"), _("结果"), _("链序号"), _("摘要")]
     rows = (
-        [timezone.localtime(r.event.at).strftime("%Y-%m-%d %H:%M:%S"), r.who, r.event.username, r.verb, r.kind,
+        [r.at, r.who, r.event.username, r.verb, r.kind,
          r.record, r.detail, r.event.township.name if r.event.township_id else "", r.event.ip or "",
          _("成功") if r.event.success else _("失败"), r.event.seq, r.event.hash]
         for r in _rows(events)

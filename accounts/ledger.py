@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -185,6 +186,7 @@ def describe_detail(detail: str, kind: RecordKind | None, users: dict[int, str])
 @dataclass
 class LedgerRow:
     event: AuditEvent
+    at: str  # local time, as the page and the export show it
     who: str
     verb: str
     kind: str
@@ -229,6 +231,6 @@ def describe_events(events: Iterable[AuditEvent]) -> list[LedgerRow]:
             record = labels.get(event.object_type, {}).get(event.object_id) or f"#{event.object_id}"
         who, verb = _who(event), str(VERBS.get(event.action, event.action))
         sentence = " ".join(part for part in (who, verb, kind_label, record) if part)
-        rows.append(LedgerRow(event, who, verb, kind_label, record, describe_detail(event.detail, kind, users),
-                              sentence))
+        rows.append(LedgerRow(event, timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"), who, verb,
+                              kind_label, record, describe_detail(event.detail, kind, users), sentence))
     return rows

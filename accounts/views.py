@@ -6,6 +6,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import health
@@ -51,6 +52,8 @@ def audit_list(request):
     return render(request, "accounts/audit_list.html", {
         "form": form, "page": page, "rows": describe_events(page.events), "query": query.urlencode(),
         "chain": chain_status(),
+        # Translated once, not once per row.
+        "ok_text": _("成功"), "failed_text": _("失败"), "history_text": _("该记录的全部操作"),
     })
 
 

@@ -161,8 +161,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # put it back on the queue for another worker, so tasks must be idempotent (STYLE.md, Celery).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Redis' visibility timeout: an unacknowledged task is redelivered after this long. Longer than the
-# hard time limit, so a slow task is not run twice while it still runs.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)}
+# longest task's hard time limit (verify_audit_chain: 50 min), so a slow task is not run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)}
+# How often a worker looks for such messages (kombu's default: about every 100 s). The fault tests,
+# with a visibility timeout of seconds, set it to 1.
+if env("CELERY_UNACKED_RESTORE_SECONDS", default=""):
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS"), "unacked_restore_throttle": 1,
+    }
 # Publishing when Redis is down: give up after about a second (core.tasks.enqueue degrades).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
 # Every periodic task, in one place, with its crontab written out.

@@ -26,9 +26,9 @@ def test_auditor_reads_the_ledger_on_a_phone(phone, live_server, auditor, clerk_
     login(phone, "auditor", password)
     phone.goto("/accounts/audit/")
 
-    cards = phone.get_by_test_id("audit-cards")
+    cards = phone.get_by_test_id("audit-ledger")
     expect(cards).to_be_visible()
-    expect(phone.get_by_test_id("audit-table")).to_be_hidden()
+    expect(phone.get_by_test_id("audit-header")).to_be_hidden()  # cards, not columns, on a phone
     expect(cards).to_contain_text("张丽 修改 家庭户 王建国（城关镇 李家村 四组3号）")
     expect(cards).to_contain_text("修改的字段：家庭地址、联系电话")
     expect(cards).to_contain_text("王芳 被拒绝访问 家庭户")
@@ -46,8 +46,8 @@ def test_auditor_filters_by_township_and_sees_a_broken_chain_on_a_desktop(page, 
     page.goto("/accounts/audit/")
 
     expect(page.get_by_test_id("chain-broken")).to_contain_text("首个异常序号 3")
-    table = page.get_by_test_id("audit-table")
-    expect(table).to_be_visible()
+    table = page.get_by_test_id("audit-ledger")
+    expect(page.get_by_test_id("audit-header")).to_be_visible()  # columns on a desktop
     expect(table).to_contain_text("mallory（未登录） 登录失败")
     page.get_by_label("镇/街道").select_option(label="东关街道")
     page.get_by_label("操作").select_option(label="拒绝访问")

@@ -90,7 +90,7 @@ class Clerk(LoggedIn):
 
     @task(2)
     def households(self):
-        self.client.get("/households/?page=%d" % random.randint(1, 3), name="household list")
+        self.client.get(f"/households/?page={random.randint(1, 3)}", name="household list")
 
     @task(1)
     def search(self):

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # The stamp changes with the requirements, so editing them reinstalls on the next make.
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test install services system-deps messages bench clean
+.PHONY: run test install services system-deps messages bench backup restore clean
 
 ## run: venv, install, migrate, demo data, serve on 127.0.0.1:8000 (worker and beat too with REDIS_URL)
 run: install
@@ -37,6 +37,14 @@ messages: install
 
 bench: install services
 	./scripts/bench.sh
+
+## backup: a compressed, timestamped pg_dump into backups/ (DATABASE_URL; docs/operations.md)
+backup: install
+	./scripts/backup.sh
+
+## restore: FILE=backups/<name>.dump into a fresh database, then verify the audit chain
+restore: install
+	./scripts/restore.sh "$(FILE)"
 
 clean:
 	rm -rf $(VENV) staticfiles artifacts db.sqlite3

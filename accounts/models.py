@@ -1,8 +1,10 @@
-"""Staff users, the org tree (Township → Village) and the append-only audit trail."""
+"""Staff users, the org tree (Township → Village) and the append-only, hash-chained audit trail."""
 import secrets
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils.crypto import salted_hmac
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +32,9 @@ class Township(models.Model):
         ordering = ["sort_order", "code"]
 
     def __str__(self):
+        return self.name
+
+    def audit_label(self):  # the audit ledger's words for this record (accounts.ledger)
         return self.name
 
     @property
@@ -61,6 +66,11 @@ class Village(models.Model):
 
     def __str__(self):
         return self.name
+
+    audit_select_related = ("township",)
+
+    def audit_label(self):
+        return f"{self.name}（{self.township.name}）"
 
 
 def _new_session_token() -> str:
@@ -112,6 +122,13 @@ class User(AbstractUser):
     def get_full_name(self):
         return self.name or self.username
 
+    audit_select_related = ("township",)
+
+    def audit_label(self):
+        """A staff account in the ledger: name, username, role and township (admin changes)."""
+        parts = [self.get_role_display()] + ([self.township.name] if self.township_id else [])
+        return f"{self.get_full_name()}（{self.username}，{'，'.join(str(p) for p in parts)}）"
+
     def get_short_name(self):
         return self.name or self.username
 
@@ -143,10 +160,15 @@ class User(AbstractUser):
 
 
 class AuditEvent(models.Model):
-    """One row per view, change, export, login or refusal. Append-only.
+    """One row per view, change, export, login or refusal. Append-only and hash-chained.
 
-    Append-only is enforced by PostgreSQL triggers (migration 0002), not only here: Cybersecurity
-    Law Art. 21 asks for logs kept ≥ 6 months, and GB/T 22239 for protected audit records.
+    Append-only is enforced by PostgreSQL (migrations 0002, 0003), not only here: Cybersecurity
+    Law Art. 21 asks for logs kept ≥ 6 months, and GB/T 22239 for protected audit records. The
+    application's database role may only INSERT and SELECT (accounts.db_roles); UPDATE, DELETE and
+    TRUNCATE are refused by triggers for every role, and each row's ``hash`` covers its content and
+    the previous row's hash (``seq``, ``prev_hash`` and ``hash`` are filled by the insert trigger,
+    never by Python), so a rewrite that bypasses the triggers is found by ``verify_audit_chain``.
+    How a row reads on the auditor's page: accounts.ledger.
     """
 
     class Action(models.TextChoices):
@@ -161,7 +183,7 @@ class AuditEvent(models.Model):
         LOCKED = "locked", _("登录锁定")
         DENIED = "denied", _("拒绝访问")
 
-    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
     user = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("用户")
     )
@@ -177,18 +199,77 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     success = models.BooleanField(_("成功"), default=True)
     detail = models.CharField(_("说明"), max_length=255, blank=True)
+    # The hash chain (accounts.audit_chain). Set by the PostgreSQL insert trigger under an advisory
+    # lock, so two transactions appending at once get consecutive numbers; NULL on SQLite.
+    seq = models.BigIntegerField(
+        _("链序号"), null=True, blank=True, editable=False, help_text=_("审计链中的序号，从 1 起连续编号。")
+    )
+    prev_hash = models.CharField(_("上一条摘要"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(
+        _("摘要"), max_length=64, blank=True, editable=False,
+        help_text=_("本条内容与上一条摘要的 SHA-256，用于发现篡改。"),
+    )
 
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["seq"], name="accounts_audit_seq_unique"),
+        ]
+        # Each index serves one of the auditor's page queries (accounts.selectors.audit_page): newest
+        # first, keyset on (at, id), so any page of 2 million rows reads about 50 index entries.
         indexes = [
-            # The auditor's page filters by user and by action, newest first.
-            models.Index(fields=["user", "-at"], name="accounts_audit_user_at"),
-            models.Index(fields=["action", "-at"], name="accounts_audit_action_at"),
-            # "Who looked at this person?"
-            models.Index(fields=["object_type", "object_id"], name="accounts_audit_object"),
+            # The unfiltered trail and the date filters.
+            models.Index(F("at").desc(), F("id").desc(), name="accounts_audit_at_id"),
+            # Filter by user (user_id, resolved from the username typed).
+            models.Index(F("user").asc(), F("at").desc(), F("id").desc(), name="accounts_audit_user_at_id"),
+            # Filter by action.
+            models.Index(F("action").asc(), F("at").desc(), F("id").desc(), name="accounts_audit_action_at_id"),
+            # Filter by township, and by township and action (a township's refusals, exports …).
+            models.Index(F("township").asc(), F("at").desc(), F("id").desc(), name="accounts_audit_township_at_id"),
+            models.Index(
+                F("township").asc(), F("action").asc(), F("at").desc(), F("id").desc(),
+                name="accounts_audit_town_action_at",
+            ),
+            # "Who did what to this record?": filter by record kind and number.
+            models.Index(
+                F("object_type").asc(), F("object_id").asc(), F("at").desc(), F("id").desc(),
+                name="accounts_audit_object_at_id",
+            ),
+            # Filter by a username typed at login that no account has (failed logins, user NULL).
+            models.Index(
+                Upper("username"), F("at").desc(), F("id").desc(), name="accounts_audit_anon_username",
+                condition=Q(user__isnull=True),
+            ),
         ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}#{self.object_id}"
+
+
+class AuditChainCheck(models.Model):
+    """One run of ``verify_audit_chain``: the head it found and whether the chain held.
+
+    Append-only like the trail. The last good head is the anchor the next run checks: rows removed
+    from the end of the trail, or a chain recomputed from an earlier row, no longer match it.
+    """
+
+    checked_at = models.DateTimeField(_("校验时间"), default=timezone.now)
+    ok = models.BooleanField(_("完好"))
+    rows = models.BigIntegerField(_("校验条数"), default=0)
+    head_seq = models.BigIntegerField(_("末条序号"), null=True, blank=True)
+    head_hash = models.CharField(_("末条摘要"), max_length=64, blank=True)
+    first_bad_seq = models.BigIntegerField(
+        _("首个异常序号"), null=True, blank=True, help_text=_("第一条对不上的记录的链序号；链完好时为空。")
+    )
+    problems = models.JSONField(_("发现的问题"), default=list, blank=True)
+    seconds = models.FloatField(_("用时（秒）"), default=0)
+
+    class Meta:
+        verbose_name = _("审计链校验")
+        verbose_name_plural = _("审计链校验")
+        ordering = ["-checked_at", "-id"]
+
+    def __str__(self):
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'} head={self.head_seq}"

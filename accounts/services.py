@@ -53,12 +53,19 @@ def audit_log(
         user = None
     return AuditEvent.objects.create(
         user=user,
-        username=username or (user.get_username() if user else ""),
+        username=_text(username or (user.get_username() if user else ""), 150),
         action=action,
-        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
-        object_id=str(object_id or (obj.pk if obj is not None else "")),
+        object_type=_text(object_type or (obj._meta.label_lower if obj is not None else ""), 60),
+        object_id=_text(str(object_id or (obj.pk if obj is not None else "")), 40),
         township_id=township_id or _township_id_of(obj),
         ip=ip or (client_ip(request) if request is not None else None),
         success=success,
-        detail=detail[:255],
+        detail=_text(detail, 255),
     )
+
+
+def _text(value: str, limit: int) -> str:
+    """A value from a request (a URL's id, a typed username) as the trail can store it: no
+    control characters (PostgreSQL refuses NUL in text: the refusal itself must still be recorded),
+    cut to the column's length."""
+    return "".join(ch if ch >= " " or ch in "\t\n" else "\ufffd" for ch in value)[:limit]

@@ -16,4 +16,5 @@ urlpatterns = [
     path("2fa/recovery-codes/", security.otp_recovery_codes, name="otp_recovery_codes"),
     path("2fa/disable/", security.otp_disable, name="otp_disable"),
     path("sessions/logout-others/", security.logout_other_sessions, name="logout_other_sessions"),
+    path("audit/export/", views.audit_export, name="audit_export"),
 ]

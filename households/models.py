@@ -216,6 +216,11 @@ class Household(Voidable, Versioned, Timestamped):
     def is_incomplete(self) -> bool:
         """Registered without an address (imported from a sheet that had only the village)."""
         return not self.address
+    # The audit ledger's words for a record (accounts.ledger): which one, never what it holds.
+    audit_select_related = ("township", "village")
+
+    def audit_label(self):
+        return f"{self.head_name}（{self.township.name} {self.village.name} {self.address}）"
 
     def get_absolute_url(self):
         return reverse("households:household_detail", args=[self.pk])
@@ -263,6 +268,11 @@ class Person(Voidable, Versioned, Timestamped):
 
     def __str__(self):
         return self.name
+
+    audit_select_related = ("household__township", "household__village")
+
+    def audit_label(self):
+        return f"{self.name}（{self.household.audit_label()}）"
 
     def get_absolute_url(self):
         return reverse("households:household_detail", args=[self.household_id]) + f"#person-{self.pk}"
@@ -334,6 +344,13 @@ class Couple(Voidable, Versioned, Timestamped):
     def __str__(self):
         return f"{self.wife.name} / {self.husband.name}"
 
+    audit_select_related = ("wife", "husband", "household__township", "household__village")
+
+    def audit_label(self):
+        household = self.household
+        return f"{self.wife.name} / {self.husband.name}（{household.township.name} {household.village.name} " \
+               f"{household.address}）"
+
     def get_absolute_url(self):
         return reverse("households:couple_detail", args=[self.pk])
 
@@ -379,6 +396,11 @@ class IntentionSurvey(Timestamped):
 
     def __str__(self):
         return f"{self.couple} {self.surveyed_on} {self.get_planned_timing_display()}"
+
+    audit_select_related = ("couple__wife", "couple__husband")
+
+    def audit_label(self):  # without the planned timing: the ledger says which survey, not its answers
+        return _("%(couple)s %(date)s 的摸底") % {"couple": self.couple, "date": self.surveyed_on}
 
     @property
     def shows_intention(self) -> bool:
@@ -448,6 +470,11 @@ class FollowUpVisit(Voidable, Timestamped):
     def __str__(self):
         return f"{self.couple} {self.visit_date}"
 
+    audit_select_related = ("couple__wife", "couple__husband")
+
+    def audit_label(self):  # never the pregnancy status (sensitive): which visit, not what it found
+        return _("%(couple)s %(date)s 的随访") % {"couple": self.couple, "date": self.visit_date}
+
     def get_absolute_url(self):
         return reverse("households:couple_detail", args=[self.couple_id]) + f"#visit-{self.pk}"
 
@@ -475,6 +502,9 @@ class WorkGroup(models.Model):
     def __str__(self):
         return self.name
 
+    def audit_label(self):
+        return self.name
+
 
 class OutreachVisit(Timestamped):
     """大走访: a bureau staff member's visit to a household in a linked village."""
@@ -496,6 +526,11 @@ class OutreachVisit(Timestamped):
 
     def __str__(self):
         return f"{self.household} {self.visit_date}"
+
+    audit_select_related = ("household__township", "household__village")
+
+    def audit_label(self):
+        return _("%(household)s %(date)s 的走访") % {"household": self.household.audit_label(), "date": self.visit_date}
 
     def get_absolute_url(self):
         return reverse("households:household_detail", args=[self.household_id]) + f"#outreach-{self.pk}"
@@ -536,6 +571,9 @@ class HouseholdMerge(models.Model):
     def __str__(self):
         return f"#{self.source_id} → #{self.target_id}"
 
+    def audit_label(self):
+        return _("家庭户 #%(source)s 并入 #%(target)s") % {"source": self.source_id, "target": self.target_id}
+
 
 class ImportBatch(Timestamped):
     """An uploaded Excel sheet: parsed and previewed first, written only when confirmed."""
@@ -572,6 +610,13 @@ class ImportBatch(Timestamped):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display()})"
+
+    # Not the parsed rows: they hold whole ID numbers, and the ledger needs only the file's name.
+    audit_only = ("id", "file_name", "township__name")
+    audit_select_related = ("township",)
+
+    def audit_label(self):
+        return f"{self.file_name}（{self.township.name}）"
 
     def get_absolute_url(self):
         return reverse("households:import_preview", args=[self.pk])

@@ -9,7 +9,14 @@ export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.local}
 [ -f .env ] && set -a && . ./.env && set +a
 
 $PY manage.py compilemessages --ignore=.venv -v0 2>/dev/null || true  # .mo files are committed too
-$PY manage.py migrate --noinput
+# With DATABASE_OWNER_URL, migrations run as the owner role and the app (server, worker, beat) as
+# DATABASE_URL's role, which then owns nothing and cannot erase the audit trail (docs/operations.md).
+if [ -n "${DATABASE_OWNER_URL:-}" ]; then
+  app_role=$($PY -c 'import os, urllib.parse; print(urllib.parse.urlparse(os.environ["DATABASE_URL"]).username or "")')
+  DATABASE_URL=$DATABASE_OWNER_URL DATABASE_APP_ROLE=${DATABASE_APP_ROLE:-$app_role} $PY manage.py migrate --noinput
+else
+  $PY manage.py migrate --noinput
+fi
 $PY manage.py seed_demo --scale small
 
 pids=()

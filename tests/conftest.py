@@ -4,10 +4,36 @@ from django.conf import settings
 from django.core.cache import cache
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.db.backends.postgresql.operations import DatabaseOperations
 
 from accounts.roles import Role
 
 from .factories import TEST_PASSWORD, TownshipFactory, UserFactory, VillageFactory
+
+# The audit trail and its checks refuse TRUNCATE for every role (migration accounts/0003), which is
+# what `manage.py flush` does. Transactional tests (live server, worker) empty the database that
+# way between tests, so the suite — and only the suite — lifts those two triggers inside the
+# flush's own transaction. It can because it migrates as the owner; the app role could not.
+_TRUNCATE_GUARDS = {
+    "accounts_auditevent": "accounts_audit_no_truncate",
+    "accounts_auditchaincheck": "accounts_chaincheck_no_truncate",
+}
+_sql_flush = DatabaseOperations.sql_flush
+
+
+def _sql_flush_past_audit_guards(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+    statements = _sql_flush(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+    guarded = [(table, trigger) for table, trigger in _TRUNCATE_GUARDS.items() if table in tables]
+    if not statements or not guarded:
+        return statements
+    return (
+        [f"ALTER TABLE {table} DISABLE TRIGGER {trigger};" for table, trigger in guarded]
+        + statements
+        + [f"ALTER TABLE {table} ENABLE TRIGGER {trigger};" for table, trigger in guarded]
+    )
+
+
+DatabaseOperations.sql_flush = _sql_flush_past_audit_guards
 
 
 @pytest.fixture(autouse=True)

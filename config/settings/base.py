@@ -90,13 +90,17 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The PostgreSQL role the web server and Celery run as: it owns nothing, may not UPDATE, DELETE or
+# TRUNCATE the audit trail, and gets its privileges after every migrate (accounts.db_roles).
+# Migrations run as the owner role (DATABASE_OWNER_URL in scripts/run.sh). Empty: no grants.
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
 
 # --- Redis: cache, Celery broker and results ------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",  # Redis down: degrade, never a 500
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="tr"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -126,6 +130,8 @@ PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=0)
 # How many reverse proxies of our own sit in front of the app (they append to X-Forwarded-For).
 # 0: trust only REMOTE_ADDR; a client-supplied X-Forwarded-For must not forge the audit trail's IP.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The auditor's .xlsx export of the trail: at most this many rows (the newest) per file.
+AUDIT_EXPORT_MAX_ROWS = env.int("AUDIT_EXPORT_MAX_ROWS", default=20000)
 # Login-failure lockout (accounts/lockout.py), each counted over LOGIN_LOCKOUT_SECONDS:
 # one username from one address; one username from anywhere; one address, any usernames.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
@@ -185,6 +191,20 @@ CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker killed mid-task (SIGKILL, OOM) leaves its message unacknowledged: acks_late plus this
+# put it back on the queue for another worker, so tasks must be idempotent (STYLE.md, Celery).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis' visibility timeout: an unacknowledged task is redelivered after this long. Longer than the
+# longest task's hard time limit (verify_audit_chain: 50 min), so a slow task is not run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)}
+# How often a worker looks for such messages (kombu's default: about every 100 s). The fault tests,
+# with a visibility timeout of seconds, set it to 1.
+if env("CELERY_UNACKED_RESTORE_SECONDS", default=""):
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS"), "unacked_restore_throttle": 1,
+    }
+# Publishing when Redis is down: give up after about a second (core.tasks.enqueue degrades).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
 # Every periodic task, in one place, with its crontab written out.
 CELERY_BEAT_SCHEDULE = {
     # Lets /healthz/ tell whether beat and a worker are alive: every minute.
@@ -192,6 +212,8 @@ CELERY_BEAT_SCHEDULE = {
     # Failed logins after the first of a window are counted in Redis: one audit row per
     # username/address with the count, every minute.
     "flush-login-failures": {"task": "accounts.tasks.flush_login_failures", "schedule": crontab(minute="*")},
+    # Recompute the audit trail's hash chain; a break shows on the auditor's page: daily at 03:15.
+    "verify-audit-chain": {"task": "accounts.tasks.verify_audit_chain", "schedule": crontab(hour="3", minute="15")},
     # Unconfirmed Excel import previews hold whole ID numbers: expire them daily at 02:30.
     "expire-import-previews": {
         "task": "households.tasks.expire_import_previews", "schedule": crontab(hour="2", minute="30"),

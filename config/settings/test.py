@@ -9,10 +9,13 @@ DATABASES = {
         "TEST_DATABASE_URL", default="postgres://township:township@127.0.0.1:5432/township_register"
     )
 }
+# The suite migrates as the URL's role (the owner) and grants this one the app's privileges; the
+# tests in tests/accounts/test_db_roles.py connect as it (scripts/ensure-services.sh creates it).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="township_app")
 # Database 15 keeps the suite's keys away from a developer's `make run` data.
 REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CACHES = {**CACHES, "default": {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "BACKEND": "core.cache.ResilientRedisCache",  # Redis down: degrade, never a 500
     "LOCATION": REDIS_URL,
     "KEY_PREFIX": "tr-test",
     "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

@@ -150,9 +150,22 @@ class TransitionForm(forms.Form):
         )
 
 
+# Figures start with the programme's records; a far date (9999-12-31) would overflow "+1 day".
+PERIOD_BOUNDS = (datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
+
+
 class PeriodForm(forms.Form):
     start = forms.DateField(label=_("起始日期"), required=False, widget=date_input())
     end = forms.DateField(label=_("截止日期（含）"), required=False, widget=date_input())
+
+    def clean(self):
+        data = super().clean()
+        for name in ("start", "end"):
+            value = data.get(name)
+            if value and not PERIOD_BOUNDS[0] <= value <= PERIOD_BOUNDS[1]:
+                self.add_error(name, _("请填写 %(low)s 至 %(high)s 之间的日期。") % {
+                    "low": PERIOD_BOUNDS[0].year, "high": PERIOD_BOUNDS[1].year})
+        return data
 
     def period(self) -> tuple[datetime.date, datetime.date]:
         """[start, end) with ``end`` made exclusive; default: this year up to today."""

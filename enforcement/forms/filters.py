@@ -17,6 +17,8 @@ class FacilityFilterForm(FilterForm):
         label=_("许可证"), required=False, choices=ALL + [("expiring", _("30 天内到期")), ("expired", _("已过期"))]
     )
     status = forms.ChoiceField(label=_("状态"), choices=ACTIVE_CHOICES, required=False)
+    # The registry is not counted over a period: no drilldown dates (and none sent to the selector).
+    start = end = None
 
 
 class DeviceFilterForm(FilterForm):
@@ -24,6 +26,7 @@ class DeviceFilterForm(FilterForm):
     township = township_field(required=False)
     flagged = forms.BooleanField(label=_("仅看无B超定点资质的"), required=False)
     status = forms.ChoiceField(label=_("状态"), choices=ACTIVE_CHOICES, required=False)
+    start = end = None  # no period, as for facilities
 
 
 class TipFilterForm(FilterForm):

@@ -100,7 +100,8 @@ def visit_record(
     services = list(dict.fromkeys(services))
     if any(s not in VisitService.values for s in services):
         errors["services"] = _("提供的服务中有无效的选项。")
-    if visit_date is not None and "pregnancy_status" not in errors:
+    # Only from a date already accepted: 9999-12-31 plus an interval overflows (a 500 the fuzz found).
+    if visit_date is not None and "visit_date" not in errors and "pregnancy_status" not in errors:
         if next_due is None:
             next_due = default_next_due(visit_date, pregnancy_status)
         elif next_due < visit_date:

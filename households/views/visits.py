@@ -31,9 +31,13 @@ from ..services.visits import visit_record, visit_void
 
 
 def _safe_next(request, fallback: str) -> str:
+    """Where to go after saving: ``next`` only if it is a path on this site ("/…"), else ``fallback``.
+
+    A bare word such as ``abc`` or ``-1`` would be taken by ``redirect()`` for a view name.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                                  require_https=request.is_secure()):
         return target
     return fallback
 

@@ -45,6 +45,10 @@ class ScreeningFilterForm(FilterForm):
     date_to = forms.DateField(label=_("至"), required=False, widget=date_input())
 
 
+# Statistics start with the programme's records; a far date (9999-12-31) would overflow "+1 day".
+PERIOD_BOUNDS = (datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
+
+
 class PeriodForm(forms.Form):
     """A half-open period [start, end): the form shows the last day included, the selectors take
     the day after. Defaults to this year so far."""
@@ -65,6 +69,12 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("start", "end"):
+            value = data.get(name)
+            if value and not PERIOD_BOUNDS[0] <= value <= PERIOD_BOUNDS[1]:
+                self.add_error(name, _("请填写 %(low)s 至 %(high)s 之间的日期。") % {
+                    "low": PERIOD_BOUNDS[0].year, "high": PERIOD_BOUNDS[1].year})
+                data.pop(name, None)
         start, end = data.get("start"), data.get("end")
         if start and end and (end - start).days > 3660:
             raise forms.ValidationError(_("统计期间不能超过 10 年。"))

@@ -1,5 +1,7 @@
 """The auditor's page /accounts/audit/: who may open it, its filters, and its query count."""
 import datetime
+import html
+import re
 import zoneinfo
 
 import pytest
@@ -120,21 +122,73 @@ def test_reversed_date_range_shows_chinese_error_not_500(client_for, auditor):
 def test_malformed_dates_and_page_numbers_do_not_cause_500(client_for, auditor):
     client = client_for(auditor)
     for params in [{"date_from": "2026-13-45"}, {"date_to": "yesterday"}, {"action": "drop-table"},
-                   {"page": "999"}, {"page": "x"}]:
+                   {"page": "999"}, {"page": "x"}, {"township": "abc"}, {"township": "99999999999999999999"},
+                   {"object_type": "nope.nope"}, {"object_id": "1"}, {"user": "\x00"}, {"last": "yes"}]:
         assert client.get(AUDIT_URL, params).status_code == 200, params
 
 
-def test_audit_page_paginates_fifty_per_page(client_for, auditor):
+@pytest.mark.parametrize("params", [
+    {"date_to": "9999-12-31"}, {"date_from": "9999-12-31"}, {"date_from": "0001-01-01"},
+    {"date_from": "0001-01-01", "date_to": "9999-12-31"},
+])
+def test_far_dates_are_refused_in_chinese_not_a_500(client_for, auditor, params):
+    client = client_for(auditor)
+    response = client.get(AUDIT_URL, params)
+    assert response.status_code == 200
+    assert "日期应在 2000-01-01 至 2099-12-31 之间" in response.content.decode()
+    assert client.get("/accounts/audit/export/", params).status_code == 302
+
+
+def pager_link(response, testid: str) -> str | None:
+    """The query string of a pager link (``?...``) or None when the page has none."""
+    match = re.search(rf'href="\?([^"]*)" data-testid="{testid}"', response.content.decode())
+    return html.unescape(match[1]) if match else None
+
+
+def test_audit_page_pages_by_keyset_fifty_per_page_without_losing_rows_on_equal_times(client_for, auditor):
+    # 130 rows; ten of them share one timestamp, so the keyset must break ties on id.
+    same = at(2026, 5, 1, 8)
     AuditEvent.objects.bulk_create(
-        AuditEvent(username="bulk", action=AuditEvent.Action.VIEW, detail=f"row-{i:03d}") for i in range(60)
+        AuditEvent(username="bulk", action=AuditEvent.Action.VIEW, detail=f"row-{i:03d}",
+                   at=same if 60 <= i < 70 else at(2026, 5, 1, 9) - datetime.timedelta(minutes=i))
+        for i in range(130)
     )
     client = client_for(auditor)
 
-    first = shown(client.get(AUDIT_URL, {"user": "bulk"}))
-    second = shown(client.get(AUDIT_URL, {"user": "bulk", "page": 2}))
+    pages, response = [], client.get(AUDIT_URL, {"user": "bulk"})
+    while True:
+        pages.append(shown(response))
+        older = pager_link(response, "audit-older")
+        if older is None:
+            break
+        response = client.get(f"{AUDIT_URL}?{older}")
+    assert [len(p) for p in pages] == [50, 50, 30]
+    assert set.union(*pages) == {f"row-{i:03d}" for i in range(130)}
 
-    assert len(first) == 50 and len(second) == 10
-    assert first.isdisjoint(second)
+    # Back towards the newest from the last page, and straight to the oldest.
+    newer = pager_link(response, "audit-newer")
+    assert shown(client.get(f"{AUDIT_URL}?{newer}")) == pages[1]
+    assert shown(client.get(AUDIT_URL, {"user": "bulk", "last": "1"})) == {f"row-{i:03d}" for i in range(80, 130)}
+    assert "共 130 条" in client.get(AUDIT_URL, {"user": "bulk"}).content.decode()
+
+
+def test_audit_page_caps_the_count_instead_of_counting_millions(client_for, auditor, settings, monkeypatch):
+    monkeypatch.setattr("accounts.selectors.COUNT_CAP", 20)
+    AuditEvent.objects.bulk_create(AuditEvent(username="bulk", action="view") for _ in range(30))
+
+    response = client_for(auditor).get(AUDIT_URL, {"user": "bulk"})
+
+    assert "共 20+ 条" in response.content.decode()
+
+
+@pytest.mark.parametrize("cursor", ["x", "1_2_3", "nan_1", "1e308_1", "-99999999999_1", "_", "１_２"])
+def test_junk_cursors_give_the_first_page(client_for, auditor, cursor):
+    event("row-only")
+    client = client_for(auditor)
+    for key in ("older", "newer"):
+        response = client.get(AUDIT_URL, {key: cursor})
+        assert response.status_code == 200
+        assert shown(response) == {"row-only"}
 
 
 @pytest.mark.parametrize("rows", [5, 60])
@@ -142,13 +196,15 @@ def test_audit_page_query_count_does_not_grow_with_rows(client_for, auditor, cle
     client = client_for(auditor)  # before the rows: its own login row must not take a place on page 1
     AuditEvent.objects.bulk_create(
         AuditEvent(user=clerk_a, username="clerk_a", township=clerk_a.township, action=AuditEvent.Action.VIEW,
-                   object_type="households.person", object_id=str(i), detail=f"row-{i}")
+                   object_type="accounts.township", object_id=str(clerk_a.township_id), detail=f"row-{i}")
         for i in range(rows)
     )
 
-    # Session, user, count, one page of events with user and township joined, then the session save
-    # (SESSION_SAVE_EVERY_REQUEST; inside the test transaction it is savepoint, update, release).
-    with django_assert_num_queries(7):
+    # Session, user, capped count, one page of events with user and township joined, the page's
+    # townships described (one query for the kind), the last chain check, the township filter's
+    # choices, then the session save (SESSION_SAVE_EVERY_REQUEST; inside the test transaction it is
+    # savepoint, update, release).
+    with django_assert_num_queries(10):
         response = client.get(AUDIT_URL)
 
     assert response.status_code == 200

@@ -13,6 +13,7 @@ URLS = {
     "accounts:login_otp": Url(everyone(302, anonymous=302)),
     "accounts:logout": Url(everyone(405)),  # POST only
     "accounts:audit": Url(only(auditor=200)),
+    "accounts:audit_export": Url(only(auditor=200), html_checked=False),
     "accounts:profile": Url(everyone(200)),
     "accounts:password_change": Url(everyone(200)),
     # Everyone may set up two-factor login; the roles that must use it and have passed it are sent

@@ -12,6 +12,8 @@ own), so the rules below hold everywhere:
   Excel rounds.
 """
 import io
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -53,19 +55,52 @@ def build_workbook(*, title: str, notes: list[str], headers: list[str], rows, wi
 
     Returns the .xlsx file's bytes. openpyxl's write-only mode streams rows into the zip.
     """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=safe_cell_value(sheet_title)[:31] or "Sheet1")
-    for index, width in enumerate(widths or [], start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    header_row = 2 + len(notes)
-    sheet.freeze_panes = f"A{header_row + 1}"
+    return build_workbook_sheets([Sheet(title=title, notes=notes, headers=headers, rows=rows, widths=widths,
+                                        sheet_title=sheet_title)])
 
-    sheet.append([_text_cell(sheet, str(title), font=_TITLE_FONT)])
-    for note in notes:
-        sheet.append([_text_cell(sheet, str(note), font=_NOTE_FONT, alignment=Alignment(wrap_text=False))])
-    sheet.append([_text_cell(sheet, str(h), font=_HEADER_FONT, fill=_HEADER_FILL) for h in headers])
-    for row in rows:
-        sheet.append([_text_cell(sheet, v, number_format="@") if isinstance(v, str) else v for v in row])
+
+@dataclass
+class Sheet:
+    """One worksheet of ``build_workbook_sheets``: the same parts as ``build_workbook``'s."""
+
+    title: str
+    notes: list[str]
+    headers: list[str]
+    rows: Iterable
+    widths: list[int] | None = None
+    sheet_title: str = "Sheet1"
+
+
+def build_workbook_sheets(sheets: list[Sheet]) -> bytes:
+    """Several sheets in one .xlsx (a report with a county sheet and one per township), each
+    written under the same rules as ``build_workbook``. Sheet names are cut to Excel's 31
+    characters and made unique."""
+    workbook = Workbook(write_only=True)
+    used: set[str] = set()
+    for spec in sheets:
+        name = safe_cell_value(str(spec.sheet_title))[:31] or "Sheet1"
+        for char in "[]:*?/\\":
+            name = name.replace(char, "-")
+        base, n = name, 2
+        while name in used:
+            name = f"{base[:28]}({n})"
+            n += 1
+        used.add(name)
+        _write_sheet(workbook.create_sheet(title=name), spec)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _write_sheet(sheet, spec: Sheet) -> None:
+    for index, width in enumerate(spec.widths or [], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    header_row = 2 + len(spec.notes)
+    sheet.freeze_panes = f"A{header_row + 1}"
+
+    sheet.append([_text_cell(sheet, str(spec.title), font=_TITLE_FONT)])
+    for note in spec.notes:
+        sheet.append([_text_cell(sheet, str(note), font=_NOTE_FONT, alignment=Alignment(wrap_text=False))])
+    sheet.append([_text_cell(sheet, str(h), font=_HEADER_FONT, fill=_HEADER_FILL) for h in spec.headers])
+    for row in spec.rows:
+        sheet.append([_text_cell(sheet, v, number_format="@") if isinstance(v, str) else v for v in row])

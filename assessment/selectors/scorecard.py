@@ -124,7 +124,7 @@ def scorecard(*, period: Period, indicators: list[Indicator] | None = None) -> d
     rows = []
     for township in townships:
         row = Row(township=township)
-        for indicator, now_values, before_values in zip(indicators, current, previous):
+        for indicator, now_values, before_values in zip(indicators, current, previous, strict=True):
             value = now_values.get(township.pk, _default(indicator))
             before = before_values.get(township.pk, _default(indicator))
             row.cells.append(Cell(
@@ -162,7 +162,7 @@ def _biggest_moves(period: Period, limit: int) -> list[dict]:
     current = compute_all(indicators, period.start, period.end)
     previous = compute_all(indicators, period.prev_start, period.start)
     moves = []
-    for indicator, now_values, before_values in zip(indicators, current, previous):
+    for indicator, now_values, before_values in zip(indicators, current, previous, strict=True):
         for township_id, name in names.items():
             value = now_values.get(township_id, _default(indicator))
             before = before_values.get(township_id, _default(indicator))

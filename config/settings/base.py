@@ -185,6 +185,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# acks_late: a message stays unacknowledged in Redis until its task ends; Redis hands it to
+# another worker after the visibility timeout. It must outlast the longest task run plus the
+# longest retry countdown a worker holds a message for (the weekly report: 300 s time limit +
+# 600 s maximum backoff = 15 min), or a slow build would be started twice. One hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 # Every periodic task, in one place, with its crontab written out.
 CELERY_BEAT_SCHEDULE = {
     # Lets /healthz/ tell whether beat and a worker are alive: every minute.
@@ -195,6 +200,12 @@ CELERY_BEAT_SCHEDULE = {
     # Unconfirmed Excel import previews hold whole ID numbers: expire them daily at 02:30.
     "expire-import-previews": {
         "task": "households.tasks.expire_import_previews", "schedule": crontab(hour="2", minute="30"),
+    },
+    # The Monday briefing (每周通报) of the week Monday–Sunday just ended: Mondays at 06:00
+    # Asia/Shanghai (CELERY_TIMEZONE), i.e. Sunday 22:00 UTC.
+    "weekly-report": {
+        "task": "assessment.tasks.weekly_report_scheduled",
+        "schedule": crontab(minute="0", hour="6", day_of_week="mon"),
     },
 }
 
@@ -256,3 +267,8 @@ ASSESSMENT_PHOTO_MAX_SIDE = env.int("ASSESSMENT_PHOTO_MAX_SIDE", default=8000)
 # Colour bands of the scorecard: a rate within this many percentage points below its target is
 # amber ("close"), further below is red.
 ASSESSMENT_BAND_MARGIN = env.float("ASSESSMENT_BAND_MARGIN", default=10.0)
+# The weekly report: a build still "building" after this many seconds is taken to be dead (its
+# worker was killed past the task's 300 s time limit) and may be started again.
+ASSESSMENT_WEEKLY_STALE_SECONDS = env.int("ASSESSMENT_WEEKLY_STALE_SECONDS", default=900)
+# Weeks in the county's week-by-week line of the weekly report.
+ASSESSMENT_WEEKLY_CHART_WEEKS = 12

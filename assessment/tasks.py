@@ -11,7 +11,7 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +41,8 @@ def build_weekly_report(self, week_start: str) -> str:
     try:
         result = weekly_report_build(week_start=week, claim=claim)
     except RETRYABLE as error:
-        close_old_connections()
+        if not connection.in_atomic_block:  # drop a broken connection; the retry opens a new one
+            close_old_connections()
         if self.request.retries < self.max_retries:
             countdown = backoff(self.request.retries)
             _note(week, claim, _("数据库暂时不可用，%(s)s 秒后第 %(n)s 次重试。") % {

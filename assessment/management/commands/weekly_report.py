@@ -26,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--queue", action="store_true", help="queue the build for the Celery worker")
 
     def handle(self, *args, week, weeks, dry_run, queue, **options):
+        self.verbosity = options.get("verbosity", 1)
         last = monday_of(week) if week else last_complete_week()
         if week and last != week:
             self.stdout.write(f"{week} is not a Monday: building the week starting {last}")

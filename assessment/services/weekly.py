@@ -91,7 +91,8 @@ def weekly_report_request(*, week_start: datetime.date, requested_by=None, compl
     with transaction.atomic():
         _report(week_start)
         report = WeeklyReport.objects.select_for_update().get(week_start=week_start)
-        if report.status in (Status.QUEUED, Status.BUILDING) and not is_stale(report):
+        # A row just created has no task yet: not busy.
+        if report.status in (Status.QUEUED, Status.BUILDING) and report.task_id and not is_stale(report):
             return RequestResult(report, "busy")
         before = report.status
         report.status, report.error = Status.QUEUED, ""

@@ -262,3 +262,12 @@ def test_report_reads_the_same_after_the_records_change(client_for, leader, buil
     response = client_for(leader).get(DETAIL)
     county = {line.indicator.key: line.value for line in response.context["view"].county_lines}
     assert county["households.visits_recorded"] == 4
+
+
+def test_report_in_english_renders_labels_and_problems_in_english(client_for, leader, built):
+    client = client_for(leader)
+    client.cookies["django_language"] = "en"
+    html = client.get(DETAIL).content.decode()
+    assert "Weekly report 2026-03-02 to 2026-03-08" in html
+    assert "Follow-ups overdue by more than 14 days: 1 couples" in html  # stored in Chinese, shown in English
+    assert "Visits on time" in html and "Problems to assign" in html

@@ -5,11 +5,17 @@ Colours and fonts come from classes in ``static/css/assessment.css``; every char
 """
 from decimal import Decimal
 
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 SERIES = 8  # colour classes .series-0 … .series-7
+_CLOSE = SafeString("</svg>")  # a constant: nothing from the data
+
+
+def _join(parts) -> SafeString:
+    """The chart's pieces, each already built by format_html (escaped), as one safe string."""
+    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 def _num(value) -> str:
@@ -45,8 +51,8 @@ def bar_chart(rows, *, highlight: set[int] | frozenset = frozenset(), chart_id: 
                                  y + 4, length, row_h - 8))
         parts.append(format_html('<text class="chart-value" x="{}" y="{}">{}</text>', f"{label_w + length + 4:.1f}",
                                  y + row_h * 0.65, _num(row.total)))
-    parts.append(mark_safe("</svg>"))
-    return mark_safe("".join(str(p) for p in parts))
+    parts.append(_CLOSE)
+    return _join(parts)
 
 
 def rank_lines(history: dict[int, dict[int, int]], names: dict[int, str], years: list[int], *,
@@ -95,8 +101,8 @@ def rank_lines(history: dict[int, dict[int, int]], names: dict[int, str], years:
             label_ys.append(y)
             parts.append(format_html('<text class="chart-label {}" x="{}" y="{}">{}</text>', css, f"{x + 6:.1f}",
                                      f"{y + 4:.1f}", escape(names.get(township_id, ""))))
-    parts.append(mark_safe("</svg>"))
-    return mark_safe("".join(str(p) for p in parts))
+    parts.append(_CLOSE)
+    return _join(parts)
 
 
 # --- The weekly report (每周通报) --------------------------------------------------------------
@@ -157,8 +163,8 @@ def week_line(points: list[tuple], *, title: str, desc: str, chart_id: str) -> s
     x, y = xy(*last)
     parts.append(format_html('<text class="chart-value" x="{}" y="{}" text-anchor="end">{}</text>', f"{x:.1f}",
                              f"{max(y - 7, 10):.1f}", _short(last[1])))
-    parts.append(mark_safe("</svg>"))
-    return mark_safe("".join(str(p) for p in parts))
+    parts.append(_CLOSE)
+    return _join(parts)
 
 
 def sparkline(values: list, *, label: str, chart_id: str) -> str:
@@ -210,5 +216,5 @@ def bars_with_average(rows: list[tuple], *, title: str, desc: str, chart_id: str
     legend_y = height - 4
     parts.append(format_html('<text class="chart-tick" x="{}" y="{}" text-anchor="end">┃ {}</text>',
                              width - 4, legend_y, average_label))
-    parts.append(mark_safe("</svg>"))
-    return mark_safe("".join(str(p) for p in parts))
+    parts.append(_CLOSE)
+    return _join(parts)

@@ -264,7 +264,17 @@ def test_report_reads_the_same_after_the_records_change(client_for, leader, buil
     assert county["households.visits_recorded"] == 4
 
 
-def test_report_in_english_renders_labels_and_problems_in_english(client_for, leader, built):
+@pytest.fixture
+def restore_language():
+    # The locale middleware activates English in this thread for the request and nothing
+    # deactivates it: later tests that call services directly would get English messages.
+    from django.utils import translation
+
+    yield
+    translation.activate("zh-hans")
+
+
+def test_report_in_english_renders_labels_and_problems_in_english(client_for, leader, built, restore_language):
     client = client_for(leader)
     client.cookies["django_language"] = "en"
     html = client.get(DETAIL).content.decode()

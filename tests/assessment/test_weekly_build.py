@@ -200,3 +200,13 @@ def test_command_refuses_a_week_not_begun(db):
     with pytest.raises(CommandError, match="还没有开始"):
         call_command("weekly_report", "--week", (timezone.localdate() + datetime.timedelta(days=8)).isoformat(),
                      stdout=StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_command_can_hand_the_build_to_the_worker(week_world):
+    # In-process here (eager): queued after commit, then built by the task under its own id.
+    out = StringIO()
+    call_command("weekly_report", "--week", W.isoformat(), "--queue", stdout=out)
+    assert f"{W}: queued" in out.getvalue()
+    report = WeeklyReport.objects.get()
+    assert report.status == Status.DONE and report.task_id and not report.task_id.startswith(("cmd-", "run-"))

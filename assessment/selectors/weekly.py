@@ -67,6 +67,7 @@ class Line:
     average: object = None
     url: str | None = None
     spark: str = ""
+    note: str = ""  # the county figure is the townships' mean (an indicator without a county figure)
 
 
 def lines(indicators, values: dict, previous: dict, *, average: dict | None = None, urls: dict | None = None,
@@ -190,6 +191,10 @@ def report_view(*, user, report: WeeklyReport, township_id: int | None = None, c
         sparks[i.key] = charts.sparkline(values, label=_("%(label)s近 %(n)s 周") % {"label": i.label, "n": len(series)},
                                          chart_id=f"spark-{i.key.replace('.', '-')}") if charts_on else ""
     view.county_lines = lines(indicators, figures.get("county", {}), figures.get("county_previous", {}), sparks=sparks)
+    rules = figures.get("county_rule", {})
+    for line in view.county_lines:
+        if rules.get(line.indicator.key) == "mean":
+            line.note = _("各镇街平均")
     view.county_problems = [problem_text(p) for p in figures.get("problems", [])]
     view.outreach = figures.get("outreach", {})
     view.ranking = figures.get("ranking", {})

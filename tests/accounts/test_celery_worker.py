@@ -6,10 +6,7 @@ serialisation, the broker round trip, the result backend, and what /healthz/ rep
 """
 import os
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from celery.result import EagerResult
@@ -17,11 +14,10 @@ from django.core.cache import cache
 
 from accounts.health import HEARTBEAT_KEY
 from accounts.tasks import heartbeat, ping
-from config.celery import app
+
+from ..celery_worker import run_worker
 
 pytestmark = pytest.mark.worker
-BASE_DIR = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 15
 
 
 @pytest.fixture
@@ -30,37 +26,9 @@ def worker_name():
 
 
 @pytest.fixture
-def celery_worker(worker_name, tmp_path):
-    env = {
-        **os.environ,  # keeps TEST_REDIS_URL / TEST_DATABASE_URL if the run overrides them
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    log = (tmp_path / "worker.log").open("w+")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--concurrency", "1",
-         "--hostname", worker_name, "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-         "--without-heartbeat"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not app.control.ping(destination=[worker_name], timeout=0.5):
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"worker did not answer ping (exit {process.poll()}):\n{log.read()[-3000:]}")
+def celery_worker(worker_name):
+    with run_worker(worker_name):  # tests/celery_worker.py: started, pinged, eager mode off, stopped
         yield worker_name
-    finally:
-        app.conf.task_always_eager = eager
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def test_tasks_run_on_a_real_worker_and_healthz_sees_it(celery_worker, client, clerk_a, settings):

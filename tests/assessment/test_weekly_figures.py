@@ -162,3 +162,30 @@ def test_figures_match_what_the_households_lists_show_for_the_same_week(week_wor
         url = reverse(f"households:indicator_list_{key}") + f"?township={week_world['a'].pk}&start={W}&end={W + datetime.timedelta(days=7)}"
         response = client.get(url)
         assert response.context["page"].paginator.count == a[f"households.{key}"], key
+
+
+def test_a_new_apps_indicator_gains_a_row_without_a_change_here(week_world, monkeypatch, client_for, leader):
+    """Screening and enforcement publish their indicators as they land: the report takes whatever
+    exists. A rate without a county figure is shown as the townships' mean, and says so."""
+    from django.apps import apps
+
+    from core.indicators import Indicator
+
+    a, b = week_world["a"].pk, week_world["b"].pk
+    fake = [
+        Indicator(key="enforcement.tips_overdue", label="举报逾期未处理", higher_is_better=False,
+                  compute=lambda s, e: {a: 2} if s == W else {}),
+        Indicator(key="screening.coverage", label="检查覆盖率", kind="rate", target=90.0,
+                  compute=lambda s, e: {a: 80.0, b: 60.0}),
+    ]
+    config = apps.get_app_config("assessment")
+    real = type(config).indicators.fget(config)
+    monkeypatch.setattr(type(config), "indicators", property(lambda self: [*real, *fake]))
+    report = weekly_report_build(week_start=W).report
+    assert report.figures["county"]["enforcement.tips_overdue"] == 2
+    assert report.figures["county"]["screening.coverage"] == 70.0
+    assert report.figures["county_rule"]["screening.coverage"] == "mean"
+    problems = report.sections.get(township=week_world["a"]).problems
+    assert "举报超过办理期限未处理：2 件" in [p["text"] for p in problems]
+    html = client_for(leader).get(reverse("assessment:weekly_detail", args=[W])).content.decode()
+    assert "检查覆盖率" in html and "（各镇街平均）" in html

@@ -86,7 +86,16 @@ def test_leader_rebuilds_the_latest_report_watches_it_finish_and_downloads_it(
     # The print page.
     page.goto(f"/assessment/weekly/{last.isoformat()}/print/")
     expect(page.get_by_test_id("print-page")).to_be_visible()
+    # As the printer sees it: no menu or buttons, the desktop tables (not the phone cards).
+    page.emulate_media(media="print")
+    expect(page.locator("nav.navbar")).to_be_hidden()
+    expect(page.locator("[data-print]")).to_be_hidden()
+    expect(page.get_by_test_id("weekly-matrix")).to_be_visible()
+    expect(page.get_by_test_id("weekly-county-table")).to_be_visible()
+    expect(page.get_by_test_id("weekly-county-cards")).to_be_hidden()
+    assert "CJK" in page.evaluate("getComputedStyle(document.querySelector('.weekly-print')).fontFamily")
     shot(page, "print")
+    page.emulate_media(media="screen")
 
     # The same report at a phone's width (the same session: a TOTP code is good for one login).
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 740})

@@ -19,7 +19,16 @@ class AssessmentConfig(AppConfig):
             NavItem("scorecard", _("指标看板"), "assessment:scorecard", None, order=31, visible=sees_county),
             # Granted assessors only (assessment.Assessor): bulk entry of a regular check.
             NavItem("checks", _("考核录入"), "assessment:check_bulk", None, order=32, visible=is_assessor),
+            # The Monday briefing: leaders and assessors the county, clerks their own township.
+            NavItem("weekly", _("每周通报"), "assessment:weekly_list", None, order=33, visible=can_view_assessment),
         ]
+
+    @property
+    def indicators(self):
+        # core.indicators protocol: the regular checks of a period, for the scorecard and report.
+        from .indicators import INDICATORS
+
+        return INDICATORS
 
     def ready(self):
         from . import signals  # noqa: F401 - connects the grant cache invalidation

@@ -21,7 +21,9 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from accounts.roles import Role
 
-from .models import AnnualScore, Assessor, Category, Liaison, PublicitySite, RegularCheck, Scheme, YearEndScore
+from .models import (
+    AnnualScore, Assessor, Category, Liaison, PublicitySite, RegularCheck, Scheme, WeeklyReport, YearEndScore,
+)
 from .services.scoring import scores_recompute, year_close
 
 # (username, name, role): listed in the README.
@@ -166,4 +168,27 @@ def seed(*, rng: random.Random, scale: str, context: dict) -> dict:
     for year in (today.year - 2, today.year - 1):
         if not Scheme.objects.get(year=year).is_closed:
             year_close(year=year, by=admin)
-    return {"assessment_years": seeded}
+    weekly = _weekly_reports(today)
+    return {"assessment_years": seeded, "weekly_reports": weekly}
+
+
+DEMO_WEEKS = 12  # a full 12-week line on the leader's report after `make run`
+
+
+def _weekly_reports(today) -> list:
+    """The Monday briefings of the last 12 weeks, built through the same service as the worker.
+
+    Runs last among assessment's demo data; the other apps' figures are in them only if their demo
+    data is loaded before (assessment stays last in settings.PROJECT_APPS). Weeks already built are
+    left alone, so a second ``seed_demo`` adds nothing.
+    """
+    from .services.weekly import weekly_report_build
+    from .weeks import WEEK, last_complete_week
+
+    last = last_complete_week(today)
+    built = set(WeeklyReport.objects.filter(built_at__isnull=False).values_list("week_start", flat=True))
+    weeks = [last - WEEK * n for n in range(DEMO_WEEKS - 1, -1, -1)]
+    for week in weeks:
+        if week not in built:
+            weekly_report_build(week_start=week)
+    return weeks

@@ -186,3 +186,16 @@ class PhotoForm(forms.Form):
         self.photo = {"content": content, "extension": ALLOWED_FORMATS[image_format], "width": width,
                       "height": height}
         return upload
+
+
+class WeekForm(forms.Form):
+    """A week of the Monday briefing, given by any day in it (its Monday is used)."""
+
+    week = forms.DateField(label=_("周（任选这周的一天）"), widget=forms.DateInput(
+        attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
+                           error_messages={"required": _("请选择一周。"), "invalid": _("请输入有效的日期，如 2026-11-23。")})
+
+    def clean_week(self):
+        from .weeks import monday_of
+
+        return monday_of(self.cleaned_data["week"])

@@ -388,3 +388,93 @@ class PublicityPhoto(models.Model):
 
     def get_absolute_url(self):
         return reverse("assessment:publicity_photo", args=[self.pk])
+
+
+# --- The Monday briefing (每周通报) ------------------------------------------------------------
+class WeeklyReport(models.Model):
+    """每周通报 of one week (Monday–Sunday, Asia/Shanghai): one row per week, built by
+    ``services.weekly`` (Celery, the ``weekly_report`` command or ``seed_demo``), never typed.
+
+    ``figures`` is the county part as it was computed (indicators with their labels and kinds,
+    county values and last week's, the outreach table, the ranking, county-level problems): a past
+    week reads the same later, whatever happens to the records or to the list of indicators. Each
+    township's part is a ``WeeklyReportSection`` row, so a clerk's page loads only their own.
+
+    ``status`` is the build's progress; ``task_id`` is the claim: the build (Celery task id, or a
+    one-off id for the command) allowed to write the figures (conditional updates, see the service).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        BUILDING = "building", _("正在生成")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("生成失败")
+
+    week_start = models.DateField(_("周一"), unique=True, help_text=_("通报所属周的周一（周一至周日）。"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.CharField(_("失败原因"), max_length=500, blank=True)
+    figures = models.JSONField(_("全县数据"), default=dict, blank=True, editable=False)
+    task_id = models.CharField(_("生成任务"), max_length=64, blank=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("申请人"), help_text=_("空：按计划（每周一 06:00）或命令行生成。"),
+    )
+    requested_at = models.DateTimeField(_("申请时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始生成"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    built_at = models.DateTimeField(_("数据生成时间"), null=True, blank=True,
+                                    help_text=_("当前数据的计算时间；空表示还没有生成过。"))
+    build_count = models.PositiveIntegerField(_("生成次数"), default=0)
+    build_ms = models.PositiveIntegerField(_("生成耗时（毫秒）"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("每周通报")
+        verbose_name_plural = _("每周通报")
+        ordering = ["-week_start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(week_start__iso_week_day=1), name="assessment_weekly_starts_monday",
+                                   violation_error_message=_("通报周须从周一开始。")),
+        ]
+        # The unique index on week_start serves the list (newest first), "latest" and the 12-week line.
+
+    def __str__(self):
+        return _("%(start)s 至 %(end)s 每周通报") % {"start": self.week_start, "end": self.week_end}
+
+    @property
+    def week_end(self) -> datetime.date:
+        """The Sunday (the last day of the week)."""
+        return self.week_start + datetime.timedelta(days=6)
+
+    def get_absolute_url(self):
+        return reverse("assessment:weekly_detail", args=[self.week_start])
+
+
+class WeeklyReportSection(models.Model):
+    """One township's part of a weekly report: its figures, last week's, and its problems.
+
+    Replaced as a whole (in one transaction with the report's figures) at every build.
+    """
+
+    report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="sections",
+                               verbose_name=_("每周通报"))
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("镇/街道"))
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0, help_text=_("生成时的镇街顺序。"))
+    figures = models.JSONField(_("本镇数据"), default=dict, blank=True)
+    problems = models.JSONField(_("存在问题"), default=list, blank=True)
+    problem_count = models.PositiveSmallIntegerField(_("问题数"), default=0)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("每周通报（镇街）")
+        verbose_name_plural = _("每周通报（镇街）")
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "township"], name="assessment_weekly_one_section"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.township}"
+
+    def get_absolute_url(self):
+        return reverse("assessment:weekly_detail", args=[self.report.week_start]) + f"?township={self.township_id}"

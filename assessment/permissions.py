@@ -71,6 +71,16 @@ def require_assessor(user) -> None:
         raise CapabilityDenied(Cap.ASSESSMENT_CHANGE)
 
 
+def can_rebuild_weekly(user) -> bool:
+    """Leaders ask for a weekly report to be (re)built (issue #10: "a leader can ask for a rebuild")."""
+    return getattr(user, "is_authenticated", False) and user.role == Role.LEADER
+
+
+def require_weekly_rebuild(user) -> None:
+    if not can_rebuild_weekly(user):
+        raise CapabilityDenied(Cap.ASSESSMENT_VIEW)
+
+
 def township_filter(user, path: str = "township") -> dict:
     """ORM filter of the townships ``user`` sees: nothing, their own, or all ({})."""
     if sees_county(user):
@@ -125,7 +135,7 @@ def _writable(queryset, user, pk):
 
 
 __all__ = [
-    "CapabilityDenied", "OutOfScope", "can_view_assessment", "get_check_for_user", "get_site_for_user",
+    "CapabilityDenied", "OutOfScope", "can_rebuild_weekly", "can_view_assessment", "require_weekly_rebuild", "get_check_for_user", "get_site_for_user",
     "get_township_for_user", "is_assessor", "require_assessor", "require_county", "require_view",
     "sees_county", "sees_full_ranking", "sees_township", "township_filter",
 ]

@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from .views import entry, leaders, publicity, ranking, scorecard
+from .views import entry, leaders, publicity, ranking, scorecard, weekly
+from .weeks import WeekConverter
+
+register_converter(WeekConverter, "week")
 
 app_name = "assessment"
 
@@ -30,4 +33,12 @@ urlpatterns = [
     path("publicity/<int:pk>/edit/", publicity.publicity_edit, name="publicity_edit"),
     path("publicity/<int:pk>/photos/", publicity.photo_upload, name="photo_upload"),
     path("photos/<int:pk>/", publicity.publicity_photo, name="publicity_photo"),
+    # --- the Monday briefing (views/weekly.py) -------------------------------------------------------
+    path("weekly/", weekly.weekly_list, name="weekly_list"),
+    path("weekly/latest/", weekly.weekly_latest, name="weekly_latest"),
+    path("weekly/build/", weekly.weekly_build, name="weekly_build"),
+    path("weekly/<week:week>/", weekly.weekly_detail, name="weekly_detail"),
+    path("weekly/<week:week>/status.json", weekly.weekly_status, name="weekly_status"),
+    path("weekly/<week:week>/export/", weekly.weekly_export, name="weekly_export"),
+    path("weekly/<week:week>/print/", weekly.weekly_print, name="weekly_print"),
 ]

@@ -36,6 +36,10 @@ class Indicator:
     # query parameters ?township=<id>&start=<YYYY-MM-DD>&end=<YYYY-MM-DD> (end exclusive).
     drilldown: str | None = None
     weekly: bool = True  # shown in the Monday report as well as on the scorecard
+    # Optional ``county(start, end) -> value``: the whole county's figure, ONE query. A rate of
+    # the county is not the mean of the townships' rates (their denominators differ); without
+    # this the weekly report shows counts summed and other kinds as the townships' mean.
+    county: Callable[[datetime.date, datetime.date], Value] | None = None
 
 
 def all_indicators() -> list[Indicator]:

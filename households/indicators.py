@@ -95,11 +95,28 @@ def visits_recorded(start, end):
     return _per_township(visits_qs(start, end), n=Count("id"))
 
 
+def on_time_qs(start, end):
+    """Visits in the period made on or before the due date the couple's previous visit set."""
+    return visits_with_due_qs(start, end).filter(visit_date__lte=F("due"))
+
+
 def visits_on_time(start, end):
     """Share (%) of the period's visits made on or before the due date the previous visit set."""
     rows = visits_with_due_qs(start, end).order_by().values("township_id").annotate(
         total=Count("id"), on_time=Count("id", filter=Q(visit_date__lte=F("due"))))
     return {r["township_id"]: round(r["on_time"] * 100 / r["total"], 1) for r in rows if r["total"]}
+
+
+def visits_on_time_county(start, end):
+    """The county's share: all on-time visits over all visits with a due date (not the mean of
+    the townships' rates, whose denominators differ)."""
+    row = visits_with_due_qs(start, end).order_by().aggregate(
+        total=Count("id"), on_time=Count("id", filter=Q(visit_date__lte=F("due"))))
+    return round(row["on_time"] * 100 / row["total"], 1) if row["total"] else None
+
+
+def followups_done_on_time(start, end):
+    return _per_township(on_time_qs(start, end), n=Count("id"))
 
 
 def followups_due(start, end):
@@ -134,7 +151,8 @@ INDICATORS = [
     _indicator("couples_added", _("新增育龄夫妇"), couples_added),
     _indicator("visits_recorded", _("随访次数"), visits_recorded),
     _indicator("visits_on_time", _("按时随访率"), visits_on_time, kind="rate",
-               target=settings.HOUSEHOLDS_VISITS_ON_TIME_TARGET),
+               target=settings.HOUSEHOLDS_VISITS_ON_TIME_TARGET, county=visits_on_time_county),
+    _indicator("followups_done_on_time", _("按时随访次数"), followups_done_on_time),
     _indicator("followups_due", _("到期随访"), followups_due),
     _indicator("followups_overdue", _("逾期未访"), followups_overdue, higher_is_better=False),
     _indicator("followups_overdue_long", _("逾期超14天"), followups_overdue_long, higher_is_better=False, target=0),
@@ -147,6 +165,7 @@ DRILLDOWN_SOURCES = {
     "couples_added": (couples_added_qs, "couple"),
     "visits_recorded": (visits_qs, "visit"),
     "visits_on_time": (visits_with_due_qs, "visit"),
+    "followups_done_on_time": (on_time_qs, "visit"),
     "followups_due": (due_qs, "couple"),
     "followups_overdue": (overdue_qs, "couple"),
     "followups_overdue_long": (lambda s, e: overdue_qs(s, e, days=OVERDUE_LONG_DAYS), "couple"),

@@ -16,7 +16,7 @@ from accounts.models import Township, User, Village
 from accounts.roles import Cap, Role
 from accounts.scoping import linked_village_ids
 
-from .models import Couple, FollowUpVisit, Household, OutreachVisit, PlannedTiming
+from .models import Couple, FollowUpVisit, Household, OutreachVisit, PlannedTiming, WorkGroup
 from .selectors import heads_prefetch, household_search, person_match, phone_match
 
 
@@ -159,6 +159,39 @@ def outreach_visits_in_scope(*, user: User, q: str = "", date_from=None, date_to
     if date_to:
         qs = qs.filter(visit_date__lte=date_to)
     return qs.select_related("household__village", "township", "visitor").order_by("-visit_date", "-id")
+
+
+def outreach_by_work_group(*, start: datetime.date, end: datetime.date, prev_start: datetime.date) -> list[dict]:
+    """大走访 per active work group and linked village, ONE query (the weekly report's outreach
+    table): visits to that village's households by members of that group in ``[start, end)`` and
+    in the period before (``[prev_start, start)``). Every linked village is listed, visited or
+    not, so a village nobody went to shows as 0.
+
+    Rows: ``group_id, group, village_id, village, township_id, township, visits, previous``,
+    ordered by group name and village code.
+    """
+    link = WorkGroup.villages.through
+
+    def visits(lo, hi):
+        counted = OutreachVisit.objects.filter(
+            household__village_id=OuterRef("village_id"), visitor__work_groups=OuterRef("workgroup_id"),
+            visit_date__gte=lo, visit_date__lt=hi,
+        ).order_by().values("household__village_id").annotate(n=Count("*")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+    rows = (
+        link.objects.filter(workgroup__is_active=True)
+        .annotate(visits=visits(start, end), previous=visits(prev_start, start))
+        .order_by("workgroup__name", "village__code")
+        .values("workgroup_id", "workgroup__name", "village_id", "village__name", "village__township_id",
+                "village__township__name", "visits", "previous")
+    )
+    return [
+        {"group_id": r["workgroup_id"], "group": r["workgroup__name"], "village_id": r["village_id"],
+         "village": r["village__name"], "township_id": r["village__township_id"],
+         "township": r["village__township__name"], "visits": r["visits"], "previous": r["previous"]}
+        for r in rows
+    ]
 
 
 # --- 工作台 ---------------------------------------------------------------------------------

@@ -11,3 +11,4 @@ fi
 $PY manage.py migrate --noinput -v0
 time $PY manage.py seed_demo --scale county
 $PY bench/bench_pages.py "$@"
+$PY bench/bench_weekly.py

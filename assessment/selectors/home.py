@@ -12,6 +12,7 @@ from ..models import AnnualScore, Liaison, Scheme
 from ..permissions import can_view_assessment, is_assessor, sees_county
 from .ranking import current_year, ranking
 from .scorecard import biggest_moves
+from .weekly import home_summary
 
 # The weekly report (issue #10) adds this URL name in assessment/urls.py; until then no link.
 WEEKLY_REPORT_URL = "assessment:weekly_latest"
@@ -44,6 +45,8 @@ def home_panel(user) -> dict | None:
                 "kind": "county", "year": ranked_year, "rows": rows, "mine": mine,
                 "moves": biggest_moves() if user.role == Role.LEADER else [],
                 "weekly_url": _weekly_url(), "is_leader": user.role == Role.LEADER,
+                # The latest Monday briefing: its week, problems and the county's visits (one query).
+                "weekly": home_summary() if user.role == Role.LEADER else None,
                 "can_enter": is_assessor(user),
             }
         }
@@ -53,6 +56,6 @@ def home_panel(user) -> dict | None:
     return {
         "assessment_panel": {
             "kind": "township", "year": year, "own": own, "last": last if last_closed else None,
-            "township_id": user.township_id,
+            "township_id": user.township_id, "weekly_url": _weekly_url(),
         }
     }

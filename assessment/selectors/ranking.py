@@ -152,12 +152,15 @@ def liaison_of(*, township: Township, year: int) -> Liaison | None:
 
 
 def checks_behind(*, user, year: int | None = None, township_id: int | None = None, category: str = "",
-                  batch=None, include_void: bool = False):
-    """The checks behind a figure, in the user's scope, newest first."""
+                  batch=None, include_void: bool = False, period: tuple | None = None):
+    """The checks behind a figure, in the user's scope, newest first. ``period`` = (start, end),
+    end exclusive, by check date (the drill-down of ``assessment.indicators``) replaces ``year``."""
     qs = RegularCheck.objects.visible_to(user)
     if not include_void:
         qs = qs.filter(is_void=False)
-    if year:
+    if period:
+        qs = qs.filter(check_date__gte=period[0], check_date__lt=period[1])
+    elif year:
         qs = qs.filter(year=year)
     if township_id:
         qs = qs.filter(township_id=township_id)

@@ -3,6 +3,7 @@
 Access: leaders and granted assessors see every township; a clerk sees their own township and
 the whole ranking once the year is closed (permissions.py). Out of scope → 404, role → 403.
 """
+import datetime
 import uuid
 
 from django.contrib import messages
@@ -151,9 +152,20 @@ def township_detail(request, pk, year):
     })
 
 
+def _period(request) -> tuple | None:
+    """?start=&end= (end exclusive) of an indicator's drill-down, or None if absent or unusable."""
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("start", ""))
+        end = datetime.date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        return None
+    return (start, end) if start < end else None
+
+
 @require_GET
 def check_list(request):
-    """The checks behind a figure: ?year=&township=&category=&batch= (in the user's scope)."""
+    """The checks behind a figure: ?year=&township=&category=&batch= or ?start=&end= (in the user's
+    scope)."""
     require_view(request.user)
     township_id = request.GET.get("township") or None
     township = get_township_for_user(request.user, township_id) if township_id else None
@@ -164,9 +176,13 @@ def check_list(request):
         batch = uuid.UUID(request.GET["batch"]) if request.GET.get("batch") else None
     except ValueError:
         batch = None
+    period = _period(request)
     checks = sel.checks_behind(user=request.user, year=year, township_id=township.pk if township else None,
-                               category=category, batch=batch, include_void=request.GET.get("void") == "1")
+                               category=category, batch=batch, include_void=request.GET.get("void") == "1",
+                               period=period)
     return render(request, "assessment/check_list.html", {
+        "period_start": period[0] if period else None,
+        "period_last": period[1] - datetime.timedelta(days=1) if period else None,
         "page": paginate(request, checks), "query": query_without_page(request), "township": township,
         "year": year, "category": category, "category_label": Category(category).label if category else "",
         "can_enter": is_assessor(request.user),

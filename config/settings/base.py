@@ -195,7 +195,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # put it back on the queue for another worker, so tasks must be idempotent (STYLE.md, Celery).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Redis' visibility timeout: an unacknowledged task is redelivered after this long. Longer than the
-# longest task's hard time limit (verify_audit_chain: 50 min), so a slow task is not run twice.
+# longest task's hard time limit (verify_audit_chain: 50 min) and than the weekly report's run plus
+# its longest retry countdown (300 s + 600 s), so a slow task is not run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)}
 # How often a worker looks for such messages (kombu's default: about every 100 s). The fault tests,
 # with a visibility timeout of seconds, set it to 1.
@@ -220,6 +221,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Export files hold (masked) personal data: delete those past EXPORTS_KEEP_HOURS daily at 02:45.
     "expire-exports": {"task": "core.tasks.expire_exports", "schedule": crontab(hour="2", minute="45")},
+    # The Monday briefing (每周通报) of the week Monday–Sunday just ended: Mondays at 06:00
+    # Asia/Shanghai (CELERY_TIMEZONE), i.e. Sunday 22:00 UTC.
+    "weekly-report": {
+        "task": "assessment.tasks.weekly_report_scheduled",
+        "schedule": crontab(minute="0", hour="6", day_of_week="mon"),
+    },
 }
 
 # --- Content-Security-Policy (django-csp 4) ----------------------------------------------------
@@ -360,3 +367,8 @@ ENFORCEMENT_EXPORT_MAX_ROWS = env.int("ENFORCEMENT_EXPORT_MAX_ROWS", default=100
 ENFORCEMENT_PAGE_SIZE = 25
 # Closure-rate target (percent) for the scorecard's colour bands: every case found is handled.
 ENFORCEMENT_CLOSURE_TARGET = env.float("ENFORCEMENT_CLOSURE_TARGET", default=100.0)
+# The weekly report: a build still "building" after this many seconds is taken to be dead (its
+# worker was killed past the task's 300 s time limit) and may be started again.
+ASSESSMENT_WEEKLY_STALE_SECONDS = env.int("ASSESSMENT_WEEKLY_STALE_SECONDS", default=900)
+# Weeks in the county's week-by-week line of the weekly report.
+ASSESSMENT_WEEKLY_CHART_WEEKS = 12

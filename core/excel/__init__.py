@@ -2,10 +2,11 @@
 streaming writer for exports (``writer``). See docs/excel.md."""
 from .reader import ReadLimits, WorkbookRefused, read_rows
 from .writer import (
-    FORMULA_TRIGGERS, SheetWriter, build_workbook, clean_text, needs_quote_prefix, safe_cell_value, safe_sheet_title,
+    FORMULA_TRIGGERS, Sheet, SheetWriter, WorkbookWriter, build_workbook, build_workbook_sheets, clean_text,
+    needs_quote_prefix, safe_cell_value, safe_sheet_title,
 )
 
 __all__ = [
-    "FORMULA_TRIGGERS", "ReadLimits", "SheetWriter", "WorkbookRefused", "build_workbook", "clean_text",
-    "needs_quote_prefix", "read_rows", "safe_cell_value", "safe_sheet_title",
+    "FORMULA_TRIGGERS", "ReadLimits", "Sheet", "SheetWriter", "WorkbookRefused", "WorkbookWriter", "build_workbook",
+    "build_workbook_sheets", "clean_text", "needs_quote_prefix", "read_rows", "safe_cell_value", "safe_sheet_title",
 ]

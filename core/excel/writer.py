@@ -25,11 +25,13 @@ every cell, title and note included:
 XlsxWriter's constant-memory mode streams each row to a temporary file as soon as the next one
 starts, so memory stays flat however many rows an export has (measured in bench/README.md).
 """
+import dataclasses
 import datetime
 import decimal
 import io
 import math
 import re
+from collections.abc import Iterable
 
 import xlsxwriter
 from django.utils import timezone
@@ -77,37 +79,78 @@ def safe_sheet_title(title: str) -> str:
     return cleaned[:MAX_SHEET_TITLE] or "Sheet1"
 
 
-class SheetWriter:
-    """One worksheet streamed into an .xlsx: a title row, note rows, the header row, then data.
+def _formats(book) -> dict:
+    add = book.add_format
+    return {
+        "text": add({"num_format": "@"}),
+        "text_quoted": add({"num_format": "@", "quote_prefix": True}),
+        "date": add({"num_format": "yyyy-mm-dd"}),
+        "datetime": add({"num_format": "yyyy-mm-dd hh:mm"}),
+        "title": add({"bold": True, "font_size": 13}),
+        "title_quoted": add({"bold": True, "font_size": 13, "quote_prefix": True}),
+        "note": add({"italic": True, "font_color": "#7F6000"}),
+        "note_quoted": add({"italic": True, "font_color": "#7F6000", "quote_prefix": True}),
+        "header": add({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "header_quoted": add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "quote_prefix": True}),
+    }
 
-    ``target`` is a path or a binary file object (``io.BytesIO``). Use as a context manager, or
-    call ``close()``: the file is complete only then. ``append(row)`` takes a list of values
-    (str, numbers, dates, datetimes, bool, ``None`` for blank) and returns nothing; ``rows``
-    counts the data rows written.
+
+class WorkbookWriter:
+    """Several worksheets streamed into one .xlsx (a report: the county sheet, then one per
+    township), each written under the same rules by a ``SheetWriter`` from ``add_sheet``.
+
+    Sheets are written one after another (constant-memory mode writes each row once). Sheet
+    names are made safe and unique (Excel refuses two sheets of one name).
     """
 
-    def __init__(self, target, *, title: str, notes: list[str], headers: list[str],
-                 widths: list[int] | None = None, sheet_title: str = "Sheet1"):
+    def __init__(self, target):
         # constant_memory: each row goes to a temporary file once the next one starts (flat
         # memory); strings are written inline, so no shared-strings table grows either.
         self._book = xlsxwriter.Workbook(target, {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "remove_timezone": True,
         })
+        self._fmt = _formats(self._book)
+        self._names: set[str] = set()
+
+    def add_sheet(self, *, title: str, notes: list[str], headers: list[str], widths: list[int] | None = None,
+                  sheet_title: str = "Sheet1") -> "SheetWriter":
+        name = base = safe_sheet_title(sheet_title)
+        n = 2
+        while name.casefold() in self._names:
+            name = f"{base[:MAX_SHEET_TITLE - 4]}({n})"
+            n += 1
+        self._names.add(name.casefold())
+        return SheetWriter(None, title=title, notes=notes, headers=headers, widths=widths, sheet_title=name,
+                           _workbook=self)
+
+    def close(self) -> None:
+        self._book.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+class SheetWriter:
+    """One worksheet streamed into an .xlsx: a title row, note rows, the header row, then data.
+
+    ``target`` is a path or a binary file object (``io.BytesIO``). Use as a context manager, or
+    call ``close()``: the file is complete only then. ``append(row)`` takes a list of values
+    (str, numbers, dates, datetimes, bool, ``None`` for blank) and returns nothing; ``rows``
+    counts the data rows written. (A sheet of a ``WorkbookWriter`` is closed with its workbook.)
+    """
+
+    def __init__(self, target, *, title: str, notes: list[str], headers: list[str],
+                 widths: list[int] | None = None, sheet_title: str = "Sheet1", _workbook: WorkbookWriter | None = None):
+        self._own = _workbook is None
+        workbook = WorkbookWriter(target) if self._own else _workbook
+        self._book = workbook._book
+        self._fmt = workbook._fmt
         self._sheet = self._book.add_worksheet(safe_sheet_title(sheet_title))
-        add = self._book.add_format
-        self._fmt = {
-            "text": add({"num_format": "@"}),
-            "text_quoted": add({"num_format": "@", "quote_prefix": True}),
-            "date": add({"num_format": "yyyy-mm-dd"}),
-            "datetime": add({"num_format": "yyyy-mm-dd hh:mm"}),
-            "title": add({"bold": True, "font_size": 13}),
-            "title_quoted": add({"bold": True, "font_size": 13, "quote_prefix": True}),
-            "note": add({"italic": True, "font_color": "#7F6000"}),
-            "note_quoted": add({"italic": True, "font_color": "#7F6000", "quote_prefix": True}),
-            "header": add({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
-            "header_quoted": add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "quote_prefix": True}),
-        }
         for index, width in enumerate(widths or []):
             self._sheet.set_column(index, index, width)
         self._row = 0
@@ -158,7 +201,8 @@ class SheetWriter:
         self._sheet.write_string(row, col, text, self._fmt[f"{style}_quoted" if needs_quote_prefix(text) else style])
 
     def close(self) -> None:
-        self._book.close()
+        if self._own:
+            self._book.close()
 
     def __enter__(self):
         return self
@@ -180,4 +224,28 @@ def build_workbook(*, title: str, notes: list[str], headers: list[str], rows, wi
                      sheet_title=sheet_title) as writer:
         for row in rows:
             writer.append(row)
+    return buffer.getvalue()
+
+
+@dataclasses.dataclass
+class Sheet:
+    """One worksheet of ``build_workbook_sheets``: the same parts as ``build_workbook``'s."""
+
+    title: str
+    notes: list[str]
+    headers: list[str]
+    rows: Iterable
+    widths: list[int] | None = None
+    sheet_title: str = "Sheet1"
+
+
+def build_workbook_sheets(sheets: list[Sheet]) -> bytes:
+    """Several sheets in one .xlsx, in memory (a report of a few hundred rows)."""
+    buffer = io.BytesIO()
+    with WorkbookWriter(buffer) as book:
+        for spec in sheets:
+            writer = book.add_sheet(title=spec.title, notes=spec.notes, headers=spec.headers, widths=spec.widths,
+                                    sheet_title=spec.sheet_title)
+            for row in spec.rows:
+                writer.append(row)
     return buffer.getvalue()

@@ -15,10 +15,9 @@ from django.core.cache import cache
 from accounts.health import HEARTBEAT_KEY
 from accounts.tasks import heartbeat, ping
 
-from ..celery_worker import running_worker
+from ..celery_worker import run_worker
 
 pytestmark = pytest.mark.worker
-START_TIMEOUT = 15
 
 
 @pytest.fixture
@@ -27,8 +26,8 @@ def worker_name():
 
 
 @pytest.fixture
-def celery_worker(worker_name, tmp_path):
-    with (tmp_path / "worker.log").open("w+") as log, running_worker(worker_name, log, timeout=START_TIMEOUT):
+def celery_worker(worker_name):
+    with run_worker(worker_name):  # tests/celery_worker.py: started, pinged, eager mode off, stopped
         yield worker_name
 
 

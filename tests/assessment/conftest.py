@@ -19,3 +19,11 @@ def leader_assessor(db):
     user = UserFactory(username="leader_assessor", name="王副局长", role=Role.LEADER)
     grant(user)
     return user
+
+
+@pytest.fixture
+def week_world(village_a, village_b, clerk_a, clerk_b):
+    """The hand-built week of tests/assessment/weekly_world.py (W = 2–8 March 2026)."""
+    from .weekly_world import build_world
+
+    return build_world(village_a=village_a, village_b=village_b, clerk_a=clerk_a, clerk_b=clerk_b)

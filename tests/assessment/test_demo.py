@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from assessment.models import AnnualScore, Assessor, Liaison, PublicitySite, RegularCheck, Scheme
+from assessment.models import AnnualScore, Assessor, Liaison, PublicitySite, RegularCheck, Scheme, WeeklyReport
 from assessment.selectors.ranking import ranking
 
 
@@ -32,14 +32,22 @@ def test_demo_gives_a_believable_ranking_for_this_year_and_last(db, scale):
     assert Liaison.objects.filter(year=year).count() == townships
     assert PublicitySite.objects.filter(status="done").exists()
     assert RegularCheck.objects.filter(year=year - 1).count() == townships * 12
+    # The Monday briefings of the last 12 weeks, built through the worker's service.
+    from assessment.weeks import last_complete_week
+
+    reports = WeeklyReport.objects.order_by("-week_start")
+    assert reports.count() == 12 and reports[0].week_start == last_complete_week()
+    assert all(r.status == "done" and r.sections.count() == townships for r in reports)
 
 
 def test_demo_twice_adds_nothing(db):
     seed()
     counts = (RegularCheck.objects.count(), AnnualScore.objects.count(), PublicitySite.objects.count(),
-              Liaison.objects.count())
+              Liaison.objects.count(), WeeklyReport.objects.count())
+    built = list(WeeklyReport.objects.values_list("week_start", "build_count"))
     totals = list(AnnualScore.objects.order_by("year", "township").values_list("total", flat=True))
     seed()
     assert (RegularCheck.objects.count(), AnnualScore.objects.count(), PublicitySite.objects.count(),
-            Liaison.objects.count()) == counts
+            Liaison.objects.count(), WeeklyReport.objects.count()) == counts
+    assert list(WeeklyReport.objects.values_list("week_start", "build_count")) == built  # not rebuilt
     assert list(AnnualScore.objects.order_by("year", "township").values_list("total", flat=True)) == totals

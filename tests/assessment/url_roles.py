@@ -12,6 +12,9 @@ from tests.security.url_table import Url, admin_model_urls, everyone, only
 from accounts.roles import Role
 from tests.factories import UserFactory
 
+from assessment.services.weekly import weekly_report_build
+from assessment.weeks import last_complete_week
+
 from .factories import LiaisonFactory, PublicitySiteFactory, RegularCheckFactory, grant
 
 YEAR = datetime.date.today().year
@@ -27,6 +30,8 @@ def build(w):
     w.scheme = Scheme.objects.get_or_create(year=YEAR)[0]
     # A grant held by someone outside the cast, so the cast's entry pages stay 403.
     w.other_grant = grant(UserFactory(username="granted", role=Role.BUREAU_STAFF))
+    # Last week's Monday briefing, built as the worker builds it.
+    w.week = weekly_report_build(week_start=last_complete_week()).report.week_start
 
 
 URLS = {
@@ -57,11 +62,20 @@ URLS = {
     # The photo's file is missing here: 404 for whoever may see the site, like a missing record.
     "assessment:publicity_photo": Url(only(**{**IN_A, "clerk_a": 404, "leader": 404}),
                                       kwargs=lambda w: {"pk": w.photo_a.pk}, html_checked=False),
+    # --- the Monday briefing: leaders the county, clerks their own township's section -----------
+    "assessment:weekly_list": Url(only(**VIEWERS)),
+    "assessment:weekly_latest": Url(only(clerk_a=302, clerk_b=302, leader=302)),  # to the latest week
+    "assessment:weekly_build": Url(everyone(405)),  # POST only (leaders)
+    "assessment:weekly_detail": Url(only(**VIEWERS), kwargs=lambda w: {"week": w.week}),
+    "assessment:weekly_status": Url(only(**VIEWERS), kwargs=lambda w: {"week": w.week}, html_checked=False),
+    "assessment:weekly_export": Url(only(**VIEWERS), kwargs=lambda w: {"week": w.week}, html_checked=False),
+    "assessment:weekly_print": Url(only(**VIEWERS), kwargs=lambda w: {"week": w.week}),
     # --- the records behind a households indicator: leaders only; without ?township=&start=&end=
     # a leader gets 404 (no such list), everyone else 403.
     **{
         f"households:indicator_list_{key}": Url(only(leader=404))
-        for key in ("register_size", "couples_added", "visits_recorded", "visits_on_time", "followups_due",
+        for key in ("register_size", "couples_added", "visits_recorded", "visits_on_time", "followups_done_on_time",
+                    "followups_due",
                     "followups_overdue", "followups_overdue_long", "pregnancies_found", "outreach_visits")
     },
     **admin_model_urls("assessment", "assessor", obj=lambda w: w.other_grant),

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from core.models import ExportJob
 
-from ..celery_worker import running_worker
+from ..celery_worker import run_worker
 from ..factories import FollowUpVisitFactory, RegisterCoupleFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -22,10 +22,8 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def export_worker(tmp_path):
     """A worker that sees the test database (rows committed by a transactional test)."""
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    with (tmp_path / "worker.log").open("w+") as log, running_worker(
-            f"tr-export-{os.getpid()}@{socket.gethostname()}", log, env={"TEST_DATABASE_URL": url}):
+    with (tmp_path / "worker.log").open("w+") as log, run_worker(
+            f"tr-export-{os.getpid()}@{socket.gethostname()}", database=connection.settings_dict["NAME"], log=log):
         yield log
 
 

@@ -61,6 +61,7 @@ EXPECTED = {
     "couples_added": {"a": 2},
     "visits_recorded": {"a": 3, "b": 1},
     "visits_on_time": {"a": 100.0, "b": 0.0},
+    "followups_done_on_time": {"a": 2},
     "followups_due": {"a": 1},
     "followups_overdue": {"a": 2},
     "followups_overdue_long": {"a": 1},
@@ -75,6 +76,13 @@ def test_indicator_matches_the_hand_built_fixture_in_one_query(fixture, key, dja
     with django_assert_num_queries(1):
         values = indicator.compute(START, END)
     assert values == {fixture[t]: v for t, v in EXPECTED[key].items()}
+
+
+def test_county_on_time_share_is_all_on_time_visits_over_all_due_visits(fixture, django_assert_num_queries):
+    # A: 2 of 2 visits on time, B: 0 of 1 -> the county 2/3 = 66.7 %, not the mean (50 %).
+    with django_assert_num_queries(1):
+        assert ind.visits_on_time_county(START, END) == 66.7
+    assert ind.visits_on_time_county(D(2020, 1, 1), D(2020, 1, 8)) is None
 
 
 def test_households_publish_their_indicators_on_the_app_config():

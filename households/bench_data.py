@@ -184,7 +184,7 @@ class _Builder:
             wife = self.person(hid, created, clerk, self.name("2"), "2", wife_k, "1", "21", self.phone())
             boys = girls = 0
             child_k = married_k - r.randint(300, 900)
-            for _child in range(r.choice((0, 1, 1, 1, 2, 2, 3))):
+            for _child in range(r.choice((0, 1, 1, 1, 2, 2))):
                 if child_k < 30:
                     break
                 sex = r.choice("12")
@@ -227,7 +227,7 @@ class _Builder:
             r.choice(('["pre_pregnancy"]', '["prenatal", "guidance"]', '["childcare"]')), "")))
 
     def survey_couple(self, cid, township, couple_k, clerk, order, state):
-        r, days = self.rng, self.days
+        r = self.rng
         clerks = self.clerks[township]
         latest_k = max(0, min(couple_k, int(r.random() ** 0.7 * REGISTER_START)))
         if latest_k + 200 < couple_k and r.random() < 0.4:  # an earlier survey, a year or so before

@@ -6,9 +6,14 @@ class CoreConfig(AppConfig):
     """Generic pieces more than one app uses (DESIGN.md, "Patterns every app reuses").
 
     No domain here and no tables of its own: abstract model bases, versioned saves, voiding,
-    paging, the safe Excel writer and the shared list templates. An app imports from ``core``,
-    never from another app's internals.
+    paging, the safe Excel writer, the search lookups and the shared list templates. An app imports
+    from ``core``, never from another app's internals.
     """
 
     name = "core"
     verbose_name = _("公共组件")
+
+    def ready(self):
+        from . import search
+
+        search.register()

@@ -1,15 +1,260 @@
-"""Paging for list pages: one page of a QuerySet and the query string to carry across pages."""
+"""Paging for list pages: keyset pages, a capped total, and the links to carry the filters across.
+
+``paginate(request, queryset)`` returns a ``ListPage``. When the queryset is ordered by fields that
+end with its primary key (every list here: ``order_by("village__code", "address", "id")``), pages
+are *keyset* pages: the link to the next page carries the last row's sort values (``?after=…``) and
+the page is ``WHERE (sort values) > (those) … LIMIT n``. PostgreSQL reads the same few index
+entries for page 1, page 500 and the last page (``?page=last`` reads the order backwards), where
+``OFFSET`` reads and throws away every row before the page: at 2,000,000 audit rows or 61,000 of a
+township's visits, the last page cost seconds (issue #7). A numeric ``?page=N`` still works
+(bookmarks, old links) by OFFSET.
+
+The total is counted up to ``PAGINATION_COUNT_CAP`` rows only (``SELECT count(*) FROM (… LIMIT
+cap + 1)``): "1,000+" tells a clerk as much as "24,873" and costs a bounded amount whatever the
+table's size. Templates print ``page.count_label``; ``page.paginator.count`` (the capped number)
+keeps templates written for Django's Paginator working.
+
+An ordering that does not end with the primary key (or no ordering) falls back to OFFSET paging
+with the same ``ListPage`` interface.
+"""
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import BooleanField, Expression, F
+from django.db.models.constants import LOOKUP_SEP
 
-
-def paginate(request, queryset, per_page: int | None = None) -> Page:
-    """The requested page (``?page=``); out-of-range or junk page numbers give the last/first page."""
-    return Paginator(queryset, per_page or settings.HOUSEHOLDS_PAGE_SIZE).get_page(request.GET.get("page"))
+PAGE_PARAMS = ("page", "after", "before")
 
 
 def query_without_page(request) -> str:
     """The list's search and filter parameters, for links to other pages (templates/_pagination.html)."""
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in PAGE_PARAMS:
+        query.pop(name, None)
     return query.urlencode()
+
+
+@dataclass
+class _Counter:
+    """What templates written for Django's Paginator read: ``page.paginator.count``."""
+
+    count: int
+    num_pages: int | None = None
+
+
+@dataclass
+class ListPage:
+    object_list: list
+    count: int  # capped at ``count_cap`` + 1 rows: see ``count_capped``
+    count_capped: bool
+    has_next_page: bool
+    has_previous_page: bool
+    base_query: str
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    number: int | None = None  # 1 on the first page; None on a keyset page (its number is not known)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def __getitem__(self, index):
+        return self.object_list[index]
+
+    def has_next(self) -> bool:
+        return self.has_next_page
+
+    def has_previous(self) -> bool:
+        return self.has_previous_page
+
+    def has_other_pages(self) -> bool:
+        return self.has_next_page or self.has_previous_page
+
+    @property
+    def count_label(self) -> str:
+        """"1,000+" when the total was capped, else the total with thousands separators."""
+        return f"{self.count:,}+" if self.count_capped else f"{self.count:,}"
+
+    @property
+    def paginator(self) -> _Counter:
+        return _Counter(count=self.count)
+
+    def _query(self, **params) -> str:
+        extra = "&".join(f"{k}={v}" for k, v in params.items())
+        return f"{self.base_query}&{extra}" if self.base_query else extra
+
+    @property
+    def first_query(self) -> str:
+        return self.base_query
+
+    @property
+    def last_query(self) -> str:
+        return self._query(page="last")
+
+    @property
+    def next_query(self) -> str:
+        if self.next_cursor:
+            return self._query(after=self.next_cursor)
+        return self._query(page=(self.number or 1) + 1)
+
+    @property
+    def previous_query(self) -> str:
+        if self.previous_cursor:
+            return self._query(before=self.previous_cursor)
+        return self._query(page=max((self.number or 2) - 1, 1))
+
+
+# --- keyset ------------------------------------------------------------------------------------------
+class _RowCompare(Expression):
+    """``(a, b, id) > (%s, %s, %s)``: one condition an index on (a, b, id) answers with a range scan
+    (an OR of per-field conditions would not). Both PostgreSQL and SQLite support row values."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, expressions, values, operator):
+        super().__init__()
+        self.expressions, self.values, self.operator = list(expressions), list(values), operator
+
+    def get_source_expressions(self):
+        return self.expressions
+
+    def set_source_expressions(self, exprs):
+        self.expressions = list(exprs)
+
+    def as_sql(self, compiler, connection):
+        sqls, params = [], []
+        for expression in self.expressions:
+            sql, p = compiler.compile(expression)
+            sqls.append(sql)
+            params += p
+        placeholders = ", ".join(["%s"] * len(self.values))
+        return f"({', '.join(sqls)}) {self.operator} ({placeholders})", [*params, *self.values]
+
+
+def _keyset_order(queryset) -> list[tuple[str, bool]] | None:
+    """[(field path, descending)] when the ordering can be paged by keyset, else None."""
+    order = [o for o in queryset.query.order_by if isinstance(o, str)]
+    if not order or len(order) != len(queryset.query.order_by):
+        return None
+    pk_names = {"pk", "id", queryset.model._meta.pk.name}
+    fields = [(o.lstrip("-"), o.startswith("-")) for o in order]
+    if fields[-1][0] not in pk_names or len({desc for _f, desc in fields}) != 1:
+        return None  # not ending with the primary key, or mixed directions
+    return fields
+
+
+def _output_field(model, path: str):
+    parts = path.split(LOOKUP_SEP)
+    for part in parts[:-1]:
+        model = model._meta.get_field(part).related_model
+    name = parts[-1]
+    return model._meta.pk if name == "pk" else model._meta.get_field(name)
+
+
+def _encode(values: list) -> str:
+    raw = json.dumps(values, default=str, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, fields, model, connection) -> list | None:
+    """The cursor's values ready for the database, or None for a damaged or foreign cursor."""
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    if not isinstance(values, list) or len(values) != len(fields) or any(v is None for v in values):
+        return None
+    try:
+        return [
+            _output_field(model, path).get_db_prep_value(_output_field(model, path).to_python(v), connection)
+            for (path, _desc), v in zip(fields, values)
+        ]
+    except Exception:  # noqa: BLE001 - a hand-edited cursor is just a bad link: the first page
+        return None
+
+
+def _keyset_page(request, queryset, fields, per_page: int, base_query: str):
+    connection = connections[queryset.db]
+    names = [f"_key{i}" for i in range(len(fields))]
+    descending = fields[0][1]
+    qs = queryset.annotate(**{n: F(path) for n, (path, _d) in zip(names, fields)})
+    after = request.GET.get("after")
+    before = request.GET.get("before")
+    last = request.GET.get("page") == "last"
+    reverse = False
+    cursor_values = None
+    if after or before:
+        cursor_values = _decode(after or before, fields, queryset.model, connection)
+    if cursor_values is not None and after:
+        qs = qs.filter(_RowCompare([F(n) for n in names], cursor_values, "<" if descending else ">"))
+    elif cursor_values is not None and before:
+        qs = qs.filter(_RowCompare([F(n) for n in names], cursor_values, ">" if descending else "<"))
+        reverse = True
+    elif last:
+        reverse = True
+    if reverse:
+        qs = qs.reverse()
+    rows = list(qs[: per_page + 1])
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if reverse:
+        rows.reverse()
+    first_page = cursor_values is None and not last
+    if first_page:
+        has_previous, has_next = False, more
+    elif reverse:  # ?before= or ?page=last: read backwards
+        has_previous, has_next = more, bool(cursor_values)
+    else:
+        has_previous, has_next = True, more
+    key = lambda row: [getattr(row, n) for n in names]  # noqa: E731
+    return rows, has_next, has_previous, first_page, (_encode(key(rows[-1])) if rows else ""), (
+        _encode(key(rows[0])) if rows else "")
+
+
+def _capped_count(queryset, cap: int) -> tuple[int, bool]:
+    count = queryset.order_by()[: cap + 1].count()
+    return min(count, cap), count > cap
+
+
+def paginate(request, queryset, per_page: int | None = None, *, count_cap: int | None = None) -> ListPage:
+    """The requested page of ``queryset`` and its (capped) total. See the module docstring."""
+    per_page = per_page or settings.HOUSEHOLDS_PAGE_SIZE
+    cap = count_cap or settings.PAGINATION_COUNT_CAP
+    base_query = query_without_page(request)
+    fields = _keyset_order(queryset)
+    page_param = request.GET.get("page", "")
+    if fields is not None and not page_param.isdigit():
+        rows, has_next, has_previous, first, next_cursor, prev_cursor = _keyset_page(
+            request, queryset, fields, per_page, base_query)
+        count, capped = _capped_count(queryset, cap)
+        return ListPage(
+            object_list=rows, count=count, count_capped=capped, has_next_page=has_next,
+            has_previous_page=has_previous, base_query=base_query, next_cursor=next_cursor,
+            previous_cursor=prev_cursor if has_previous else "", number=1 if first else None)
+    # OFFSET paging: an ordering keyset cannot use, or a numbered page asked for explicitly.
+    if page_param == "last":
+        return _offset_last(queryset, per_page, cap, base_query)
+    number = int(page_param) if page_param.isdigit() and int(page_param) > 0 else 1
+    rows = list(queryset[(number - 1) * per_page: number * per_page + 1])
+    if not rows and number > 1:  # past the end: the last page, as Django's get_page does
+        return _offset_last(queryset, per_page, cap, base_query)
+    count, capped = _capped_count(queryset, cap)
+    return ListPage(
+        object_list=rows[:per_page], count=count, count_capped=capped, has_next_page=len(rows) > per_page,
+        has_previous_page=number > 1, base_query=base_query, number=number)
+
+
+def _offset_last(queryset, per_page, cap, base_query) -> ListPage:
+    page = Paginator(queryset, per_page).get_page("last")
+    count, capped = _capped_count(queryset, cap)
+    return ListPage(
+        object_list=list(page.object_list), count=count, count_capped=capped, has_next_page=False,
+        has_previous_page=page.has_previous(), base_query=base_query, number=page.number)

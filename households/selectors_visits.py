@@ -17,7 +17,7 @@ from accounts.roles import Cap, Role
 from accounts.scoping import linked_village_ids
 
 from .models import Couple, FollowUpVisit, Household, OutreachVisit, PlannedTiming
-from .selectors import heads_prefetch, household_search, person_match, phone_match
+from .selectors import couple_search, heads_prefetch, household_search
 
 
 def week_end(on: datetime.date) -> datetime.date:
@@ -44,8 +44,7 @@ def register_couples(
     """Couples in the register visible to ``user``, searched, filtered and sorted."""
     qs = Couple.objects.in_register().visible_to(user)
     if q:
-        qs = qs.filter(
-            person_match(q, prefix="wife__") | person_match(q, prefix="husband__") | phone_match(q, prefix="household__"))
+        qs = qs.filter(couple_search(q, user=user))
     if village is not None:
         qs = qs.filter(household__village=village)
     if planned_timing:
@@ -67,9 +66,7 @@ def visits_in_scope(
     """Active follow-up visits visible to ``user``, newest first."""
     qs = FollowUpVisit.objects.visible_to(user).active()
     if q:
-        qs = qs.filter(
-            person_match(q, prefix="couple__wife__") | person_match(q, prefix="couple__husband__")
-            | phone_match(q, prefix="couple__household__"))
+        qs = qs.filter(couple__in=Couple.objects.filter(couple_search(q, user=user)).values("pk"))
     if village is not None:
         qs = qs.filter(couple__household__village=village)
     if pregnancy_status:

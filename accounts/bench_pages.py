@@ -21,11 +21,6 @@ def _audit_floor(where: str, *, last: bool = False, params=None):
     return floor
 
 
-def _audit_last_page(ctx) -> str:
-    pages = -(-ctx.value("SELECT count(*) FROM accounts_auditevent") // 50)
-    return f"/accounts/audit/?page={pages}"
-
-
 def _auditor_target_id(ctx):
     return [ctx.user("clerk1").pk]
 
@@ -35,7 +30,7 @@ PAGES = [
     dict(name="home (clerk1)", user="clerk1", path="/", kind="page"),
     dict(name="audit trail p1", user="auditor", path="/accounts/audit/", kind="audit",
          floor=_audit_floor("true")),
-    dict(name="audit trail last page", user="auditor", path=_audit_last_page, kind="audit",
+    dict(name="audit trail last page", user="auditor", path="/accounts/audit/?page=last", kind="audit",
          first="audit trail p1", floor=_audit_floor("true", last=True)),
     dict(name="audit trail, user filter", user="auditor", path="/accounts/audit/?user=clerk1", kind="audit",
          floor=_audit_floor("a.user_id = %s", params=_auditor_target_id)),

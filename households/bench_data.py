@@ -44,7 +44,7 @@ HOUSEHOLD_COLUMNS = ["id", "is_void", "void_reason", "voided_at", "voided_by_id"
                      "created_by_id", "updated_at", "township_id", "village_id", "code", "address", "head_name",
                      "phone", "hukou_type", "merged_into_id"]
 PERSON_COLUMNS = ["id", "is_void", "void_reason", "voided_at", "voided_by_id", "version", "created_at",
-                  "created_by_id", "updated_at", "household_id", "name", "id_number", "sex", "birth_date",
+                  "created_by_id", "updated_at", "township_id", "household_id", "name", "id_number", "sex", "birth_date",
                   "relation", "marital_status", "phone"]
 COUPLE_COLUMNS = ["id", "is_void", "void_reason", "voided_at", "voided_by_id", "version", "created_at",
                   "created_by_id", "updated_at", "township_id", "household_id", "wife_id", "husband_id",
@@ -118,11 +118,11 @@ class _Builder:
     def phone(self) -> str:
         return f"1{self.rng.choice('35789')}{self.rng.randrange(10**9):09d}"
 
-    def person(self, hid, created, clerk, name, sex, birth_k, relation, marital, phone, void=False) -> int:
+    def person(self, hid, township, created, clerk, name, sex, birth_k, relation, marital, phone, void=False) -> int:
         self.person_id += 1
         void_cols = ("t", "迁出", created, str(clerk)) if void else ("f", "", "\\N", "\\N")
         self.people.append("\t".join((
-            str(self.person_id), *void_cols, "1", created, str(clerk), created, str(hid), name,
+            str(self.person_id), *void_cols, "1", created, str(clerk), created, str(township), str(hid), name,
             self.new_id(birth_k, sex), sex, self.days(birth_k), relation, marital, phone)))
         return self.person_id
 
@@ -180,21 +180,21 @@ class _Builder:
             wife_k = wife_age * 365 + r.randrange(365)
             husband_k = wife_k + r.randint(-1, 5) * 365 + r.randrange(365)
             married_k = max(30, wife_k - r.randint(21, 27) * 365)
-            husband = self.person(hid, created, clerk, husband_name, "1", husband_k, "0", "21", phone)
-            wife = self.person(hid, created, clerk, self.name("2"), "2", wife_k, "1", "21", self.phone())
+            husband = self.person(hid, t["id"], created, clerk, husband_name, "1", husband_k, "0", "21", phone)
+            wife = self.person(hid, t["id"], created, clerk, self.name("2"), "2", wife_k, "1", "21", self.phone())
             boys = girls = 0
             child_k = married_k - r.randint(300, 900)
             for _child in range(r.choice((0, 1, 1, 1, 2, 2))):
                 if child_k < 30:
                     break
                 sex = r.choice("12")
-                self.person(hid, created, clerk, self.name(sex, surname), sex, child_k, "2" if sex == "1" else "3",
+                self.person(hid, t["id"], created, clerk, self.name(sex, surname), sex, child_k, "2" if sex == "1" else "3",
                             "10", "", void=r.random() < 0.004)
                 boys += sex == "1"
                 girls += sex == "2"
                 child_k -= r.randint(700, 1800)
             if r.random() < 0.25 and husband_k + 26 * 365 < 95 * 365:
-                self.person(hid, created, clerk, surname + r.choice(MALE_CHARS) + r.choice(MALE_CHARS), "1",
+                self.person(hid, t["id"], created, clerk, surname + r.choice(MALE_CHARS) + r.choice(MALE_CHARS), "1",
                             husband_k + r.randint(23, 32) * 365, "5", "20", "", void=r.random() < 0.004)
             if void or not (low <= wife_age <= high) or r.random() < 0.05:
                 continue
@@ -369,6 +369,8 @@ _ID_CHECK = """(SELECT substr('10X98765432', (1 + sum(substr(p.id_number, i::int
 CHECKS = {
     "household township is not its village's": """SELECT count(*) FROM households_household h
         JOIN accounts_village v ON v.id = h.village_id WHERE h.township_id <> v.township_id""",
+    "person township is not its household's": """SELECT count(*) FROM households_person p
+        JOIN households_household h ON h.id = p.household_id WHERE p.township_id <> h.township_id""",
     "ID number with a wrong check character, birth date or sex": f"""SELECT count(*) FROM households_person p
         WHERE p.id_number <> '' AND (length(p.id_number) <> 18 OR {_ID_CHECK} <> right(p.id_number, 1)
         OR to_date(substr(p.id_number, 7, 8), 'YYYYMMDD') <> p.birth_date

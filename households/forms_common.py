@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import OutOfScope
 from accounts.validators import normalise_id_number, parse_id_number
+from core.widgets import FastSelect
 
 
 class ScopedModelChoiceField(forms.ModelChoiceField):
@@ -15,6 +16,8 @@ class ScopedModelChoiceField(forms.ModelChoiceField):
     that queryset (a village of another township typed into the POST data) raises OutOfScope,
     exactly as the same id in a URL would, and the refusal is audited.
     """
+
+    widget = FastSelect  # list filters offer a township's 60-odd villages: core/widgets.py
 
     def __init__(self, queryset, *, unscoped_queryset, **kwargs):
         self.unscoped_queryset = unscoped_queryset

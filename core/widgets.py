@@ -1,0 +1,28 @@
+"""Form widgets every app can use."""
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+
+class FastSelect(forms.Select):
+    """A ``<select>`` whose options are written in Python instead of one template render each.
+
+    The same HTML as Django's ``Select``. A list page's village filter has 60-odd options; rendered
+    through the widget templates they cost a quarter of the household list's time (issue #7's
+    profile), for markup that never changes shape.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('<optgroup label="{}">', group_name))
+            for option in options:
+                parts.append(format_html('<option value="{}"{}>{}</option>', str(option["value"]),
+                                         flatatt(option["attrs"]), option["label"]))
+            if group_name:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped by format_html

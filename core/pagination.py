@@ -181,7 +181,7 @@ def _decode(cursor: str, fields, model, connection) -> list | None:
         return None
 
 
-def _keyset_page(request, queryset, fields, per_page: int):
+def _keyset_page(request, queryset, fields, per_page: int, count_cap: int):
     """Rows of the page, ids first: the page is chosen by a narrow query (the primary key and the
     sort values, joining only what the filters and the order need), then its rows are loaded by
     primary key with the list's select_related and prefetches. With every display join in one
@@ -209,7 +209,11 @@ def _keyset_page(request, queryset, fields, per_page: int):
         reverse = True
     if reverse:
         narrow = narrow.reverse()
-    keys = list(narrow[: per_page + 1])
+    first_page = cursor_values is None and not last
+    # On the first page the same read gives the capped total: up to cap + 1 keys (a few bytes each)
+    # instead of a second query that would find and count them again.
+    keys = list(narrow[: (count_cap + 1) if first_page else per_page + 1])
+    total = (min(len(keys), count_cap), len(keys) > count_cap) if first_page else None
     more = len(keys) > per_page
     keys = keys[:per_page]
     if reverse:
@@ -217,7 +221,6 @@ def _keyset_page(request, queryset, fields, per_page: int):
     ids = [k[-1] for k in keys]  # the ordering ends with the primary key
     loaded = {obj.pk: obj for obj in queryset.order_by().filter(pk__in=ids)} if ids else {}
     rows = [loaded[pk] for pk in ids if pk in loaded]
-    first_page = cursor_values is None and not last
     if first_page:
         has_previous, has_next = False, more
     elif reverse:  # ?before= or ?page=last: read backwards
@@ -226,7 +229,7 @@ def _keyset_page(request, queryset, fields, per_page: int):
         has_previous, has_next = True, more
     next_cursor = _encode(list(keys[-1])) if keys else ""
     previous_cursor = _encode(list(keys[0])) if keys else ""
-    return rows, has_next, has_previous, first_page, next_cursor, previous_cursor
+    return rows, has_next, has_previous, first_page, next_cursor, previous_cursor, total
 
 
 def _capped_count(queryset, cap: int) -> tuple[int, bool]:
@@ -243,9 +246,9 @@ def paginate(request, queryset, per_page: int | None = None, *, count_cap: int |
     fields = _keyset_order(queryset)
     page_param = request.GET.get("page", "")
     if fields is not None and not page_param.isdigit():
-        rows, has_next, has_previous, first, next_cursor, prev_cursor = _keyset_page(
-            request, queryset, fields, per_page)
-        count, capped = _capped_count(queryset, cap)
+        rows, has_next, has_previous, first, next_cursor, prev_cursor, total = _keyset_page(
+            request, queryset, fields, per_page, cap)
+        count, capped = total or _capped_count(queryset, cap)
         return ListPage(
             object_list=rows, count=count, count_capped=capped, has_next_page=has_next,
             has_previous_page=has_previous, base_query=base_query, next_cursor=next_cursor,

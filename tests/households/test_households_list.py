@@ -179,9 +179,9 @@ def _fill(village, n):
 def test_list_query_count_does_not_grow_with_households(client_for, clerk_a, village_a, django_assert_num_queries, n):
     _fill(village_a, n)
     client = client_for(clerk_a)
-    # the user with their township (navbar), village choices, the page's keys, its rows, members of
-    # the page's households and the capped count (the session comes from the cache:
+    # the user with their township (navbar), village choices, the page's keys with the capped
+    # total, its rows and the members of its households (the session comes from the cache:
     # accounts/sessions.py; core/pagination.py pages ids first).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(URL, {"sort": "newest", "q": "户主"})
     assert len(rows(response)) == min(n, settings.HOUSEHOLDS_PAGE_SIZE)

@@ -178,6 +178,9 @@ class FullScale:
         """
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # Deferred key checks still queued (rows written earlier in this transaction, e.g. in a
+            # test) would forbid the ALTER TABLEs below: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             # CASCADE: tables of later apps that point at these are empty too (they load after).
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
             cursor.execute(

@@ -245,7 +245,7 @@ def paginate(request, queryset, per_page: int | None = None, *, count_cap: int |
     base_query = query_without_page(request)
     fields = _keyset_order(queryset)
     page_param = request.GET.get("page", "")
-    if fields is not None and not page_param.isdigit():
+    if fields is not None and not (page_param.isdigit() and int(page_param) > 1):
         rows, has_next, has_previous, first, next_cursor, prev_cursor, total = _keyset_page(
             request, queryset, fields, per_page, cap)
         count, capped = total or _capped_count(queryset, cap)
@@ -267,7 +267,8 @@ def paginate(request, queryset, per_page: int | None = None, *, count_cap: int |
 
 
 def _offset_last(queryset, per_page, cap, base_query) -> ListPage:
-    page = Paginator(queryset, per_page).get_page("last")
+    paginator = Paginator(queryset, per_page)
+    page = paginator.page(paginator.num_pages)
     count, capped = _capped_count(queryset, cap)
     return ListPage(
         object_list=list(page.object_list), count=count, count_capped=capped, has_next_page=False,

@@ -12,6 +12,7 @@ in recent months, in time order (ids follow time, as in a live table): views and
 records every app offered with ``ctx.add_audit_objects`` (by a clerk of the record's township),
 logins and logouts, failed logins, refusals and exports.
 """
+import bisect
 import datetime
 
 from django.contrib.auth.hashers import make_password
@@ -103,45 +104,55 @@ def _day_counts(total: int, days: int, rng) -> list[int]:
     return counts
 
 
+def _cumulative(weights) -> list[float]:
+    total, out = 0.0, []
+    for w in weights:
+        total += w
+        out.append(total)
+    return out
+
+
 def _audit_rows(ctx):
+    """Lines in COPY's text format (two million of them: formatting is most of the cost)."""
     rng = ctx.rng("accounts.audit")
+    random, randrange = rng.random, rng.randrange
     users = ctx.data["users"]
-    clerks = ctx.data["clerks"]
     username_of = {pk: name for name, pk in users.items()}
-    objects = ctx.audit_objects
-    object_weights = [o["weight"] for o in objects]
-    # Events not about a record: logins and logouts of everyone, failures, the auditor and leaders.
-    all_ids = list(users.values())
-    leaders = [pk for name, pk in users.items() if name.startswith("leader")]
+    clerks = {t: [(pk, username_of[pk]) for pk in ids] for t, ids in ctx.data["clerks"].items()}
+    everyone = [(pk, name) for name, pk in users.items()]
+    leaders = [(pk, name) for name, pk in users.items() if name.startswith("leader")]
+    sources = ctx.audit_objects
+    source_cum = _cumulative(o["weight"] for o in sources)
+    actions = [(list(o["actions"]), _cumulative(o["actions"].values())) for o in sources]
     start = ctx.today - datetime.timedelta(days=AUDIT_DAYS)  # up to yesterday: nothing after "now"
     counts = _day_counts(ctx.audit_rows, AUDIT_DAYS, rng)
     row_id = 0
     for d, count in enumerate(counts):
         day = (start + datetime.timedelta(days=d)).isoformat()
-        seconds = sorted(rng.randrange(7 * 3600, 21 * 3600) for _ in range(count))
-        for s in seconds:
+        for s in sorted(randrange(7 * 3600, 21 * 3600) for _ in range(count)):
             row_id += 1
             at = f"{day} {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}+08"
-            ip = f"10.{rng.randrange(1, 17)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
-            r = rng.random()
+            ip = f"10.{randrange(1, 17)}.{randrange(256)}.{randrange(1, 255)}"
+            r = random()
             if r < 0.16:  # sessions: a login or a logout
-                user = rng.choice(all_ids)
-                action = "login" if r < 0.09 else "logout"
-                yield (row_id, at, user, username_of[user], action, "", "", None, ip, True, "")
-            elif r < 0.17:  # a mistyped password (the user field stays empty; the typed name is kept)
-                user = rng.choice(all_ids)
-                yield (row_id, at, None, username_of[user], "login_failed", "", "", None, ip, False, "")
+                pk, name = everyone[randrange(len(everyone))]
+                yield f"{row_id}\t{at}\t{pk}\t{name}\t{'login' if r < 0.09 else 'logout'}\t\t\t\\N\t{ip}\tt\t"
+            elif r < 0.17:  # a mistyped password: no user, the typed name is kept
+                name = everyone[randrange(len(everyone))][1]
+                yield f"{row_id}\t{at}\t\\N\t{name}\tlogin_failed\t\t\t\\N\t{ip}\tf\t"
             elif r < 0.175:
-                user = rng.choice(leaders)
-                yield (row_id, at, user, username_of[user], "denied", "", "", None, ip, False, "/accounts/audit/")
+                pk, name = leaders[randrange(len(leaders))]
+                yield f"{row_id}\t{at}\t{pk}\t{name}\tdenied\t\t\t\\N\t{ip}\tf\t/accounts/audit/"
             else:
-                source = rng.choices(objects, weights=object_weights)[0]
-                k = rng.randrange(len(source["ids"]))
+                i = bisect.bisect_right(source_cum, random() * source_cum[-1])
+                source = sources[i]
+                k = randrange(len(source["ids"]))
                 township = source["township_ids"][k]
-                user = rng.choice(clerks[township])
-                action = rng.choices(list(source["actions"]), weights=list(source["actions"].values()))[0]
-                yield (row_id, at, user, username_of[user], action, source["object_type"], str(source["ids"][k]),
-                       township, ip, True, "")
+                pk, name = clerks[township][randrange(len(clerks[township]))]
+                names, cum = actions[i]
+                action = names[bisect.bisect_right(cum, random() * cum[-1])]
+                yield (f"{row_id}\t{at}\t{pk}\t{name}\t{action}\t{source['object_type']}\t{source['ids'][k]}\t"
+                       f"{township}\t{ip}\tt\t")
 
 
 def generate_after(ctx) -> None:

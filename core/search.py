@@ -7,9 +7,9 @@ falls back to reading every row). On PostgreSQL the lookup is::
     string_to_array(lower(name), NULL) @> ARRAY['秀', '英'] AND lower(name) LIKE '%秀英%'
 
 The first half is answered by a GIN index over the name's characters (created by a
-PostgreSQL-only migration, e.g. households 0003, usually together with the township so a clerk's
-search reads only their township's entries); the second half rechecks the order of the characters
-on the few rows found. Elsewhere (SQLite under ``make run``) it is a plain case-insensitive LIKE.
+PostgreSQL-only migration, e.g. households 0003), which PostgreSQL ANDs with the township's index
+so a clerk's search reads only their township's entries; the second half rechecks the order of the
+characters on the few rows found. Elsewhere (SQLite under ``make run``) it is a plain case-insensitive LIKE.
 
 ``id_number__last4="123X"`` — the last four characters, i.e. ``RIGHT(id_number, 4)``: an expression
 index (``models.Index(F("township"), Right("id_number", 4))``) answers it on any database.

@@ -205,9 +205,9 @@ class Household(Voidable, Versioned, Timestamped):
             models.Index(fields=["township", "head_name"], name="households_hh_head_name"),
             models.Index(fields=["phone"], name="households_hh_phone"),
         ]
-        # PostgreSQL only (migration 0003): households_household_head_chars GIN (township_id,
-        # string_to_array(lower(head_name), NULL)) and households_household_phone_trgm GIN
-        # (township_id, phone gin_trgm_ops), for the household search (selectors.household_search).
+        # PostgreSQL only (migration 0003): households_household_head_chars GIN
+        # (string_to_array(lower(head_name), NULL)) and households_household_phone_trgm GIN
+        # (phone gin_trgm_ops), for the household search (selectors.household_search).
 
     def __str__(self):
         return f"{self.head_name}（{self.village}{self.address}）"
@@ -263,9 +263,9 @@ class Person(Voidable, Versioned, Timestamped):
             models.Index(F("township"), Right("id_number", 4), name="households_person_id_tail"),
         ]
         # PostgreSQL only (migration 0003, not in the model state so SQLite needs nothing):
-        #   households_person_name_chars  GIN (township_id, string_to_array(lower(name), NULL))
-        #     — name searches of any length (``name__has_text``, core/search.py);
-        #   households_person_phone_trgm  GIN (township_id, phone gin_trgm_ops) — phone fragments.
+        #   households_person_name_chars  GIN (string_to_array(lower(name), NULL)) — name searches of
+        #     any length (``name__has_text``, core/search.py), ANDed with the township index;
+        #   households_person_phone_trgm  GIN (phone gin_trgm_ops) — phone fragments.
 
     def __str__(self):
         return self.name

@@ -6,9 +6,10 @@
 2. ``households_person_id_tail``: (township, RIGHT(id_number, 4)) for "last 4 of the ID" searches,
    an expression index every database supports.
 3. PostgreSQL only, outside the model state (SQLite under ``make run`` neither can nor needs to):
-   the ``pg_trgm`` and ``btree_gin`` extensions (both trusted: the database owner may create them)
-   and GIN indexes over (township, characters of the name) and (township, phone trigrams) of people
-   and households. core/search.py explains why characters rather than trigrams for names.
+   the ``pg_trgm`` extension (trusted: the database owner may create it) and GIN indexes over the
+   characters of names and the trigrams of phone numbers, of people and households. PostgreSQL
+   ANDs them with the township's B-tree index (a clerk's search reads one township's entries).
+   core/search.py explains why characters rather than trigrams for names.
 """
 import django.db.models.deletion
 import django.db.models.functions.text
@@ -16,12 +17,10 @@ from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
 PG_INDEXES = {
-    "households_person_name_chars":
-        "ON households_person USING gin (township_id, string_to_array(lower(name), NULL))",
-    "households_person_phone_trgm": "ON households_person USING gin (township_id, phone gin_trgm_ops)",
-    "households_household_head_chars":
-        "ON households_household USING gin (township_id, string_to_array(lower(head_name), NULL))",
-    "households_household_phone_trgm": "ON households_household USING gin (township_id, phone gin_trgm_ops)",
+    "households_person_name_chars": "ON households_person USING gin (string_to_array(lower(name), NULL))",
+    "households_person_phone_trgm": "ON households_person USING gin (phone gin_trgm_ops)",
+    "households_household_head_chars": "ON households_household USING gin (string_to_array(lower(head_name), NULL))",
+    "households_household_phone_trgm": "ON households_household USING gin (phone gin_trgm_ops)",
 }
 
 
@@ -40,7 +39,6 @@ def create_pg_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
     for name, definition in PG_INDEXES.items():
         schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
 

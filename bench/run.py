@@ -249,7 +249,7 @@ def main():
         print(f"{page['name']:45} {result['status']} q={result['queries']:<3} median {result['median']:8.1f} ms "
               f"p95 {result['p95']:8.1f} floor {floor}", flush=True)
     lines = header + table(results)
-    if not args.no_throughput and not args.only:
+    if not args.no_throughput:
         lines += [""] + throughput(ctx, args.workers, args.requests, args.concurrency)
     lines += ["", f"Load average at the end: {os.getloadavg()[0]:.2f}."]
     print("\n" + "\n".join(lines))

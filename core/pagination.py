@@ -27,6 +27,7 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import BooleanField, Expression, F
 from django.db.models.constants import LOOKUP_SEP
+from django.db.models.query import ModelIterable
 
 PAGE_PARAMS = ("page", "after", "before")
 
@@ -141,6 +142,8 @@ class _RowCompare(Expression):
 
 def _keyset_order(queryset) -> list[tuple[str, bool]] | None:
     """[(field path, descending)] when the ordering can be paged by keyset, else None."""
+    if queryset._iterable_class is not ModelIterable:
+        return None  # .values() rows: no primary key to load the page's rows by
     order = [o for o in queryset.query.order_by if isinstance(o, str)]
     if not order or len(order) != len(queryset.query.order_by):
         return None
@@ -234,7 +237,9 @@ def _keyset_page(request, queryset, fields, per_page: int, count_cap: int):
 
 def _capped_count(queryset, cap: int) -> tuple[int, bool]:
     # Without the display joins and prefetches: they change no count and PostgreSQL cannot drop them.
-    count = queryset.select_related(None).prefetch_related(None).order_by().values("pk")[: cap + 1].count()
+    if queryset._iterable_class is ModelIterable:
+        queryset = queryset.select_related(None).prefetch_related(None)
+    count = queryset.order_by().values("pk")[: cap + 1].count()
     return min(count, cap), count > cap
 
 

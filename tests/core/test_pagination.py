@@ -93,3 +93,8 @@ def test_the_template_links_are_the_keyset_ones(client_for, auditor, clerk_a):
     html = client.get("/accounts/audit/").content.decode()
     assert re.search(r'href="\?after=[\w-]+"[^>]*data-testid="page-next"', html)
     assert 'href="?page=last"' in html
+
+
+def test_values_querysets_page_by_offset(events):
+    page = page_for(events.values("pk", "object_id"), "")
+    assert len(page) == 5 and page.next_query.endswith("page=2") and page.count == 23

@@ -14,7 +14,8 @@ class FastSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        choices = list(self.choices)
+        # Not list(): it asks a ModelChoiceIterator for its len(), a COUNT query of its own.
+        choices = [choice for choice in self.choices]  # noqa: C416
         if any(isinstance(label, (list, tuple)) for _value, label in choices):
             return self._render_groups(name, value, attrs)
         values = self.format_value(value)

@@ -17,7 +17,7 @@ class _ListChoiceIterator(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in list(self.queryset):
+        for obj in self.queryset.all():  # one plain query (not .iterator()'s server-side cursor)
             yield self.choice(obj)
 
 

@@ -9,9 +9,11 @@ entries for page 1, page 500 and the last page (``?page=last`` reads the order b
 township's visits, the last page cost seconds (issue #7). A numeric ``?page=N`` still works
 (bookmarks, old links) by OFFSET.
 
-The total is counted up to ``PAGINATION_COUNT_CAP`` rows only (``SELECT count(*) FROM (… LIMIT
-cap + 1)``): "1,000+" tells a clerk as much as "24,873" and costs a bounded amount whatever the
-table's size. Templates print ``page.count_label``; ``page.paginator.count`` (the capped number)
+The total is counted up to ``PAGINATION_COUNT_CAP`` rows only: "1,000+" tells a clerk as much as
+"24,873" and costs a bounded amount whatever the table's size. On the first page it comes from the
+same read as the page (up to cap + 1 keys); on later pages from ``SELECT count(*) FROM (… LIMIT
+cap + 1)``. The page itself is chosen ids first: a narrow query of the sort keys, then the rows
+by primary key with the list's select_related and prefetches. Templates print ``page.count_label``; ``page.paginator.count`` (the capped number)
 keeps templates written for Django's Paginator working.
 
 An ordering that does not end with the primary key (or no ordering) falls back to OFFSET paging

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import BooleanField, Expression, F
+from django.db.models import BooleanField, Expression, F, Q
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.query import ModelIterable
 
@@ -156,6 +156,16 @@ def _keyset_order(queryset) -> list[tuple[str, bool]] | None:
     return fields
 
 
+def _nullable(model, path: str) -> bool:
+    """Whether the sort column can be NULL: the field itself, or any nullable relation on the way."""
+    for part in path.split(LOOKUP_SEP):
+        field = model._meta.pk if part == "pk" else model._meta.get_field(part)
+        if getattr(field, "null", False):
+            return True
+        model = field.related_model or model
+    return False
+
+
 def _output_field(model, path: str):
     parts = path.split(LOOKUP_SEP)
     for part in parts[:-1]:
@@ -169,21 +179,60 @@ def _encode(values: list) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, fields, model, connection) -> list | None:
-    """The cursor's values ready for the database, or None for a damaged or foreign cursor."""
+def _decode(cursor: str, fields, model) -> list | None:
+    """The cursor's values as Python values of their fields (None stays None: a NULL sort value),
+    or None for a damaged or foreign cursor."""
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error):
         return None
-    if not isinstance(values, list) or len(values) != len(fields) or any(v is None for v in values):
+    if not isinstance(values, list) or len(values) != len(fields) or values[-1] is None:
         return None
     try:
-        return [
-            _output_field(model, path).get_db_prep_value(_output_field(model, path).to_python(v), connection)
-            for (path, _desc), v in zip(fields, values)
-        ]
+        return [None if v is None else _output_field(model, path).to_python(v)
+                for (path, _desc), v in zip(fields, values)]
     except Exception:  # noqa: BLE001 - a hand-edited cursor is just a bad link: the first page
         return None
+
+
+def _beyond(names, fields, values, *, forwards: bool, model, connection) -> Expression | Q:
+    """Rows beyond the cursor's row in the list's order (``forwards``) or before it.
+
+    A cursor without NULLs: one row comparison, ``(a, b, id) > (x, y, z)``, which an index on the
+    sort columns answers with a range scan, plus, for a column that can be NULL where NULLs sort
+    beyond (PostgreSQL: NULL is largest), ``OR (prefix equal AND column IS NULL)``. A cursor row
+    with a NULL sort value: the condition spelled out column by column with the database's own
+    place for NULLs (PostgreSQL: largest; SQLite: smallest).
+    """
+    descending = fields[0][1]
+    greater = forwards != descending  # does "beyond" mean larger values?
+    nulls_beyond = connection.features.nulls_order_largest == greater  # NULLs sort on the far side
+    if all(v is not None for v in values):
+        prepared = [_output_field(model, path).get_db_prep_value(v, connection)
+                    for (path, _desc), v in zip(fields, values)]
+        condition = Q(_RowCompare([F(n) for n in names], prepared, ">" if greater else "<"))
+        if nulls_beyond:
+            # A comparison meeting NULL is unknown, not true: add the NULL rows that sort beyond
+            # (PostgreSQL answers each OR branch from the index: BitmapOr).
+            equal = Q()
+            for (path, _desc), name, value in zip(fields, names, values):
+                if _nullable(model, path):
+                    condition |= equal & Q(**{f"{name}__isnull": True})
+                equal &= Q(**{name: value})
+        return condition
+    condition, equal = Q(pk__in=[]), Q()
+    for name, value in zip(names, values):
+        if value is None:
+            step = Q(**{f"{name}__isnull": False}) if not nulls_beyond else Q(pk__in=[])
+            same = Q(**{f"{name}__isnull": True})
+        else:
+            step = Q(**{f"{name}__{'gt' if greater else 'lt'}": value})
+            if nulls_beyond:
+                step |= Q(**{f"{name}__isnull": True})
+            same = Q(**{name: value})
+        condition |= equal & step
+        equal &= same
+    return condition
 
 
 def _keyset_page(request, queryset, fields, per_page: int, count_cap: int):
@@ -204,12 +253,11 @@ def _keyset_page(request, queryset, fields, per_page: int, count_cap: int):
     reverse = False
     cursor_values = None
     if after or before:
-        cursor_values = _decode(after or before, fields, queryset.model, connection)
-    if cursor_values is not None and after:
-        narrow = narrow.filter(_RowCompare([F(n) for n in names], cursor_values, "<" if descending else ">"))
-    elif cursor_values is not None and before:
-        narrow = narrow.filter(_RowCompare([F(n) for n in names], cursor_values, ">" if descending else "<"))
-        reverse = True
+        cursor_values = _decode(after or before, fields, queryset.model)
+    if cursor_values is not None:
+        narrow = narrow.filter(_beyond(names, fields, cursor_values, forwards=bool(after), model=queryset.model,
+                                       connection=connection))
+        reverse = not after
     elif last:
         reverse = True
     if reverse:

@@ -11,8 +11,8 @@ township's visits, the last page cost seconds (issue #7). A numeric ``?page=N`` 
 
 The total is counted up to ``PAGINATION_COUNT_CAP`` rows only: "1,000+" tells a clerk as much as
 "24,873" and costs a bounded amount whatever the table's size. On the first page it comes from the
-same read as the page (up to cap + 1 keys); on later pages from ``SELECT count(*) FROM (… LIMIT
-cap + 1)``. The page itself is chosen ids first: a narrow query of the sort keys, then the rows
+same read as the page (up to cap + 1 keys), and on the last page from the same read backwards; on
+pages in between from ``SELECT count(*) FROM (… LIMIT cap + 1)``. The page itself is chosen ids first: a narrow query of the sort keys, then the rows
 by primary key with the list's select_related and prefetches. Templates print ``page.count_label``; ``page.paginator.count`` (the capped number)
 keeps templates written for Django's Paginator working.
 
@@ -263,10 +263,11 @@ def _keyset_page(request, queryset, fields, per_page: int, count_cap: int):
     if reverse:
         narrow = narrow.reverse()
     first_page = cursor_values is None and not last
-    # On the first page the same read gives the capped total: up to cap + 1 keys (a few bytes each)
-    # instead of a second query that would find and count them again.
-    keys = list(narrow[: (count_cap + 1) if first_page else per_page + 1])
-    total = (min(len(keys), count_cap), len(keys) > count_cap) if first_page else None
+    # On the first and the last page the same read gives the capped total: up to cap + 1 keys (a
+    # few bytes each) instead of a second query that would find and count them again.
+    counting = cursor_values is None
+    keys = list(narrow[: (count_cap + 1) if counting else per_page + 1])
+    total = (min(len(keys), count_cap), len(keys) > count_cap) if counting else None
     more = len(keys) > per_page
     keys = keys[:per_page]
     if reverse:

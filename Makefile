@@ -35,8 +35,8 @@ messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=artifacts --ignore=staticfiles
 	$(PY) manage.py compilemessages -l en --ignore=.venv
 
-bench: install services
-	./scripts/bench.sh
+bench: install
+	./scripts/bench.sh $(BENCH_ARGS)
 
 ## backup: a compressed, timestamped pg_dump into backups/ (DATABASE_URL; docs/operations.md)
 backup: install

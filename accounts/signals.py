@@ -4,11 +4,15 @@ from django.dispatch import receiver
 
 from .models import AuditEvent
 from .services import audit_log
+from .sessions import mark_refreshed
 
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
     audit_log(action=AuditEvent.Action.LOGIN, request=request, user=user, township_id=user.township_id)
+    if request is not None and hasattr(request, "session"):
+        # The login saves the session anyway: the idle clock starts now (accounts.sessions).
+        mark_refreshed(request.session)
 
 
 @receiver(user_logged_out)

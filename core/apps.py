@@ -5,10 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     """Generic pieces more than one app uses (DESIGN.md, "Patterns every app reuses").
 
-    No domain here: abstract model bases, versioned saves, voiding, paging, Excel in and out (the
-    bounded reader, the safe writer, the export registry with its one table, ExportJob) and the
-    shared list templates. An app imports from ``core``, never from another app's internals.
+    No domain here: abstract model bases, versioned saves, voiding, paging, the search lookups,
+    Excel in and out (the bounded reader, the safe writer, the export registry with its one table,
+    ExportJob) and the shared list templates. An app imports from ``core``, never from another
+    app's internals.
     """
 
     name = "core"
     verbose_name = _("公共组件")
+
+    def ready(self):
+        from . import search
+
+        search.register()

@@ -1,15 +1,330 @@
-"""Paging for list pages: one page of a QuerySet and the query string to carry across pages."""
+"""Paging for list pages: keyset pages, a capped total, and the links to carry the filters across.
+
+``paginate(request, queryset)`` returns a ``ListPage``. When the queryset is ordered by fields that
+end with its primary key (every list here: ``order_by("village__code", "address", "id")``), pages
+are *keyset* pages: the link to the next page carries the last row's sort values (``?after=…``) and
+the page is ``WHERE (sort values) > (those) … LIMIT n``. PostgreSQL reads the same few index
+entries for page 1, page 500 and the last page (``?page=last`` reads the order backwards), where
+``OFFSET`` reads and throws away every row before the page: at 2,000,000 audit rows or 61,000 of a
+township's visits, the last page cost seconds (issue #7). A numeric ``?page=N`` still works
+(bookmarks, old links) by OFFSET.
+
+The total is counted up to ``PAGINATION_COUNT_CAP`` rows only: "1,000+" tells a clerk as much as
+"24,873" and costs a bounded amount whatever the table's size. On the first page it comes from the
+same read as the page (up to cap + 1 keys), and on the last page from the same read backwards; on
+pages in between from ``SELECT count(*) FROM (… LIMIT cap + 1)``. The page itself is chosen ids first: a narrow query of the sort keys, then the rows
+by primary key with the list's select_related and prefetches. Templates print ``page.count_label``; ``page.paginator.count`` (the capped number)
+keeps templates written for Django's Paginator working.
+
+An ordering that does not end with the primary key (or no ordering) falls back to OFFSET paging
+with the same ``ListPage`` interface.
+"""
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import BooleanField, Expression, F, Q
+from django.db.models.constants import LOOKUP_SEP
+from django.db.models.query import ModelIterable
 
-
-def paginate(request, queryset, per_page: int | None = None) -> Page:
-    """The requested page (``?page=``); out-of-range or junk page numbers give the last/first page."""
-    return Paginator(queryset, per_page or settings.HOUSEHOLDS_PAGE_SIZE).get_page(request.GET.get("page"))
+PAGE_PARAMS = ("page", "after", "before")
 
 
 def query_without_page(request) -> str:
     """The list's search and filter parameters, for links to other pages (templates/_pagination.html)."""
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in PAGE_PARAMS:
+        query.pop(name, None)
     return query.urlencode()
+
+
+@dataclass
+class _Counter:
+    """What templates written for Django's Paginator read: ``page.paginator.count``."""
+
+    count: int
+    num_pages: int | None = None
+
+
+@dataclass
+class ListPage:
+    object_list: list
+    count: int  # capped at ``count_cap`` + 1 rows: see ``count_capped``
+    count_capped: bool
+    has_next_page: bool
+    has_previous_page: bool
+    base_query: str
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    number: int | None = None  # 1 on the first page; None on a keyset page (its number is not known)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def __getitem__(self, index):
+        return self.object_list[index]
+
+    def has_next(self) -> bool:
+        return self.has_next_page
+
+    def has_previous(self) -> bool:
+        return self.has_previous_page
+
+    def has_other_pages(self) -> bool:
+        return self.has_next_page or self.has_previous_page
+
+    @property
+    def count_label(self) -> str:
+        """"1,000+" when the total was capped, else the total with thousands separators."""
+        return f"{self.count:,}+" if self.count_capped else f"{self.count:,}"
+
+    @property
+    def paginator(self) -> _Counter:
+        return _Counter(count=self.count)
+
+    def _query(self, **params) -> str:
+        extra = "&".join(f"{k}={v}" for k, v in params.items())
+        return f"{self.base_query}&{extra}" if self.base_query else extra
+
+    @property
+    def first_query(self) -> str:
+        return self.base_query
+
+    @property
+    def last_query(self) -> str:
+        return self._query(page="last")
+
+    @property
+    def next_query(self) -> str:
+        if self.next_cursor:
+            return self._query(after=self.next_cursor)
+        return self._query(page=(self.number or 1) + 1)
+
+    @property
+    def previous_query(self) -> str:
+        if self.previous_cursor:
+            return self._query(before=self.previous_cursor)
+        return self._query(page=max((self.number or 2) - 1, 1))
+
+
+# --- keyset ------------------------------------------------------------------------------------------
+class _RowCompare(Expression):
+    """``(a, b, id) > (%s, %s, %s)``: one condition an index on (a, b, id) answers with a range scan
+    (an OR of per-field conditions would not). Both PostgreSQL and SQLite support row values."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, expressions, values, operator):
+        super().__init__()
+        self.expressions, self.values, self.operator = list(expressions), list(values), operator
+
+    def get_source_expressions(self):
+        return self.expressions
+
+    def set_source_expressions(self, exprs):
+        self.expressions = list(exprs)
+
+    def as_sql(self, compiler, connection):
+        sqls, params = [], []
+        for expression in self.expressions:
+            sql, p = compiler.compile(expression)
+            sqls.append(sql)
+            params += p
+        placeholders = ", ".join(["%s"] * len(self.values))
+        return f"({', '.join(sqls)}) {self.operator} ({placeholders})", [*params, *self.values]
+
+
+def _keyset_order(queryset) -> list[tuple[str, bool]] | None:
+    """[(field path, descending)] when the ordering can be paged by keyset, else None."""
+    if queryset._iterable_class is not ModelIterable:
+        return None  # .values() rows: no primary key to load the page's rows by
+    order = [o for o in queryset.query.order_by if isinstance(o, str)]
+    if not order or len(order) != len(queryset.query.order_by):
+        return None
+    pk_names = {"pk", "id", queryset.model._meta.pk.name}
+    fields = [(o.lstrip("-"), o.startswith("-")) for o in order]
+    if fields[-1][0] not in pk_names or len({desc for _f, desc in fields}) != 1:
+        return None  # not ending with the primary key, or mixed directions
+    return fields
+
+
+def _nullable(model, path: str) -> bool:
+    """Whether the sort column can be NULL: the field itself, or any nullable relation on the way."""
+    for part in path.split(LOOKUP_SEP):
+        field = model._meta.pk if part == "pk" else model._meta.get_field(part)
+        if getattr(field, "null", False):
+            return True
+        model = field.related_model or model
+    return False
+
+
+def _output_field(model, path: str):
+    parts = path.split(LOOKUP_SEP)
+    for part in parts[:-1]:
+        model = model._meta.get_field(part).related_model
+    name = parts[-1]
+    return model._meta.pk if name == "pk" else model._meta.get_field(name)
+
+
+def _encode(values: list) -> str:
+    raw = json.dumps(values, default=str, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, fields, model) -> list | None:
+    """The cursor's values as Python values of their fields (None stays None: a NULL sort value),
+    or None for a damaged or foreign cursor."""
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    if not isinstance(values, list) or len(values) != len(fields) or values[-1] is None:
+        return None
+    try:
+        return [None if v is None else _output_field(model, path).to_python(v)
+                for (path, _desc), v in zip(fields, values, strict=True)]
+    except Exception:  # noqa: BLE001 - a hand-edited cursor is just a bad link: the first page
+        return None
+
+
+def _beyond(names, fields, values, *, forwards: bool, model, connection) -> Expression | Q:
+    """Rows beyond the cursor's row in the list's order (``forwards``) or before it.
+
+    A cursor without NULLs: one row comparison, ``(a, b, id) > (x, y, z)``, which an index on the
+    sort columns answers with a range scan, plus, for a column that can be NULL where NULLs sort
+    beyond (PostgreSQL: NULL is largest), ``OR (prefix equal AND column IS NULL)``. A cursor row
+    with a NULL sort value: the condition spelled out column by column with the database's own
+    place for NULLs (PostgreSQL: largest; SQLite: smallest).
+    """
+    descending = fields[0][1]
+    greater = forwards != descending  # does "beyond" mean larger values?
+    nulls_beyond = connection.features.nulls_order_largest == greater  # NULLs sort on the far side
+    if all(v is not None for v in values):
+        prepared = [_output_field(model, path).get_db_prep_value(v, connection)
+                    for (path, _desc), v in zip(fields, values, strict=True)]
+        condition = Q(_RowCompare([F(n) for n in names], prepared, ">" if greater else "<"))
+        if nulls_beyond:
+            # A comparison meeting NULL is unknown, not true: add the NULL rows that sort beyond
+            # (PostgreSQL answers each OR branch from the index: BitmapOr).
+            equal = Q()
+            for (path, _desc), name, value in zip(fields, names, values, strict=True):
+                if _nullable(model, path):
+                    condition |= equal & Q(**{f"{name}__isnull": True})
+                equal &= Q(**{name: value})
+        return condition
+    condition, equal = Q(pk__in=[]), Q()
+    for name, value in zip(names, values, strict=True):
+        if value is None:
+            step = Q(**{f"{name}__isnull": False}) if not nulls_beyond else Q(pk__in=[])
+            same = Q(**{f"{name}__isnull": True})
+        else:
+            step = Q(**{f"{name}__{'gt' if greater else 'lt'}": value})
+            if nulls_beyond:
+                step |= Q(**{f"{name}__isnull": True})
+            same = Q(**{name: value})
+        condition |= equal & step
+        equal &= same
+    return condition
+
+
+def _keyset_page(request, queryset, fields, per_page: int, count_cap: int):
+    """Rows of the page, ids first: the page is chosen by a narrow query (the primary key and the
+    sort values, joining only what the filters and the order need), then its rows are loaded by
+    primary key with the list's select_related and prefetches. With every display join in one
+    query, PostgreSQL planned a search over 130,000 visits of a township before applying a filter
+    that kept eight couples (issue #7: 5 s); the narrow query leaves it nothing else to do first.
+    """
+    connection = connections[queryset.db]
+    names = [f"_key{i}" for i in range(len(fields))]
+    narrow = (queryset.select_related(None).prefetch_related(None)
+              .annotate(**{n: F(path) for n, (path, _d) in zip(names, fields, strict=True)}).values_list(*names))
+    after = request.GET.get("after")
+    before = request.GET.get("before")
+    last = request.GET.get("page") == "last"
+    reverse = False
+    cursor_values = None
+    if after or before:
+        cursor_values = _decode(after or before, fields, queryset.model)
+    if cursor_values is not None:
+        narrow = narrow.filter(_beyond(names, fields, cursor_values, forwards=bool(after), model=queryset.model,
+                                       connection=connection))
+        reverse = not after
+    elif last:
+        reverse = True
+    if reverse:
+        narrow = narrow.reverse()
+    first_page = cursor_values is None and not last
+    # On the first and the last page the same read gives the capped total: up to cap + 1 keys (a
+    # few bytes each) instead of a second query that would find and count them again.
+    counting = cursor_values is None
+    keys = list(narrow[: (count_cap + 1) if counting else per_page + 1])
+    total = (min(len(keys), count_cap), len(keys) > count_cap) if counting else None
+    more = len(keys) > per_page
+    keys = keys[:per_page]
+    if reverse:
+        keys.reverse()
+    ids = [k[-1] for k in keys]  # the ordering ends with the primary key
+    loaded = {obj.pk: obj for obj in queryset.order_by().filter(pk__in=ids)} if ids else {}
+    rows = [loaded[pk] for pk in ids if pk in loaded]
+    if first_page:
+        has_previous, has_next = False, more
+    elif reverse:  # ?before= or ?page=last: read backwards
+        has_previous, has_next = more, bool(cursor_values)
+    else:
+        has_previous, has_next = True, more
+    next_cursor = _encode(list(keys[-1])) if keys else ""
+    previous_cursor = _encode(list(keys[0])) if keys else ""
+    return rows, has_next, has_previous, first_page, next_cursor, previous_cursor, total
+
+
+def _capped_count(queryset, cap: int) -> tuple[int, bool]:
+    # Without the display joins and prefetches: they change no count and PostgreSQL cannot drop them.
+    if queryset._iterable_class is ModelIterable:
+        queryset = queryset.select_related(None).prefetch_related(None)
+    count = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(count, cap), count > cap
+
+
+def paginate(request, queryset, per_page: int | None = None, *, count_cap: int | None = None) -> ListPage:
+    """The requested page of ``queryset`` and its (capped) total. See the module docstring."""
+    per_page = per_page or settings.HOUSEHOLDS_PAGE_SIZE
+    cap = count_cap or settings.PAGINATION_COUNT_CAP
+    base_query = query_without_page(request)
+    fields = _keyset_order(queryset)
+    page_param = request.GET.get("page", "")
+    if fields is not None and not (page_param.isdigit() and int(page_param) > 1):
+        rows, has_next, has_previous, first, next_cursor, prev_cursor, total = _keyset_page(
+            request, queryset, fields, per_page, cap)
+        count, capped = total or _capped_count(queryset, cap)
+        return ListPage(
+            object_list=rows, count=count, count_capped=capped, has_next_page=has_next,
+            has_previous_page=has_previous, base_query=base_query, next_cursor=next_cursor,
+            previous_cursor=prev_cursor if has_previous else "", number=1 if first else None)
+    # OFFSET paging: an ordering keyset cannot use, or a numbered page asked for explicitly.
+    if page_param == "last":
+        return _offset_last(queryset, per_page, cap, base_query)
+    number = int(page_param) if page_param.isdigit() and int(page_param) > 0 else 1
+    rows = list(queryset[(number - 1) * per_page: number * per_page + 1])
+    if not rows and number > 1:  # past the end: the last page, as Django's get_page does
+        return _offset_last(queryset, per_page, cap, base_query)
+    count, capped = _capped_count(queryset, cap)
+    return ListPage(
+        object_list=rows[:per_page], count=count, count_capped=capped, has_next_page=len(rows) > per_page,
+        has_previous_page=number > 1, base_query=base_query, number=number)
+
+
+def _offset_last(queryset, per_page, cap, base_query) -> ListPage:
+    paginator = Paginator(queryset, per_page)
+    page = paginator.page(paginator.num_pages)
+    count, capped = _capped_count(queryset, cap)
+    return ListPage(
+        object_list=list(page.object_list), count=count, count_capped=capped, has_next_page=False,
+        has_previous_page=page.has_previous(), base_query=base_query, number=page.number)

@@ -121,7 +121,7 @@ def seed(*, rng: random.Random, scale: str, context: dict) -> dict:
             for household, members in zip(households, people, strict=True):
                 for m in members:
                     person_rows.append(Person(
-                        household=household, name=m["name"], sex=m["sex"], birth_date=m["birth"],
+                        household=household, township_id=household.township_id, name=m["name"], sex=m["sex"], birth_date=m["birth"],
                         id_number=new_id(m["birth"], m["sex"], r), relation=m["relation"],
                         marital_status=m["marital"], phone=m["phone"], created_by=seeding_user,
                     ))

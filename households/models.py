@@ -13,7 +13,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Right
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -121,7 +122,9 @@ class HouseholdQuerySet(ScopedQuerySet):
 
 
 class PersonQuerySet(ScopedQuerySet):
-    township_path = "household__township"
+    # Person carries its household's township (kept by Person.save): a clerk's search reads the
+    # township's people through an index instead of joining the county's households.
+    township_path = "township"
     village_path = "household__village"
     scopes = HouseholdQuerySet.scopes
 
@@ -208,6 +211,9 @@ class Household(Voidable, Versioned, Timestamped):
             models.Index(fields=["township", "village"], condition=Q(address="", is_void=False),
                          name="households_hh_incomplete"),
         ]
+        # PostgreSQL only (migration 0003): households_household_head_chars GIN
+        # (string_to_array(lower(head_name), NULL)) and households_household_phone_trgm GIN
+        # (phone gin_trgm_ops), for the household search (selectors.household_search).
 
     def __str__(self):
         return f"{self.head_name}（{self.village}{self.address}）"
@@ -234,6 +240,10 @@ class Household(Voidable, Versioned, Timestamped):
 
 
 class Person(Voidable, Versioned, Timestamped):
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("镇/街道"), editable=False,
+        help_text=_("与所在家庭户的镇/街道一致，由系统填写。"),
+    )
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("家庭户"))
     name = models.CharField(_("姓名"), max_length=30)
     id_number = models.CharField(
@@ -264,7 +274,14 @@ class Person(Voidable, Versioned, Timestamped):
             # Likely-duplicate check: same name and birth date (within a township, via household).
             models.Index(fields=["name", "birth_date"], name="households_person_name_birth"),
             models.Index(fields=["phone"], name="households_person_phone"),
+            # Searches by the last 4 characters of an ID number, inside the clerk's township
+            # (selectors.person_match: ``id_number__last4``).
+            models.Index(F("township"), Right("id_number", 4), name="households_person_id_tail"),
         ]
+        # PostgreSQL only (migration 0003, not in the model state so SQLite needs nothing):
+        #   households_person_name_chars  GIN (string_to_array(lower(name), NULL)) — name searches of
+        #     any length (``name__has_text``, core/search.py), ANDed with the township index;
+        #   households_person_phone_trgm  GIN (phone gin_trgm_ops) — phone fragments.
 
     def __str__(self):
         return self.name
@@ -277,9 +294,12 @@ class Person(Voidable, Versioned, Timestamped):
     def get_absolute_url(self):
         return reverse("households:household_detail", args=[self.household_id]) + f"#person-{self.pk}"
 
-    @property
-    def township_id(self):
-        return self.household.township_id
+    def save(self, *args, **kwargs):
+        # The township always follows the household (services never move a person across
+        # townships: merges and village changes stay inside one).
+        if self.household_id:
+            self.township_id = self.household.township_id
+        super().save(*args, **kwargs)
 
     @property
     def masked_id_number(self) -> str:

@@ -4,7 +4,9 @@ Every function starts from ``visible_to(user)``, so scoping is decided once, in 
 List selectors return QuerySets whose related rows come in a fixed number of queries whatever
 the page size (select_related for the one-to-one side, Prefetch for members).
 """
+import operator
 import re
+from functools import reduce
 
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 
@@ -34,20 +36,31 @@ def _term(q: str) -> str:
     return (q or "").strip().upper().replace(" ", "")
 
 
+def _any(conditions: list[Q]) -> Q:
+    return reduce(operator.or_, conditions)
+
+
 def person_match(q: str, *, prefix: str = "") -> Q:
     """People found by ``q``: name (contains), ID number (the whole number, or exactly its last
     4 characters), or phone (4+ digits, contains). ``prefix`` reaches the person from another
-    model (``"wife__"``). The one search rule of every list; callers skip it for an empty ``q``."""
+    model (``"wife__"``). The one search rule of every list; callers skip it for an empty ``q``.
+
+    Each kind of term is looked for where it can be and through its own index: a whole ID number
+    only in the ID column (the unique index: one row), a number only in IDs and phones (not in
+    names), anything else in names (``has_text``: the characters' GIN index, core/search.py).
+    """
     q = (q or "").strip()
     term = _term(q)
-    match = Q(**{f"{prefix}name__icontains": q})
     if ID_FULL.match(term):
-        match |= Q(**{f"{prefix}id_number": term})  # the unique index answers this one
-    elif ID_TAIL.match(term):
-        match |= Q(**{f"{prefix}id_number__endswith": term})
+        return Q(**{f"{prefix}id_number": term})
+    conditions = []
+    if ID_TAIL.match(term):
+        conditions.append(Q(**{f"{prefix}id_number__last4": term}))
     if PHONE.match(term):
-        match |= Q(**{f"{prefix}phone__contains": term})
-    return match
+        conditions.append(Q(**{f"{prefix}phone__contains": term}))
+    if not conditions:
+        conditions.append(Q(**{f"{prefix}name__has_text": q}))
+    return _any(conditions)
 
 
 def phone_match(q: str, *, prefix: str = "") -> Q:
@@ -58,14 +71,51 @@ def phone_match(q: str, *, prefix: str = "") -> Q:
     return Q(pk__in=[])
 
 
+def household_match(q: str) -> Q:
+    """Households whose own columns match ``q``: the head's name or the phone."""
+    term = _term(q)
+    if ID_TAIL.match(term) or PHONE.match(term):
+        return phone_match(q)
+    return Q(head_name__has_text=q.strip())
+
+
+def people_matching(q: str, *, user: User):
+    """Active people ``user`` may see who match ``q`` (a subquery: one query with its caller)."""
+    return Person.objects.visible_to(user).filter(person_match(q), is_void=False).order_by()
+
+
 def household_search(q: str, *, user: User) -> Q:
     """Households whose head's name, phone or any active member matches ``q``. The members are
-    looked for among the people ``user`` may see only, not the whole county."""
+    looked for among the people ``user`` may see only, not the whole county.
+
+    One ``id IN (members' households UNION households matching themselves)``: PostgreSQL answers
+    each half from its index and joins the few ids found, where an OR of the two would read every
+    household of the township to test it.
+    """
     q = (q or "").strip()
     if not q:
         return Q()
-    members = Person.objects.visible_to(user).filter(person_match(q), is_void=False).values("household_id")
-    return Q(head_name__icontains=q) | phone_match(q) | Q(pk__in=members)
+    members = people_matching(q, user=user).values("household_id")
+    if ID_FULL.match(_term(q)):
+        return Q(pk__in=members)  # one person, by the unique index
+    own = Household.objects.visible_to(user).filter(household_match(q)).order_by().values("pk")
+    return Q(pk__in=members.union(own))
+
+
+def couple_search(q: str, *, user: User) -> Q:
+    """Couples whose wife or husband matches ``q`` (people ``user`` may see), or whose household's
+    phone does. ``id IN (a UNION b UNION c)`` for the same reason as ``household_search``."""
+    q = (q or "").strip()
+    if not q:
+        return Q()
+    people = people_matching(q, user=user).values("pk")
+    couples = Couple.objects.visible_to(user).order_by()
+    found = couples.filter(wife__in=people).values("pk").union(couples.filter(husband__in=people).values("pk"))
+    term = _term(q)
+    if PHONE.match(term) and not ID_FULL.match(term):
+        phones = Household.objects.visible_to(user).filter(phone_match(q)).order_by().values("pk")
+        found = found.union(couples.filter(household__in=phones).values("pk"))
+    return Q(pk__in=found)
 
 
 def filter_villages(user: User):

@@ -43,7 +43,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's SessionMiddleware, writing the session at most once a minute (accounts/sessions.py).
+    "accounts.sessions.IdleTimeoutSessionMiddleware",
     "accounts.middleware.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -84,11 +85,25 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 # PostgreSQL in production and tests; without DATABASE_URL, `make run` uses a SQLite file.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-# Persistent connections for gunicorn's long-lived worker threads; local.py sets 0 for runserver,
-# whose thread per request would otherwise leave a connection open for every request.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+def database_settings(db: dict) -> dict:
+    """Connection settings every environment shares (test.py builds its own database from these).
+
+    Persistent connections for gunicorn's long-lived worker threads; local.py sets 0 for runserver,
+    whose thread per request would otherwise leave a connection open for every request."""
+    db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    db["CONN_HEALTH_CHECKS"] = True
+    if db["ENGINE"].endswith("postgresql"):
+        # PostgreSQL's JIT compiles a query once its estimated cost passes jit_above_cost
+        # (100,000 by default): the leaders' statistics over 200,000 households pass it and paid
+        # 80 ms of compilation to save a few (issue #7). Pages here run in milliseconds; JIT pays
+        # off only for queries of many seconds, so the threshold is set where those begin.
+        jit_above_cost = env.int("DATABASE_JIT_ABOVE_COST", default=10_000_000)
+        options = db.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit_above_cost={jit_above_cost}".strip()
+    return db
+
+
+DATABASES = {"default": database_settings(env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The PostgreSQL role the web server and Celery run as: it owns nothing, may not UPDATE, DELETE or
 # TRUNCATE the audit trail, and gets its privileges after every migrate (accounts.db_roles).
@@ -106,11 +121,17 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    # Sessions are read from Redis and written through to the database: a page view needs no
+    # session query, and a Redis restart logs nobody out.
+    SESSION_ENGINE = "accounts.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A per-process memory cache cannot hold sessions several processes share: database only.
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.StaffBackend"]  # ModelBackend + the user's township
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -149,7 +170,8 @@ OTP_STATIC_THROTTLE_FACTOR = 0
 LOGIN_OTP_PENDING_SECONDS = 5 * 60
 # Idle timeout: the session expires after 30 minutes without a request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The expiry moves forward at most this often (accounts/sessions.py), not with a write per request.
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Internationalisation -------------------------------------------------------------------
@@ -274,6 +296,9 @@ HOUSEHOLDS_VISIT_INTERVAL_DAYS = {
 # Women of childbearing age (DOMAIN.md): a couple's wife is 15–49 when registered.
 HOUSEHOLDS_WIFE_AGE_RANGE = (15, 49)
 HOUSEHOLDS_PAGE_SIZE = 25
+# List totals are counted up to this many rows and shown as "1,000+" beyond (core/pagination.py):
+# counting a township's 60,000 visits on every page costs more than the page itself.
+PAGINATION_COUNT_CAP = env.int("PAGINATION_COUNT_CAP", default=1000)
 # An import preview not confirmed within this many hours is cancelled and its ID numbers scrubbed.
 HOUSEHOLDS_IMPORT_PREVIEW_HOURS = env.int("IMPORT_PREVIEW_HOURS", default=48)
 # Target for the share of follow-up visits made on or before their due date (%), for the

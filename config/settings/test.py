@@ -1,13 +1,13 @@
 """The test suite: always a real PostgreSQL and a real Redis (see `make test`)."""
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, CACHES, env
+from .base import BASE_DIR, CACHES, database_settings, env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"
 DATABASES = {
-    "default": env.db(
+    "default": database_settings(env.db(
         "TEST_DATABASE_URL", default="postgres://township:township@127.0.0.1:5432/township_register"
-    )
+    ))
 }
 # The suite migrates as the URL's role (the owner) and grants this one the app's privileges; the
 # tests in tests/accounts/test_db_roles.py connect as it (scripts/ensure-services.sh creates it).
@@ -20,6 +20,7 @@ CACHES = {**CACHES, "default": {
     "KEY_PREFIX": "tr-test",
     "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
 }}
+SESSION_ENGINE = "accounts.sessions"  # as in production with Redis
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 # Unit tests run tasks in-process. tests/accounts/test_celery_worker.py starts a real worker with

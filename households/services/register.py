@@ -389,10 +389,10 @@ def likely_duplicates(*, township_id, name: str = "", birth_date=None, phone: st
     the same phone (on a person or a household). A QuerySet, shown before saving."""
     match = Q(pk__in=[])
     if name and birth_date:
-        match |= Q(name=name.strip(), birth_date=birth_date, household__township_id=township_id)
+        match |= Q(name=name.strip(), birth_date=birth_date, township_id=township_id)
     if phone:
         phone = phone.strip()
-        match |= Q(phone=phone, household__township_id=township_id)
+        match |= Q(phone=phone, township_id=township_id)
         match |= Q(household__phone=phone, household__township_id=township_id, relation="0")
     qs = Person.objects.filter(match, is_void=False, household__is_void=False)
     if exclude_household_id:

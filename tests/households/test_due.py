@@ -139,7 +139,7 @@ def test_due_lists_query_count_does_not_grow_with_rows(client_for, clerk_a, vill
     for n in range(5):
         RegisterCoupleFactory(household__village=village_a, responsible=clerk_a, next_visit_due=today - n * DAY)
     client.get(url)
-    expected = CLERK_REQUEST + (2 if url == MINE else 3)  # count, page (+ staff choices)
+    expected = CLERK_REQUEST + (2 if url == MINE else 3)  # keys with the capped total, rows (+ staff choices)
     with django_assert_num_queries(expected):
         assert len(rows(client.get(url))) == 5
     for n in range(25):

@@ -1,7 +1,11 @@
-"""python manage.py seed_demo [--scale small|county]
+"""python manage.py seed_demo [--scale small|county|full] [--households N]
 
 Deterministic demo data (fixed seed) and idempotent (a second run adds nothing). Each app in
 settings.PROJECT_APPS with a ``demo`` module contributes: ``demo.seed(rng=..., scale=..., context=...)``.
+
+``--scale full`` is the full county of the benchmarks (core/fullscale.py: each app's
+``bench_data.generate``), bulk-loaded into an empty PostgreSQL database: 200,000 households by
+default, or ``--households N`` with everything else in proportion.
 """
 import random
 import time
@@ -10,8 +14,10 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+from core import fullscale
 
 SEED = 20261128
 
@@ -20,10 +26,30 @@ class Command(BaseCommand):
     help = "Load deterministic demo data: townships, villages, one user per role and each app's records."
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=["small", "county"], default="small")
+        parser.add_argument("--scale", choices=["small", "county", "full"], default="small")
+        parser.add_argument("--households", type=int, default=fullscale.FULL_HOUSEHOLDS,
+                            help="--scale full only: households to generate (the rest scales with it)")
 
-    def handle(self, *args, scale, **options):
+    def handle(self, *args, scale, households, **options):
         started = time.monotonic()
+        if scale == "full":
+            self._full(households)
+        else:
+            self._demo(scale)
+        self.stdout.write(self.style.SUCCESS(f"demo data ({scale}) ready in {time.monotonic() - started:.1f}s"))
+
+    def _full(self, households):
+        ctx = fullscale.FullScale(
+            households=households, audit_rows=round(fullscale.FULL_AUDIT_ROWS * households / fullscale.FULL_HOUSEHOLDS),
+            out=self.stdout)
+        try:
+            fullscale.generate(ctx)
+        except RuntimeError as error:
+            raise CommandError(str(error)) from None
+        for step, rows, seconds in ctx.timings:
+            self.stdout.write(f"  {step}: {rows} in {seconds:.1f}s")
+
+    def _demo(self, scale):
         context: dict = {}
         with transaction.atomic():
             for label in settings.PROJECT_APPS:
@@ -37,4 +63,3 @@ class Command(BaseCommand):
                 result = module.seed(rng=rng, scale=scale, context=context)
                 context.update(result or {})
                 self.stdout.write(f"seeded {config.label}")
-        self.stdout.write(self.style.SUCCESS(f"demo data ({scale}) ready in {time.monotonic() - started:.1f}s"))

@@ -63,6 +63,10 @@ class AdminRoleOnly:
         self._audit(request, obj, AuditEvent.Action.UPDATE, "change")
         return super().log_change(request, obj, message)
 
+    # The admin role may not open the app's record pages (403/404 there): no "view on site" link
+    # that leads only to a refusal.
+    view_on_site = False
+
     def _is_admin(self, request):
         return request.user.is_active and request.user.can(Cap.ADMIN_SITE)
 

@@ -10,6 +10,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form, StandardFormMixin
+
 from . import login_audit, lockout
 from .models import AuditEvent, Township
 from .services import client_ip
@@ -47,7 +49,7 @@ def check_throttled(request, username: str, check):
     return result
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(StandardFormMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": _("用户名或密码不正确，请重新输入（密码区分大小写）。"),
         "inactive": _("该账号已停用，请联系系统管理员。"),
@@ -84,7 +86,7 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data
 
 
-class OtpTokenForm(forms.Form):
+class OtpTokenForm(Form):
     token = forms.CharField(
         label=_("验证码"), max_length=16, strip=True,
         help_text=_("手机验证器应用中显示的 6 位数字；手机不在身边时，可输入一个恢复码。"),
@@ -97,7 +99,7 @@ class OtpTokenForm(forms.Form):
         self.helper.add_input(Submit("submit", submit_label or _("验证"), css_class="w-100"))
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     """The auditor's filters. Every value is bounded so that no query it leads to can fail."""
 
     # A plausible window for the trail's dates: 9999-12-31 + 1 day overflowed (a 500, issue #8).

@@ -30,6 +30,16 @@ class NavItem:
     # Optional per-user test on top of the capability, for entries a role alone cannot decide
     # (assessment's entry form is for users the admin granted it to, not for every leader).
     visible: Callable | None = None
+    # Hidden from users who also have this capability: another entry serves them the same records
+    # (bureau staff reach their households through 大走访, so 家庭户 would be a second way in).
+    unless: str | None = None
+
+    def shown_to(self, user) -> bool:
+        if self.capability is not None and not user.can(self.capability):
+            return False
+        if self.visible is not None and not self.visible(user):
+            return False
+        return self.unless is None or not user.can(self.unless)
 
 
 # accounts' own entries; every other app lists its entries on its AppConfig.
@@ -58,7 +68,7 @@ def items_for(user) -> list[dict]:
     return [
         {"key": item.key, "label": item.label, "url": reverse(item.url_name)}
         for item in all_nav_items()
-        if (item.capability is None or user.can(item.capability)) and (item.visible is None or item.visible(user))
+        if item.shown_to(user)
     ]
 
 

@@ -32,6 +32,10 @@ class Cap:
     # and the 403s apart.
     COUPLE_VIEW = "couple.view"  # register list, follow-up visit list, due and overdue
     OUTREACH_RECORD = "outreach.record"  # 大走访 to households of linked villages
+    # 显示完整号码: reveal one person's full ID number on purpose (audited). Pages show it masked
+    # (PIPL "minimum necessary"); the township clerk who registers and serves the family needs the
+    # whole number now and then, bureau staff never.
+    ID_REVEAL = "person.reveal_id"
     # Pre-pregnancy screening (PIPL Art. 28: lab values and risk factors are sensitive). Three
     # capabilities keep three audiences apart: the pathway status (that a screening happened,
     # the risk level, what is due next) for the township; lab values, risk factors and letters
@@ -56,7 +60,7 @@ class Cap:
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset({
         Cap.REGISTER_VIEW, Cap.REGISTER_CHANGE, Cap.REGISTER_IMPORT, Cap.VISIT_RECORD, Cap.COUPLE_VIEW,
-        Cap.SCREENING_VIEW, Cap.ASSESSMENT_VIEW,
+        Cap.ID_REVEAL, Cap.SCREENING_VIEW, Cap.ASSESSMENT_VIEW,
     }),
     Role.BUREAU_STAFF: frozenset({Cap.REGISTER_VIEW, Cap.OUTREACH_RECORD, Cap.ASSESSMENT_CHANGE}),
     Role.CLINICIAN: frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_RESULTS, Cap.SCREENING_CHANGE, Cap.SCREENING_RATES}),

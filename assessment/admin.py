@@ -3,11 +3,11 @@
 Every change goes through the services, so the admin gets the same rules as the pages: a closed
 year's scheme is refused, grants only to bureau staff and leaders, each grant and revocation audited.
 """
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ModelForm
 from accounts.admin import AdminRoleOnly
 from accounts.models import User
 from accounts.roles import Role
@@ -20,7 +20,7 @@ SCHEME_FIELDS = ["regular_weight", "year_end_weight", "normalisation", "weight_i
                  "weight_inspection", "weight_regular_work", "publicity_points", "publicity_target"]
 
 
-class AssessorForm(forms.ModelForm):
+class AssessorForm(ModelForm):
     class Meta:
         model = Assessor
         fields = ["user", "is_active", "note"]
@@ -67,7 +67,7 @@ class AssessorAdmin(AdminRoleOnly, admin.ModelAdmin):
         pass
 
 
-class SchemeForm(forms.ModelForm):
+class SchemeForm(ModelForm):
     class Meta:
         model = Scheme
         fields = ["year", *SCHEME_FIELDS]
@@ -129,7 +129,7 @@ class SchemeAdmin(AdminRoleOnly, admin.ModelAdmin):
         self.message_user(request, _("已重新计算（已关闭的年度保持不变）。"), messages.SUCCESS)
 
 
-class LiaisonForm(forms.ModelForm):
+class LiaisonForm(ModelForm):
     class Meta:
         model = Liaison
         fields = ["year", "township", "leader"]

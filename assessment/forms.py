@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form, ModelForm
 from accounts.models import Township
 
 from .models import Category, PublicitySite
@@ -42,7 +43,7 @@ class ScoreField(forms.DecimalField):
         super().__init__(**kwargs)
 
 
-class TownshipRowsForm(forms.Form):
+class TownshipRowsForm(Form):
     """A header plus one score row per active township: ``score_<id>`` and ``<note>_<id>``."""
 
     note_field = "findings"
@@ -115,12 +116,12 @@ class YearEndForm(TownshipRowsForm):
         return data
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("作废原因"), max_length=200,
                              widget=forms.TextInput(attrs={"class": "form-control"}))
 
 
-class YearForm(forms.Form):
+class YearForm(Form):
     year = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False)
 
     def __init__(self, *args, years, **kwargs):
@@ -128,7 +129,7 @@ class YearForm(forms.Form):
         self.fields["year"].choices = [(y, y) for y in years]
 
 
-class PublicitySiteForm(forms.ModelForm):
+class PublicitySiteForm(ModelForm):
     township = forms.ModelChoiceField(label=_("镇/街道"), queryset=Township.objects.filter(is_active=True))
 
     class Meta:
@@ -151,7 +152,7 @@ class PublicitySiteForm(forms.ModelForm):
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(Form):
     """A photo checked by its content: decoded by Pillow, JPEG/PNG/WebP only, size-limited.
 
     The file name and the browser's content type are ignored: a renamed script or a truncated

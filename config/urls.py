@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.views import healthz, home
+from config.views import favicon
 
 urlpatterns = [
     path("", home, name="home"),
@@ -16,5 +17,6 @@ urlpatterns = [
     # The language switch works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz/", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
 ]

@@ -12,8 +12,10 @@ class HouseholdsConfig(AppConfig):
         from accounts.roles import Cap
 
         return [
-            # Households: clerks their township's, bureau staff their linked villages'.
-            NavItem("households", _("家庭户"), "households:household_list", Cap.REGISTER_VIEW, order=10),
+            # Households: clerks their township's. Bureau staff reach their linked villages' households
+            # through 大走访, so they get one entry, not two for the same households.
+            NavItem("households", _("家庭户"), "households:household_list", Cap.REGISTER_VIEW, order=10,
+                    unless=Cap.OUTREACH_RECORD),
             # Township clerks: the couple register and its follow-up work.
             NavItem("register", _("摸底造册"), "households:register_list", Cap.COUPLE_VIEW, order=11),
             NavItem("visits", _("随访记录"), "households:visit_list", Cap.COUPLE_VIEW, order=12),

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, Village
+from core.forms import FilterFormMixin, Form, PlausibleDateField, years
 
 from .forms_common import (
-    IdNumberField, ScopedModelChoiceField, cross_check_id, date_input,
+    IdNumberField, ScopedModelChoiceField, cross_check_id,
 )
 from .models import (
     FamilySituation, Household, HukouType, IntentionReason, MaritalStatus, Person, PlannedTiming, Relation, Sex,
@@ -26,11 +27,10 @@ from .services.register import assignable_staff
 
 
 # --- 家庭户列表的搜索与筛选 ------------------------------------------------------------------
-class HouseholdFilterForm(forms.Form):
+class HouseholdFilterForm(FilterFormMixin, Form):
     q = forms.CharField(
-        label=_("搜索"), required=False, max_length=40,
-        widget=forms.TextInput(attrs={"placeholder": _("户主/成员姓名、身份证号（全号或后 4 位）、电话"),
-                                      "type": "search"}),
+        label=_("搜索"), required=False, max_length=40, help_text=_("户主或成员姓名；身份证号可输全号或后 4 位。"),
+        widget=forms.TextInput(attrs={"placeholder": _("姓名、身份证号或电话"), "type": "search"}),
     )
     village = ScopedModelChoiceField(Village.objects.none(), unscoped_queryset=Village.objects.all(),
                                      label=_("村/社区"), required=False, empty_label=_("全部村/社区"))
@@ -100,13 +100,14 @@ def _sex_field():
 
 
 def _birth_field():
-    return forms.DateField(
-        label=_("出生日期"), required=False, widget=date_input(),
+    # Not in the future, and not a mistyped year (1026 for 2026): the oldest resident is under 120.
+    return PlausibleDateField(
+        label=_("出生日期"), required=False, past=years(120),
         help_text=_("填了身份证号可不填，系统按身份证号自动填写并核对。"),
     )
 
 
-class ConfirmDuplicateMixin(forms.Form):
+class ConfirmDuplicateMixin(Form):
     confirm_not_duplicate = forms.BooleanField(
         label=_("确认不是同一户，继续保存"), required=False,
         help_text=_("系统发现可能重复的登记时需要勾选。"),
@@ -114,7 +115,7 @@ class ConfirmDuplicateMixin(forms.Form):
 
 
 # --- 新建家庭户（含户主） ----------------------------------------------------------------------
-class HouseholdCreateForm(PersonFactsMixin, ConfirmDuplicateMixin, forms.Form):
+class HouseholdCreateForm(PersonFactsMixin, ConfirmDuplicateMixin, Form):
     village = ScopedModelChoiceField(Village.objects.none(), unscoped_queryset=Village.objects.all(),
                                      label=_("村/社区"), empty_label=_("请选择村/社区"))
     address = forms.CharField(label=_("家庭地址"), max_length=200,
@@ -158,7 +159,7 @@ class HouseholdCreateForm(PersonFactsMixin, ConfirmDuplicateMixin, forms.Form):
 HOUSEHOLD_CREATE_FIELD_MAP = {"name": "head_name"}
 
 
-class HouseholdEditForm(forms.Form):
+class HouseholdEditForm(Form):
     village = ScopedModelChoiceField(Village.objects.none(), unscoped_queryset=Village.objects.all(), label=_("村/社区"))
     address = forms.CharField(label=_("家庭地址"), max_length=200)
     head_name = forms.CharField(label=_("户主姓名"), max_length=30)
@@ -193,7 +194,7 @@ class HouseholdEditForm(forms.Form):
 
 
 # --- 家庭成员 --------------------------------------------------------------------------------
-class PersonForm(PersonFactsMixin, ConfirmDuplicateMixin, forms.Form):
+class PersonForm(PersonFactsMixin, ConfirmDuplicateMixin, Form):
     name = forms.CharField(label=_("姓名"), max_length=30)
     id_number = IdNumberField(required=False, help_text=_("18 位，末位 X 可小写；性别和出生日期据此自动填写并核对。"))
     sex = _sex_field()
@@ -234,19 +235,13 @@ def _children_field(label):
                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
 
 
-class CoupleFactsMixin(forms.Form):
-    marriage_date = forms.DateField(label=_("结婚日期"), required=False, widget=date_input())
+class CoupleFactsMixin(Form):
+    marriage_date = PlausibleDateField(label=_("结婚日期"), required=False, past=years(80))
     boys = _children_field(_("现有男孩数"))
     girls = _children_field(_("现有女孩数"))
 
-    def clean_marriage_date(self):
-        day = self.cleaned_data.get("marriage_date")
-        if day and day > timezone.localdate():
-            raise ValidationError(_("结婚日期不能晚于今天。"))
-        return day
 
-
-class CoupleCreateForm(CoupleFactsMixin, forms.Form):
+class CoupleCreateForm(CoupleFactsMixin, Form):
     """Wife and husband among the household's active members; a husband registered in another
     household of the township can be given by his ID number instead."""
 
@@ -288,7 +283,7 @@ class CoupleCreateForm(CoupleFactsMixin, forms.Form):
         return self.cleaned_data
 
 
-class CoupleEditForm(CoupleFactsMixin, forms.Form):
+class CoupleEditForm(CoupleFactsMixin, Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, couple, **kwargs):
@@ -303,8 +298,9 @@ class CoupleEditForm(CoupleFactsMixin, forms.Form):
 
 
 # --- 再生育意愿摸底 --------------------------------------------------------------------------
-class SurveyForm(forms.Form):
-    surveyed_on = forms.DateField(label=_("摸底日期"), widget=date_input())
+class SurveyForm(Form):
+    # Recorded on the day or caught up later, but not years late and never ahead.
+    surveyed_on = PlausibleDateField(label=_("摸底日期"), past=years(2))
     planned_timing = forms.ChoiceField(label=_("计划生育时间"), choices=PlannedTiming.choices, widget=forms.RadioSelect)
     next_child_order = forms.IntegerField(
         label=_("计划生育孩次"), required=False, min_value=1, max_value=10,
@@ -322,19 +318,12 @@ class SurveyForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("surveyed_on", timezone.localdate())
-        self.fields["surveyed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean_reasons(self):
         reasons = self.cleaned_data["reasons"]
         if len(reasons) > 3:
             raise ValidationError(_("生育原因最多选 3 项。"))
         return reasons
-
-    def clean_surveyed_on(self):
-        day = self.cleaned_data["surveyed_on"]
-        if day > timezone.localdate():
-            raise ValidationError(_("摸底日期不能晚于今天。"))
-        return day
 
     def clean_notes(self):
         return self.cleaned_data["notes"].strip()
@@ -346,7 +335,7 @@ class StaffChoiceField(ScopedModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     staff = StaffChoiceField(User.objects.none(), unscoped_queryset=User.objects.all(), label=_("责任人（专人）"),
                              empty_label=_("请选择本镇/街道的专干"))
     reason = forms.CharField(label=_("原因"), max_length=200, required=False,
@@ -363,15 +352,15 @@ class AssignForm(forms.Form):
 
 
 # --- 合并家庭户 ------------------------------------------------------------------------------
-class MergeSearchForm(forms.Form):
+class MergeSearchForm(Form):
     q = forms.CharField(
         label=_("查找要合并到的家庭户"), required=False, max_length=40,
-        widget=forms.TextInput(attrs={"placeholder": _("户号、户主/成员姓名、身份证号（全号或后 4 位）、电话"),
-                                      "type": "search"}),
+        help_text=_("户号、户主或成员姓名、电话；身份证号可输全号或后 4 位。"),
+        widget=forms.TextInput(attrs={"placeholder": _("户号、姓名、身份证号或电话"), "type": "search"}),
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(Form):
     target = ScopedModelChoiceField(Household.objects.none(), unscoped_queryset=Household.objects.all(),
                                     widget=forms.HiddenInput)
     reason = forms.CharField(label=_("合并原因"), max_length=200,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import OutOfScope
 from accounts.validators import normalise_id_number, parse_id_number
+from core.forms import Form
 from core.widgets import FastSelect
 
 
@@ -122,7 +123,7 @@ def apply_errors(form: forms.Form, error: ValidationError, *, field_map: dict | 
             form.add_error(None, message)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     """Why a record is voided (records are never deleted)."""
 
     reason = forms.CharField(

@@ -3,6 +3,8 @@ rule live in services/) and the column mapping. (Exports reuse the list pages' f
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
+
 from . import sheets
 from .forms_common import crispy_helper
 from .services.import_sheet import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
@@ -10,7 +12,7 @@ from .services.import_sheet import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(Form):
     file = forms.FileField(
         label=_("Excel 文件（.xlsx）"),
         widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}", "data-testid": "import-file"}),
@@ -38,7 +40,7 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-class ImportMappingForm(forms.Form):
+class ImportMappingForm(Form):
     """The column-mapping step: one drop-down per column of the sheet's header row.
 
     ``columns``: [{"col", "letter", "label", "samples"}]; ``mapping``: column index → field now.

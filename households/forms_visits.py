@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, Village
+from core.forms import FilterFormMixin, Form, PlausibleDateField, years
 
 from .forms_common import (
     ScopedModelChoiceField, date_input,
@@ -22,13 +23,15 @@ ALL = [("", _("全部"))]
 
 
 # --- 记录随访 --------------------------------------------------------------------------------
-class VisitForm(forms.Form):
-    visit_date = forms.DateField(label=_("随访日期"), widget=date_input(**{"data-role": "visit-date"}))
+class VisitForm(Form):
+    # A visit is recorded on the day or caught up within the year; never ahead (the service checks the
+    # last menstrual period and the next visit against this date).
+    visit_date = PlausibleDateField(label=_("随访日期"), past=years(1), widget=date_input(**{"data-role": "visit-date"}))
     pregnancy_status = forms.ChoiceField(
         label=_("孕情"), choices=PregnancyStatus.choices, widget=forms.RadioSelect,
     )
-    last_menstrual_period = forms.DateField(
-        label=_("末次月经"), required=False, widget=date_input(),
+    last_menstrual_period = PlausibleDateField(
+        label=_("末次月经"), required=False, past=years(2),
         help_text=_("孕情为“已孕”时必填，不能晚于随访日期。"),
     )
     services = forms.MultipleChoiceField(
@@ -38,8 +41,9 @@ class VisitForm(forms.Form):
         label=_("随访记录"), max_length=500, required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("服务内容、夫妇情况、下一步安排")}),
     )
-    next_due = forms.DateField(
-        label=_("下次随访日期"), required=False, widget=date_input(**{"data-role": "next-due"}),
+    next_due = PlausibleDateField(
+        label=_("下次随访日期"), required=False, past=years(1), future=years(2),
+        widget=date_input(**{"data-role": "next-due"}),
         help_text=_("默认按孕情自动计算（未孕 90 天、已孕 30 天等，以本县设置为准），可修改；留空则自动计算。"),
     )
     # The default the page offered. If next_due comes back unchanged it was never the user's
@@ -57,7 +61,6 @@ class VisitForm(forms.Form):
             self.initial.setdefault("pregnancy_status", status)
             self.initial.setdefault("next_due", default)
             self.initial.setdefault("next_due_default", default)
-        self.fields["visit_date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean_notes(self):
         return self.cleaned_data["notes"].strip()
@@ -78,22 +81,17 @@ class VisitForm(forms.Form):
 
 
 # --- List filters ---------------------------------------------------------------------------
-class _ScopedFilterForm(forms.Form):
+class _ScopedFilterForm(FilterFormMixin, Form):
     """GET filters. A village or staff id outside the user's scope answers 404, like a URL."""
 
     q = forms.CharField(
-        label=_("搜索"), required=False, max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": _("姓名、身份证号（全号或后 4 位）、电话"), "type": "search"}),
+        label=_("搜索"), required=False, max_length=50, help_text=_("身份证号可输全号或后 4 位。"),
+        widget=forms.TextInput(attrs={"placeholder": _("姓名、身份证号或电话"), "type": "search"}),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-
-    @property
-    def has_filters(self) -> bool:
-        """Whether a filter other than the search box was used: the page opens the filter panel."""
-        return any(self.data.get(name) for name in self.fields if name != "q")
 
     def values(self) -> dict:
         """The filters that are valid. A wrong one (a mistyped date) is left out and its error
@@ -165,8 +163,8 @@ class DueStaffFilterForm(_ScopedFilterForm):
 
 
 # --- 大走访 ---------------------------------------------------------------------------------
-class OutreachForm(forms.Form):
-    visit_date = forms.DateField(label=_("走访日期"), widget=date_input())
+class OutreachForm(Form):
+    visit_date = PlausibleDateField(label=_("走访日期"), past=years(1))
     content = forms.CharField(
         label=_("走访内容"), max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("宣传的政策、了解的情况")}),
@@ -179,13 +177,13 @@ class OutreachForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("visit_date", timezone.localdate())
-        self.fields["visit_date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
 
 class OutreachHouseholdFilterForm(_ScopedFilterForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["q"].widget.attrs["placeholder"] = _("户主、地址、成员姓名、身份证号（全号或后 4 位）、电话")
+        self.fields["q"].widget.attrs["placeholder"] = _("户主、地址或电话")
+        self.fields["q"].help_text = _("也可搜成员姓名；身份证号可输全号或后 4 位。")
         village = ScopedModelChoiceField(
             outreach_villages(user), unscoped_queryset=Village.objects.all(), required=False,
             label=_("村/社区"), empty_label=_("全部"),
@@ -202,3 +200,4 @@ class OutreachVisitFilterForm(_ScopedFilterForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("户主、地址、走访内容")
+        self.fields["q"].help_text = ""

@@ -192,23 +192,31 @@ def outreach_by_work_group(*, start: datetime.date, end: datetime.date, prev_sta
 
 
 # --- 工作台 ---------------------------------------------------------------------------------
-def home_widgets(user: User) -> dict:
-    """Context for the home page's role widgets: the clerk's due counts (one query) and the
-    role's shortcuts. Capabilities, not role names, decide, like the navigation does."""
+def home_widgets(user: User) -> dict | None:
+    """Context for the home page's households panel: the clerk's due counts (one query) and the
+    role's shortcuts; None when the user has nothing here. Capabilities, not role names, decide,
+    like the navigation does."""
     links = []
     due = None
+    title = intro = ""
     if user.can(Cap.COUPLE_VIEW):
         due = due_counts(user=user, on=timezone.localdate())
-        links += [("register", _("摸底造册"), "households:register_list"),
+        title, intro = _("登记与随访"), _("登记本镇/街道有再生育意愿的家庭，按时随访，查看到期和逾期未访的夫妇。")
+        links += [("households", _("家庭户"), "households:household_list"),
+                  ("register", _("摸底造册"), "households:register_list"),
                   ("visits", _("随访记录"), "households:visit_list"),
                   ("due-township", _("全镇到期随访"), "households:due_township")]
     if user.can(Cap.OUTREACH_RECORD):
-        links += [("outreach", _("大走访：联系村家庭户"), "households:outreach_households"),
+        title, intro = _("大走访"), _("查看本工作组联系村（社区）的家庭户，记录大走访情况。")
+        links += [("outreach", _("联系村家庭户"), "households:outreach_households"),
                   ("outreach-visits", _("我的走访记录"), "households:outreach_list")]
     if user.can(Cap.REGISTER_STATS):
-        links += [("stats", _("各镇街汇总"), "households:stats")]
+        title, intro = _("各镇街汇总"), _("各镇/街道的家庭户、摸底造册、本月随访和逾期未访数。")
+        links += [("stats", _("查看各镇街汇总"), "households:stats")]
+    if not links:
+        return None
     return {
-        "home_due": due,
+        "home_title": title, "home_intro": intro, "home_due": due,
         "home_links": [{"key": k, "label": label, "url": reverse(name)} for k, label, name in links],
     }
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/members/new/", register.person_create, name="person_create"),
     path("members/<int:pk>/edit/", register.person_edit, name="person_edit"),
     path("members/<int:pk>/void/", register.person_void, name="person_void"),
+    path("members/<int:pk>/id-number/", register.person_id_number, name="person_id_number"),
     path("<int:pk>/couples/new/", register.couple_create, name="couple_create"),
     path("couples/<int:pk>/", register.couple_detail, name="couple_detail"),
     path("couples/<int:pk>/edit/", register.couple_edit, name="couple_edit"),

@@ -1,8 +1,13 @@
-"""`make run` on a laptop: DEBUG on, SQLite and in-process tasks unless URLs are given."""
+"""`make run` on a laptop: SQLite and in-process tasks unless URLs are given.
+
+DEBUG stays off by default so the demo behaves like the product: the project's own Chinese
+404/403/500 pages, not Django's technical pages (WhiteNoise still serves static files, from the
+apps directly). A developer who wants the technical pages sets ``DJANGO_DEBUG=true``.
+"""
 from .base import *  # noqa: F401,F403
 from .base import DATABASES, env
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # runserver starts a thread per request; a persistent connection per thread leaks under load.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # The demo relaxes two-factor login so `make run`'s users can log in with the published password.

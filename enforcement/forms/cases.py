@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from accounts.validators import normalise_id_number, parse_id_number
 
 from ..models import (
@@ -23,7 +24,7 @@ from .common import date_input, township_field
 from .records import VersionedFormMixin
 
 
-class CaseForm(VersionedFormMixin, forms.Form):
+class CaseForm(VersionedFormMixin, Form):
     township = township_field(label=_("发生地镇/街道"))
     source = forms.ChoiceField(label=_("案件来源"), choices=[c for c in CaseSource.choices if c[0] != CaseSource.TIP])
     title = forms.CharField(label=_("案由"), max_length=120, help_text=Case._meta.get_field("title").help_text)
@@ -58,7 +59,7 @@ class CaseForm(VersionedFormMixin, forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
 
-class PartyForm(forms.Form):
+class PartyForm(Form):
     kind = forms.ChoiceField(
         label=_("当事人类型"), choices=PartyKind.choices, widget=forms.RadioSelect, initial=PartyKind.FACILITY
     )
@@ -102,7 +103,7 @@ class PartyForm(forms.Form):
         return data
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(Form):
     """One step of the workflow (the target stage is in the URL). ``expected`` is the stage the
     user saw: if the case moved on meanwhile, the step is refused rather than applied on top."""
 
@@ -154,7 +155,7 @@ class TransitionForm(forms.Form):
 PERIOD_BOUNDS = (datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Form):
     start = forms.DateField(label=_("起始日期"), required=False, widget=date_input())
     end = forms.DateField(label=_("截止日期（含）"), required=False, widget=date_input())
 

@@ -5,6 +5,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from accounts.models import Township
 
 ALL = [("", _("全部"))]
@@ -41,7 +42,7 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("理由"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean_reason(self):
@@ -51,7 +52,7 @@ class ReasonForm(forms.Form):
         return reason
 
 
-class FilterForm(forms.Form):
+class FilterForm(Form):
     """GET filters of a list. ``values()`` returns the valid ones; a wrong one shows its error
     and is left out, so the list never silently widens to everything."""
 

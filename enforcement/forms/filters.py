@@ -39,7 +39,7 @@ class TipFilterForm(FilterForm):
 
 
 class CaseFilterForm(FilterForm):
-    search_placeholder = _("案件编号（如 2026-001）、案由、当事人")
+    search_placeholder = _("案件编号、案由或当事人")  # short enough for a 375 px field (the crawl checks)
     township = township_field(required=False)
     status = forms.ChoiceField(label=_("办理环节"), choices=ALL + CaseStatus.choices, required=False)
     source = forms.ChoiceField(label=_("案件来源"), choices=ALL + CaseSource.choices, required=False)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form, ModelForm
 from accounts.models import User
 from accounts.roles import Role
 
@@ -13,7 +14,7 @@ from ..services.facilities import DEVICE_FIELDS, FACILITY_FIELDS
 from .common import date_input, township_field
 
 
-class ServiceModelForm(forms.ModelForm):
+class ServiceModelForm(ModelForm):
     """A ModelForm for its fields and widgets only: it neither fills in nor validates the
     instance (no ``construct_instance``, no model ``full_clean``). The service applies the data and
     decides the rules, so a refused form leaves the record as it was and messages come from one
@@ -90,7 +91,7 @@ class TipForm(ServiceModelForm):
             self.initial.setdefault("received_on", timezone.localdate())
 
 
-class TipRewardForm(forms.Form):
+class TipRewardForm(Form):
     amount = forms.DecimalField(label=_("奖励金额（元）"), max_digits=10, decimal_places=2, min_value=0)
     paid_on = forms.DateField(label=_("发放日期"), widget=date_input())
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
@@ -100,7 +101,7 @@ def inspector_choices():
     return User.objects.filter(role=Role.INSPECTOR, is_active=True).order_by("name", "username")
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(Form):
     facility = forms.ModelChoiceField(Facility.objects.none(), label=_("被检查机构"))
     inspected_on = forms.DateField(label=_("检查日期"), widget=date_input())
     inspectors = forms.ModelMultipleChoiceField(
@@ -127,7 +128,7 @@ class InspectionForm(forms.Form):
             self.initial.setdefault("inspected_on", timezone.localdate())
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(Form):
     """Either a file chosen from the phone/computer or a photo taken with the camera now."""
 
     photo = forms.FileField(

@@ -21,6 +21,13 @@ from ..models import Couple, FollowUpVisit, PregnancyStatus, VisitService
 from .common import void_record
 
 
+# A pregnancy lasts about 40 weeks from the last menstrual period: one reported further back than
+# this at a visit is a mistyped date. The next visit is planned within a year: a date further out
+# (9999 typed for 2025) would drop the couple from every due list without anyone noticing.
+LMP_MAX_DAYS_BEFORE_VISIT = 300
+NEXT_VISIT_MAX_DAYS = 366
+
+
 def default_next_due(visit_date: datetime.date, status: str) -> datetime.date:
     """The visit date plus the county's interval for the pregnancy status found (a setting)."""
     intervals = settings.HOUSEHOLDS_VISIT_INTERVAL_DAYS
@@ -93,6 +100,9 @@ def visit_record(
             errors["last_menstrual_period"] = _("孕情为“已孕”时必须填写末次月经日期。")
         elif visit_date is not None and last_menstrual_period > visit_date:
             errors["last_menstrual_period"] = _("末次月经日期不能晚于随访日期。")
+        elif visit_date is not None and (visit_date - last_menstrual_period).days > LMP_MAX_DAYS_BEFORE_VISIT:
+            errors["last_menstrual_period"] = _("末次月经日期距随访日期超过 %(days)d 天，请核对。") % {
+                "days": LMP_MAX_DAYS_BEFORE_VISIT}
     else:
         # LMP is recorded only for a current pregnancy; a value left over from toggling the
         # status on the form is dropped rather than stored against 未孕.
@@ -106,6 +116,8 @@ def visit_record(
             next_due = default_next_due(visit_date, pregnancy_status)
         elif next_due < visit_date:
             errors["next_due"] = _("下次随访日期不能早于随访日期。")
+        elif (next_due - visit_date).days > NEXT_VISIT_MAX_DAYS:
+            errors["next_due"] = _("下次随访日期应在随访日期后一年以内。")
     if errors:
         raise ValidationError(errors)
 

@@ -16,6 +16,6 @@ def member_items(members) -> str:
     if not members:
         return format_html('<li class="text-body-secondary">{}</li>', _("无在册成员"))
     return format_html_join(
-        "\n", '<li class="text-nowrap">{} <span class="text-body-secondary">{}</span> '
-              '<span class="masked-id" data-testid="masked-id">{}</span></li>',
+        "\n", '<li>{} <span class="text-body-secondary">{}</span> '
+              '<span class="masked-id text-nowrap" data-testid="masked-id">{}</span></li>',
         ((m.name, m.get_relation_display(), m.masked_id_number) for m in members))

@@ -4,7 +4,6 @@ The households a bureau staff member sees are ``Household.objects.visible_to(use
 linked to their active work groups. Anything else answers 404. Township clerks may read the
 outreach visits made to their township's households, but recording one is the bureau's (403).
 """
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required, get_object_for_user
 from accounts.roles import Cap
+from core.forms import Form
 
 from ..forms_common import apply_errors
 from ..forms_visits import OutreachForm, OutreachHouseholdFilterForm, OutreachVisitFilterForm
@@ -72,7 +72,7 @@ def outreach_list(request):
     })
 
 
-class OutreachEditForm(forms.Form):
+class OutreachEditForm(Form):
     """Correcting a visit: what was said and asked; the date and household stay as recorded."""
 
     content = OutreachForm.base_fields["content"]

@@ -11,10 +11,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AuditEvent
+from core.http import safe_next_url
 from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
 from accounts.roles import Cap
@@ -60,7 +62,7 @@ def _duplicate_id_error(request, form, error: DuplicateIdNumber, *, field: str =
                 "address": existing.household.address,
                 "void": _("，该记录已作废") if existing.is_void or existing.household.is_void else "",
             },
-            existing.get_absolute_url(), _("该身份证号已登记，查看该户"),
+            existing.get_absolute_url(), _("查看该户"),
         )
     elif foreign_ids_answer(by=request.user, persons=[existing], request=request, where="registration form"):
         message = _("该身份证号已在其他镇/街道登记，不能重复登记；请与登记地核实。")
@@ -140,7 +142,7 @@ def household_create(request):
 @capability_required(Cap.REGISTER_VIEW)
 def household_detail(request, pk):
     household = get_household_for_user(request.user, pk)
-    # Full ID numbers are shown here, so every view is written to the audit trail.
+    # The members' names, birth dates and phones are shown here (ID numbers masked): audited.
     audit_log(action=AuditEvent.Action.VIEW, request=request, obj=household)
     return render(request, "households/household_detail.html", {
         "household": household,
@@ -152,6 +154,7 @@ def household_detail(request, pk):
         "can_change": _can_change(request.user, household),
         "can_see_couples": request.user.can(Cap.COUPLE_VIEW),
         "can_outreach": request.user.can(Cap.OUTREACH_RECORD) and not household.is_void,
+        "can_reveal": request.user.can(Cap.ID_REVEAL),
     })
 
 
@@ -242,6 +245,24 @@ def person_edit(request, pk):
     return render(request, "households/person_form.html", {"form": form, "household": household, "person": person})
 
 
+@require_POST
+@capability_required(Cap.ID_REVEAL)  # township clerks; bureau staff and every other role: 403
+def person_id_number(request, pk):
+    """显示完整号码: one person's whole ID number, shown because the user asked for it.
+
+    Detail pages show numbers masked (PIPL "minimum necessary", as lists and exports do); this
+    POST reveals one, writes its own audit row and is never cached. Another township's person is
+    404 like any record outside the user's scope.
+    """
+    person = get_person_for_user(request.user, pk)
+    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=person, detail="viewed full ID number")
+    response = render(request, "households/person_id_number.html", {
+        "person": person, "back_url": safe_next_url(request, person.get_absolute_url()),
+    })
+    add_never_cache_headers(response)  # Cache-Control: no-store (and friends): not kept by the browser
+    return response
+
+
 @GET_POST
 @capability_required(Cap.REGISTER_CHANGE)
 def person_void(request, pk):
@@ -286,7 +307,7 @@ def couple_create(request, pk):
 @capability_required(Cap.COUPLE_VIEW)
 def couple_detail(request, pk):
     couple = get_couple_for_user(request.user, pk)
-    # Full ID numbers of both spouses are shown here.
+    # Both spouses' records are shown here (ID numbers masked): audited.
     audit_log(action=AuditEvent.Action.VIEW, request=request, obj=couple)
     surveys = list(couple_surveys(couple))
     for survey in surveys:
@@ -297,6 +318,7 @@ def couple_detail(request, pk):
         "surveys": surveys,
         "assignments": list(couple_assignments(couple)),
         "can_change": request.user.can(Cap.REGISTER_CHANGE) and not couple.is_void,
+        "can_reveal": request.user.can(Cap.ID_REVEAL),
     })
 
 

@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.http import safe_next_url
 from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
 from accounts.models import AuditEvent
@@ -30,18 +30,6 @@ from ..selectors_visits import (
 from ..services.visits import visit_record, visit_void
 
 
-def _safe_next(request, fallback: str) -> str:
-    """Where to go after saving: ``next`` only if it is a path on this site ("/…"), else ``fallback``.
-
-    A bare word such as ``abc`` or ``-1`` would be taken by ``redirect()`` for a view name.
-    """
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                                  require_https=request.is_secure()):
-        return target
-    return fallback
-
-
 # --- 记录随访 --------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 @capability_required(Cap.VISIT_RECORD)  # township clerks; bureau staff record outreach instead (403)
@@ -57,14 +45,14 @@ def visit_create(request, pk):
             else:
                 messages.success(request, _("已记录 %(name)s 的随访，下次随访日期 %(due)s。") % {
                     "name": couple.wife.name, "due": visit.next_due.isoformat()})
-                return redirect(_safe_next(request, couple.get_absolute_url()))
+                return redirect(safe_next_url(request, couple.get_absolute_url()))
     else:
         form = VisitForm(couple=couple)
     # The form shows the couple's pregnancy status, address and phone: reading them is audited
     # like the couple's own page.
     audit_log(action=AuditEvent.Action.VIEW, request=request, obj=couple, detail="visit form")
     return render(request, "households/visit_form.html", {
-        "couple": couple, "form": form, "next": _safe_next(request, ""),
+        "couple": couple, "form": form, "next": safe_next_url(request, ""),
         "intervals": settings.HOUSEHOLDS_VISIT_INTERVAL_DAYS,
     })
 

@@ -3,6 +3,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from accounts.models import Township
 
 
@@ -25,7 +26,7 @@ def put_errors(form: forms.Form, error: ValidationError, *, field_map: dict | No
             form.add_error(None, message)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("作废原因"), max_length=200,
                              widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("例如：录入错误、重复登记")}))
 
@@ -36,7 +37,7 @@ def township_field(*, required: bool = False) -> forms.ModelChoiceField:
         queryset=Township.objects.filter(is_active=True).order_by("sort_order", "code"))
 
 
-class FilterForm(forms.Form):
+class FilterForm(Form):
     """A GET filter form: invalid values are dropped, not shown as errors, and ``values()`` gives
     what was valid."""
 

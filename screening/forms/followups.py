@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from ..models import (
     DeliveryMethod, EarlyResult, Exposure, FolicAcid, Illness, InfantSex, Outcome, OutcomeResult, PrenatalScreening,
 )
@@ -14,7 +15,7 @@ def _numeric(**attrs):
     return forms.NumberInput(attrs={"inputmode": "numeric", **attrs})
 
 
-class EarlyForm(forms.Form):
+class EarlyForm(Form):
     followed_on = forms.DateField(label=_("随访日期"), widget=date_input())
     result = forms.ChoiceField(label=_("随访结果"), choices=EarlyResult.choices, widget=forms.RadioSelect)
     lmp = forms.DateField(label=_("末次月经"), required=False, widget=date_input(), help_text=_("已孕时必填。"))
@@ -36,7 +37,7 @@ class EarlyForm(forms.Form):
             self.fields["lmp"].initial = lmp_hint
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(Form):
     followed_on = forms.DateField(label=_("随访日期"), widget=date_input())
     result = forms.ChoiceField(label=_("随访结果"), choices=OutcomeResult.choices, widget=forms.RadioSelect)
     outcome = forms.ChoiceField(label=_("妊娠结局"), required=False, choices=[("", "—")] + Outcome.choices)
@@ -56,7 +57,7 @@ class OutcomeForm(forms.Form):
         self.fields["followed_on"].initial = timezone.localdate()
 
 
-class PrenatalForm(forms.Form):
+class PrenatalForm(Form):
     test = forms.ChoiceField(label=_("筛查项目"), choices=PrenatalScreening.Test.choices, widget=forms.RadioSelect)
     tested_on = forms.DateField(label=_("筛查日期"), widget=date_input())
     gestational_weeks = forms.IntegerField(label=_("孕周（周）"), min_value=0, max_value=45, widget=_numeric())
@@ -71,7 +72,7 @@ class PrenatalForm(forms.Form):
         self.fields["tested_on"].initial = timezone.localdate()
 
 
-class DiagnosisForm(forms.Form):
+class DiagnosisForm(Form):
     diagnosis_on = forms.DateField(label=_("诊断日期"), widget=date_input())
     diagnosis_method = forms.CharField(label=_("诊断方法"), max_length=60, required=False,
                                        initial=_("羊水穿刺染色体核型分析"))

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from accounts.roles import Role
 
 from ..models import RiskLevel, Screening
@@ -30,7 +31,7 @@ class QueueFilterForm(FilterForm):
 class FindForm(FilterForm):
     q = forms.CharField(label=_("姓名、身份证号或电话"), max_length=40, required=False,
                         widget=forms.TextInput(attrs={"type": "search", "autofocus": True,
-                                                      "placeholder": _("如：张丽、身份证号后 4 位、手机号")}))
+                                                      "placeholder": _("姓名、身份证号后 4 位或电话")}))
     township = township_field()
 
 
@@ -49,7 +50,7 @@ class ScreeningFilterForm(FilterForm):
 PERIOD_BOUNDS = (datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Form):
     """A half-open period [start, end): the form shows the last day included, the selectors take
     the day after. Defaults to this year so far."""
 

@@ -3,6 +3,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from accounts.models import Village
 from accounts.validators import normalise_id_number, parse_id_number
 
@@ -31,7 +32,7 @@ class VillageChoiceField(forms.ModelChoiceField):
         return f"{obj.township.name} · {obj.name}"
 
 
-class WalkInForm(forms.Form):
+class WalkInForm(Form):
     husband_name = forms.CharField(label=_("丈夫姓名"), max_length=30)
     husband_id = IdField(label=_("丈夫身份证号"))
     wife_name = forms.CharField(label=_("妻子姓名"), max_length=30)
@@ -63,7 +64,7 @@ class WalkInForm(forms.Form):
         return data
 
 
-class StartForm(forms.Form):
+class StartForm(Form):
     exam_date = forms.DateField(label=_("检查日期"), widget=date_input())
     consent = forms.ChoiceField(label=_("知情同意书签署"), choices=Consent.choices, initial=Consent.BOTH,
                                 widget=forms.RadioSelect)
@@ -91,7 +92,7 @@ class StartForm(forms.Form):
 FLAG_CHOICES = [("", _("按参考范围")), ("normal", _("判为正常")), ("abnormal", _("判为异常"))]
 
 
-class ResultsForm(forms.Form):
+class ResultsForm(Form):
     """One input per (spouse, field), named ``<subject>__<code>``, plus the clinician's judgement
     (``…__flag``) and its reason (``…__reason``). Validation of values is the service's (the
     plausible ranges live in the catalogue); the form only carries what was typed back."""
@@ -136,7 +137,7 @@ class ResultsForm(forms.Form):
 EXTRA_FACTORS = 3
 
 
-class AssessForm(forms.Form):
+class AssessForm(Form):
     """The rules' proposals (keep or drop, wording editable) and up to three factors of the
     clinician's own; the overall advice and referral."""
 

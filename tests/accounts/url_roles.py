@@ -6,6 +6,8 @@ from tests.security.url_table import Url, admin_model_urls, everyone, only
 URLS = {
     "home": Url(everyone(200)),
     "healthz": Url(everyone(200, anonymous=200)),  # public by design: JSON, names only for staff
+    # Browsers ask for it on every site: a redirect to the static icon, login or not.
+    "favicon": Url(everyone(301, anonymous=301)),
     # Django's view: a GET changes nothing and just goes back (POST switches the language).
     "set_language": Url(everyone(302, anonymous=302)),
     # Logged-in users opening the login page go home; the code step without a password step goes back.

@@ -47,9 +47,19 @@ def test_clerk_registers_household_couple_and_intention_on_phone(
     with page.expect_navigation():
         page.get_by_test_id("save-household").click()
     expect(page.get_by_test_id("household-title")).to_contain_text("黄伟")
-    expect(page.get_by_test_id("full-id").first).to_have_text(husband_id)
+    # Masked on the page; the whole number only on purpose, one tap, and back.
+    head_row = page.get_by_test_id("member-row").first
+    expect(head_row.get_by_test_id("masked-id")).to_have_text(husband_id[:6] + "********" + husband_id[-4:])
+    expect(page.locator("body")).not_to_contain_text(husband_id)
     assert_no_horizontal_scroll(page, PHONE_WIDTH)
     shot(page, "household-detail")
+    with page.expect_navigation():
+        head_row.get_by_test_id("reveal-id").click()
+    expect(page.get_by_test_id("full-id")).to_have_text(husband_id)
+    shot(page, "full-id")
+    with page.expect_navigation():
+        page.get_by_test_id("back").click()
+    expect(page.get_by_test_id("household-title")).to_contain_text("黄伟")
 
     with page.expect_navigation():
         page.get_by_test_id("person-create").click()

@@ -14,7 +14,6 @@ scripts, very long strings. Each submission must satisfy:
 """
 import datetime
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -23,6 +22,8 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from hypothesis import strategies as st
+
+from core.forms import clean_text
 
 # Pages and actions a crawl does not open: leaving, the admin's destructive or self-locking pages.
 SKIP_URL = re.compile(r"logout|/static/|/media/|/i18n/|/history/|/delete/|/password/|/healthz|\.xlsx$")
@@ -202,8 +203,9 @@ ANY_VALUE = st.one_of(TEXT, CONTROL.flatmap(lambda c: TEXT.map(lambda t: f"{c}{t
 
 
 def normalize(text: str) -> str:
-    """What any form may do to free text: drop control characters, trim whitespace."""
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc").strip()
+    """What any form may do to free text: core.forms' hygiene (control, zero-width and bidi
+    characters dropped; tabs and line breaks kept where multi-line), then trimmed."""
+    return clean_text(text, multiline=True).strip()
 
 
 # --- The database, before and after -------------------------------------------------------------

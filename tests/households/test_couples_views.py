@@ -150,7 +150,9 @@ def test_couple_detail_shows_facts_history_and_visit_panel(client_for, clerk_a, 
 
     page = html(response)
     assert response.status_code == 200
-    assert couple_a.wife.id_number in page and couple_a.husband.id_number in page
+    assert couple_a.wife.id_number not in page and couple_a.husband.id_number not in page
+    assert couple_a.wife.masked_id_number in page and couple_a.husband.masked_id_number in page
+    assert f"{couple_a.wife.age} 岁" in page and f"{couple_a.husband.age} 岁" in page
     assert 'data-testid="survey-row"' in page and "一个孩子太孤单" in page and "免费孕前优生健康检查" in page
     assert 'data-testid="assignment-row"' in page and "摸底登记人" in page
     assert 'data-testid="couple-visits"' in page  # the visits engineer's partial is included

@@ -99,4 +99,5 @@ def test_a_control_character_in_the_search_exports_a_sheet_that_opens(client_for
     response = client_for(clerk_a).get(f"{reverse(f'households:export_{kind}')}?q=%01")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert any("筛选条件" in str(c.value) for row in sheet.iter_rows(max_row=5) for c in row if c.value)
+    # core.forms drops the control character from the search at the door: nothing of it reaches the sheet.
+    assert not any("\x01" in str(c.value) for row in sheet.iter_rows() for c in row if c.value)

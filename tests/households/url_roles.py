@@ -45,6 +45,8 @@ URLS = {
     "households:person_create": Url(only(**IN_A), kwargs=household),
     "households:person_edit": Url(only(**IN_A), kwargs=person),
     "households:person_void": Url(only(**IN_A), kwargs=person),
+    # 显示完整号码: POST only (a link or prefetch must not reveal a number); tests/households/test_reveal_id.py.
+    "households:person_id_number": Url(everyone(405), kwargs=person),
     "households:couple_create": Url(only(**IN_A), kwargs=household),
     "households:couple_detail": Url(only(**IN_A), kwargs=couple),
     "households:couple_edit": Url(only(**IN_A), kwargs=couple),

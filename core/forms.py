@@ -1,0 +1,245 @@
+"""What every form in the project gets (docs/ui-patterns.md, "Forms").
+
+``StandardFormMixin`` (and the ``Form`` / ``ModelForm`` bases built on it) adds two things to any
+Django form, without the form having to ask:
+
+1. **Input hygiene.** Text typed or pasted into a text field loses what no one means to type and
+   what breaks later: control characters (``\\x00``–``\\x1f`` except a textarea's newlines and
+   tabs, ``\\x7f``, C1 controls), zero-width and bidirectional formatting characters (they make
+   two identical-looking names differ and can reorder what a reader sees) and lone surrogates
+   (they cannot be stored as UTF-8). In a one-line field a pasted tab or line break becomes a
+   space. Passwords are left exactly as typed.
+2. **Messages that speak to a clerk.** Django's stock messages ("确保该变量包含不超过 30 字符",
+   "输入一个有效的日期") are replaced with ones that name the field: "姓名最多 30 个字（现在 31 个）",
+   "出生日期不是有效的日期，请按 2026-03-01 的格式填写". A message the form sets itself is kept.
+
+``PlausibleDateField`` is a date that must fall in a window around today (a birth date within
+120 years and not in the future, a visit not next year...): a mistyped year such as 9999 or 1026
+is refused with a message instead of being stored and dropping a record out of every list.
+"""
+import datetime
+import re
+
+from django import forms
+from django.core import validators
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+# Characters no one types on purpose into a register: C0 controls except tab and newline (handled
+# separately), DEL and C1 controls, zero-width characters, bidirectional embeddings/overrides/
+# isolates, invisible operators, the BOM, and lone surrogates.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+_LINE_BREAK = re.compile("\r\n?|[\u0085\u2028\u2029]")
+_ONE_LINE_SPACE = re.compile("[\t\n]+")
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """``value`` without control and invisible formatting characters (see the module docstring).
+
+    Line breaks become ``\\n``; a one-line field turns tabs and line breaks into one space.
+    """
+    value = _LINE_BREAK.sub("\n", value)
+    if not multiline:
+        value = _ONE_LINE_SPACE.sub(" ", value)
+    return _INVISIBLE.sub("", value)
+
+
+def years(n: float) -> datetime.timedelta:
+    return datetime.timedelta(days=round(365.25 * n))
+
+
+_LIFETIME = years(120)
+_TODAY = datetime.timedelta(0)
+
+
+def _is_text_field(field: forms.Field) -> bool:
+    return (
+        isinstance(field, forms.CharField)
+        and not isinstance(field.widget, (forms.PasswordInput, forms.MultiWidget))
+    )
+
+
+def _stock_messages(field: forms.Field) -> dict:
+    """The messages Django's field classes define (what ``error_messages`` holds unless the form
+    author changed it)."""
+    stock = {}
+    for cls in reversed(type(field).__mro__):
+        stock.update(getattr(cls, "default_error_messages", {}))
+    return stock
+
+
+def _label(field: forms.Field, name: str) -> str:
+    # "%" would be read as a placeholder when Django fills in the message's parameters.
+    return str(field.label or name).rstrip("：:").replace("%", "%%")
+
+
+def _required_message(field: forms.Field) -> str:
+    if isinstance(field, forms.FileField):
+        return _("请选择要上传的文件。")
+    if isinstance(field, forms.BooleanField):
+        return _("请勾选“{label}”。")
+    if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+        return _("请至少选择一项{label}。")
+    if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        return _("请选择{label}。")
+    return _("请填写{label}。")
+
+
+def _invalid_message(field: forms.Field) -> str | None:
+    if isinstance(field, forms.DateField):
+        return _("{label}不是有效的日期，请按 2026-03-01 的格式填写。")
+    if isinstance(field, forms.DateTimeField):
+        return _("{label}不是有效的日期时间，请按 2026-03-01 08:30 的格式填写。")
+    if isinstance(field, forms.IntegerField):
+        return _("{label}请填写整数。")
+    if isinstance(field, forms.DecimalField | forms.FloatField):
+        return _("{label}请填写数字。")
+    if isinstance(field, forms.EmailField):
+        return _("{label}不是有效的电子邮箱地址。")
+    if isinstance(field, forms.FileField):
+        return _("上传的不是文件，请重新选择。")
+    return None
+
+
+def _clerk_messages(field: forms.Field, name: str) -> None:
+    label = _label(field, name)
+    stock = _stock_messages(field)
+    ours = {
+        "required": _required_message(field),
+        "invalid": _invalid_message(field),
+        "invalid_choice": _("所选的{label}不在可选范围内，请重新选择。"),
+        "invalid_list": _("请从列表中选择{label}。"),
+        "overflow": _("{label}超出了可以填写的范围。"),
+        "empty": _("上传的是空文件，请重新选择。"),
+        "missing": _("没有收到文件，请重新选择。"),
+    }
+    for key, message in ours.items():
+        if message and key in field.error_messages and field.error_messages[key] is stock.get(key):
+            field.error_messages[key] = message.replace("{label}", label)
+    replaced = []
+    for validator in field.validators:
+        kind = type(validator)
+        if kind is validators.MaxLengthValidator and validator.message is kind.message:
+            validator = kind(validator.limit_value, _("{label}最多 %(limit_value)d 个字（现在 %(show_value)d 个）。")
+                             .replace("{label}", label))
+        elif kind is validators.MinLengthValidator and validator.message is kind.message:
+            validator = kind(validator.limit_value, _("{label}至少 %(limit_value)d 个字（现在 %(show_value)d 个）。")
+                             .replace("{label}", label))
+        elif kind is validators.MaxValueValidator and validator.message is kind.message:
+            validator = kind(validator.limit_value, _("{label}不能大于 %(limit_value)s。").replace("{label}", label))
+        elif kind is validators.MinValueValidator and validator.message is kind.message:
+            validator = kind(validator.limit_value, _("{label}不能小于 %(limit_value)s。").replace("{label}", label))
+        replaced.append(validator)
+    field.validators = replaced
+
+
+class StandardFormMixin:
+    """Input hygiene and a clerk's messages for every field (module docstring). Put it first:
+    ``class VisitForm(StandardFormMixin, forms.Form)``, or use ``core.forms.Form``."""
+
+    def full_clean(self):
+        # Here rather than in __init__: forms add and replace fields in their own __init__ after
+        # ours has run, and those fields need the same treatment.
+        for name, field in self.fields.items():
+            if not getattr(field, "_clerk_messages", False):
+                _clerk_messages(field, name)
+                field._clerk_messages = True
+        if self.is_bound:
+            self.data = self._hygienic(self.data)
+        super().full_clean()
+
+    def _hygienic(self, data):
+        data = data.copy()
+        for name, field in self.fields.items():
+            if not _is_text_field(field):
+                continue
+            key = self.add_prefix(name)
+            multiline = isinstance(field.widget, forms.Textarea)
+            if hasattr(data, "setlist"):  # a QueryDict (request.POST / GET)
+                if key in data:
+                    data.setlist(key, [clean_text(v, multiline=multiline) if isinstance(v, str) else v
+                                       for v in data.getlist(key)])
+            elif isinstance(data.get(key), str):
+                data[key] = clean_text(data[key], multiline=multiline)
+        return data
+
+
+class Form(StandardFormMixin, forms.Form):
+    pass
+
+
+class ModelForm(StandardFormMixin, forms.ModelForm):
+    pass
+
+
+class PlausibleDateField(forms.DateField):
+    """A date no earlier than ``past`` before today and no later than ``future`` after it
+    (``None``: no bound that way). The phone's date picker gets the same ``min``/``max``.
+
+    ``PlausibleDateField(label=_("出生日期"), past=years(120))``: not in the future, not before
+    120 years ago. ``future=years(1)`` for a date that may lie ahead (an appointment).
+    """
+
+    def __init__(self, *, past: datetime.timedelta | None = _LIFETIME,
+                 future: datetime.timedelta | None = _TODAY, **kwargs):
+        self.past, self.future = past, future
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        super().__init__(**kwargs)
+
+    def window(self) -> tuple[datetime.date | None, datetime.date | None]:
+        today = timezone.localdate()
+        return (today - self.past if self.past is not None else None,
+                today + self.future if self.future is not None else None)
+
+    def __deepcopy__(self, memo):
+        # Each form instance gets a copy of the field: the picker's bounds follow today's date.
+        field = super().__deepcopy__(memo)
+        earliest, latest = field.window()
+        if earliest:
+            field.widget.attrs["min"] = earliest.isoformat()
+        if latest:
+            field.widget.attrs["max"] = latest.isoformat()
+        return field
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        earliest, latest = self.window()
+        label = str(self.label or _("日期"))
+        if latest is not None and value > latest:
+            if self.future == _TODAY:
+                raise forms.ValidationError(_("%(label)s不能晚于今天。") % {"label": label}, code="future")
+            raise forms.ValidationError(
+                _("%(label)s不能晚于 %(date)s。") % {"label": label, "date": latest.isoformat()}, code="too_late")
+        if earliest is not None and value < earliest:
+            raise forms.ValidationError(
+                _("%(label)s不能早于 %(date)s，请核对年份。") % {"label": label, "date": earliest.isoformat()},
+                code="too_early")
+
+
+class FilterFormMixin:
+    """A list page's GET filters (``templates/_filters.html``): ``has_filters`` tells the page to
+    unfold the filters because one other than the search box is set to something else than its
+    default (a select left on its first choice, submitted with the search, does not count)."""
+
+    search_field = "q"
+
+    @property
+    def has_filters(self) -> bool:
+        if not self.is_bound:
+            return False
+        for name, field in self.fields.items():
+            if name == self.search_field or field.widget.is_hidden:
+                continue
+            value = self.data.get(self.add_prefix(name))
+            if value in (None, ""):
+                continue
+            default = self.initial.get(name, field.initial)
+            if default is None and getattr(field, "choices", None):
+                default = next(iter(field.choices), ("",))[0]
+            if str(value) != str("" if default is None else default):
+                return True
+        return False

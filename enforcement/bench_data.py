@@ -153,7 +153,7 @@ class _Builder:
         for index, (tid, tname, code, size) in enumerate(self.townships):
             count = max(2, round(total * size / households))
             kinds = ["township_hc"] + (["hospital", "hospital", "mch"] if index == 0 else [])
-            kinds += r.choices(["clinic", "private", "community_hc", "other"], weights=[70, 12, 10, 8],
+            kinds += r.choices(["clinic", "private", "community_hc", "other"], weights=[55, 20, 12, 13],
                                k=max(0, count - len(kinds)))
             for i, kind in enumerate(kinds):
                 fid = len(self.facilities) + 1
@@ -170,7 +170,7 @@ class _Builder:
                 until_k = -r.randint(0, 30) if x < 0.04 else r.randint(1, 400) if x < 0.10 else -r.randint(31, 1800)
                 until = today - datetime.timedelta(days=until_k)
                 ultrasound = kind in ("township_hc", "hospital", "mch", "private") or (
-                    kind == "community_hc" and r.random() < 0.5)
+                    kind in ("community_hc", "other") and r.random() < 0.45)
                 inactive = kind in ("clinic", "private", "other") and r.random() < 0.06
                 created_k = r.randint(WINDOW + 10, 1500)
                 created = _at(self.day(created_k), 9 * 3600 + fid % 8 * 3600)
@@ -190,9 +190,10 @@ class _Builder:
         for f in self.facilities:
             fid, kind, licence, ultrasound, active = f[0], f[7], f[11], f[17], f[20]
             if ultrasound:
-                count = r.randint(3, 5) if kind in ("hospital", "mch") else r.randint(1, 2)
+                count = r.randint(*{"hospital": (8, 15), "mch": (8, 15), "township_hc": (3, 8),
+                                    "private": (3, 7)}.get(kind, (1, 4)))
             else:  # a few devices stand where the designation is missing: what the flag is for
-                count = 1 if r.random() < 0.06 else 0
+                count = 1 if r.random() < 0.08 or licence.endswith("003") else 0
             for k in range(count):
                 did = len(self.devices) + 1
                 filed = self.day(r.randint(1, 1400))

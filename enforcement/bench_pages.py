@@ -48,7 +48,9 @@ def _facilities_floor(where: str = "true", *, order="t.sort_order {d}, f.name {d
 
 EXPIRING = ("f.licence_valid_until BETWEEN %(today)s AND %(today)s + "
             f"{settings.ENFORCEMENT_LICENCE_WARNING_DAYS}")
-FACILITY_SEARCH = ("(f.name ILIKE %(like)s OR f.licence_number ILIKE %(like)s OR f.address ILIKE %(like)s)")
+FACILITY_SEARCH = """f.id IN (SELECT id FROM enforcement_facility WHERE {name}
+    UNION SELECT id FROM enforcement_facility WHERE upper(licence_number) LIKE upper(%(like)s)
+    UNION SELECT id FROM enforcement_facility WHERE {address})"""
 
 # --- B超机 ---------------------------------------------------------------------------------------
 DEVICE_ROW = """d.id, d.model_name, d.serial_number, d.room, d.operators, d.filed_on, d.is_active, f.name,
@@ -93,8 +95,13 @@ def _cases_floor(where="true", *, last=False, params=None):
     return floor
 
 
-CASE_SEARCH = """(c.title ILIKE %(like)s OR c.id IN (SELECT p.case_id FROM enforcement_caseparty p
-    LEFT JOIN enforcement_facility pf ON pf.id = p.facility_id WHERE p.name ILIKE %(like)s OR pf.name ILIKE %(like)s))"""
+# Titles, person parties and facility parties matching the term, each by its characters' GIN index
+# and rechecked with LIKE (core/search.py; the indexes of migration 0002).
+CHARS = "(string_to_array(lower({c}), NULL) @> %(chars)s::text[] AND lower({c}) LIKE %(like)s)"
+CASE_SEARCH = f"""c.id IN (SELECT id FROM enforcement_case WHERE {CHARS.format(c='title')}
+    UNION SELECT case_id FROM enforcement_caseparty WHERE {CHARS.format(c='name')}
+    UNION SELECT p.case_id FROM enforcement_caseparty p JOIN enforcement_facility pf ON pf.id = p.facility_id
+        WHERE {CHARS.format(c='pf.name')})"""
 OVERDUE = f"c.stage_due_on < %(today)s AND c.status NOT IN {TERMINAL}"
 
 
@@ -156,7 +163,7 @@ def _figures_floor(ctx):
 
 
 def _like(term):
-    return lambda ctx: {"like": f"%{term}%"}
+    return lambda ctx: {"like": f"%{term.lower()}%", "chars": sorted(set(term.lower()))}
 
 
 PAGES = [
@@ -165,7 +172,8 @@ PAGES = [
     dict(name="enf facility list last page", user=USER, path=_last("/enforcement/facilities/"), kind="deep",
          first="enf facility list p1", floor=_facilities_floor(last=True)),
     dict(name="enf facility search 仁和", user=USER, path="/enforcement/facilities/?q=仁和", kind="search",
-         floor=_facilities_floor(FACILITY_SEARCH, params=_like("仁和"))),
+         floor=_facilities_floor(FACILITY_SEARCH.format(name=CHARS.format(c="name"), address=CHARS.format(c="address")),
+                                 params=_like("仁和"))),
     dict(name="enf licences expiring in 30 days", user=USER, path="/enforcement/facilities/?licence=expiring",
          kind="list", floor=_facilities_floor(EXPIRING, order="f.licence_valid_until {d}, f.id {d}")),
     dict(name="enf device list p1", user=USER, path="/enforcement/devices/", kind="list", floor=_devices_floor),

@@ -84,6 +84,11 @@ class FilterForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # Options written in Python (core/widgets.py): Django's Select renders a template per
+            # option, which made the filters a third of a list page's time at county scale.
+            if type(field.widget) is forms.Select:
+                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.choices)
         if self.search_placeholder:
             self.fields["q"].widget.attrs["placeholder"] = self.search_placeholder
 

@@ -216,3 +216,12 @@ def test_case_list_pages_by_number_newest_first(client_for, inspector, township_
     assert [c.pk for c in first.object_list] == [c.pk for c in cases[::-1][:25]]
     # The last page is the last 25 in the list's order (read backwards, core.pagination): the oldest.
     assert [c.pk for c in last.object_list] == [c.pk for c in cases[24::-1]]
+
+
+@pytest.mark.parametrize("name,q", [("case_list", "中介"), ("case_list", "测试医院"), ("facility_list", "测试")])
+def test_searches_cost_the_list_s_queries(client_for, inspector, township_a, name, q, django_assert_num_queries):
+    client = client_for(inspector)
+    fill(4, township_a, inspector)
+    with django_assert_num_queries(REQUEST + LIST_QUERIES[name]):
+        page = client.get(reverse(f"enforcement:{name}"), {"q": q}).context["page"]
+    assert len(page.object_list) == 4

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Cap, Role
-from households.selectors import couples_county, latest_survey_date, person_match, phone_match
+from households.selectors import couples_county, latest_survey_date
 
 from ..models import EarlyResult, OutcomeResult, RiskLevel, Screening
 
@@ -154,8 +154,9 @@ def pathway_queue(*, user, today: datetime.date | None = None, township=None, st
         qs = qs.filter(overdue=True)
     q = (q or "").strip()
     if q:
-        qs = qs.filter(person_match(q, prefix="wife__") | person_match(q, prefix="husband__")
-                       | phone_match(q, prefix="household__"))
+        from .screenings import couples_matching
+
+        qs = qs.filter(pk__in=couples_matching(q, township_id=user.township_id if user.role == Role.CLERK else None))
     return qs.order_by(F("overdue").desc(), F("high_risk").desc(), F("due_on").asc(nulls_last=True), "id")
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import (
-    BooleanField, Case, CharField, DateField, ExpressionWrapper, F, FilteredRelation, Q, Value, When,
+    BooleanField, Case, CharField, DateField, ExpressionWrapper, F, FilteredRelation, IntegerField, Q, Value, When,
 )
 from django.db.models.functions import Cast, TruncDate
 from django.urls import reverse
@@ -157,21 +157,12 @@ def pathway_queue(*, user, today: datetime.date | None = None, township=None, st
         from .screenings import couples_matching
 
         qs = qs.filter(pk__in=couples_matching(q, township_id=user.township_id if user.role == Role.CLERK else None))
-    return qs.order_by(F("overdue").desc(), F("high_risk").desc(), F("due_on").asc(nulls_last=True), "id")
-
-
-def queue_page_rows(ids: list[int], *, today: datetime.date) -> list:
-    """Ids-first paging: the page's couples (people, household, village joined) in ``ids`` order.
-
-    The queue orders every couple in scope by computed values, so the ordering statement reads
-    only the couple and its current screening (``ids_only``); the joins for display happen
-    here, for one page's rows."""
-    rows = {row.pk: row for row in pathway_steps(today).filter(pk__in=ids)}
-    return [rows[i] for i in ids if i in rows]
-
-
-def ids_only(queue):
-    return queue.select_related(None).values_list("pk", flat=True)
+    # Overdue first, then high risk, then the earliest due: one ascending rank so that the order is
+    # (rank, due_on, id) and core.pagination pages it by keyset — the last page reads the order
+    # backwards instead of counting and skipping every couple of the county (OFFSET).
+    rank = Case(When(overdue=True, high_risk=True, then=Value(0)), When(overdue=True, then=Value(1)),
+                When(high_risk=True, then=Value(2)), default=Value(3), output_field=IntegerField())
+    return qs.annotate(queue_rank=rank).order_by("queue_rank", "due_on", "id")
 
 
 def couple_pathway(*, couple_id: int, today: datetime.date | None = None):

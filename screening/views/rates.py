@@ -5,6 +5,7 @@ import datetime
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
@@ -33,16 +34,21 @@ def rates(request):
 
 def _link_cells(table: dict, start: datetime.date, end: datetime.date) -> None:
     """Each cell's label and the link to the list behind it, written once here: 16 townships and
-    the county × 7 rates × 2 layouts rendered ``{% url %}`` and two date filters per cell, which
-    cost a fifth of the page."""
+    the county × 7 rates × 2 layouts rendered an include, ``{% url %}`` and two date filters per
+    cell, which cost a fifth of the page."""
     bases = {r.key: reverse(f"screening:rate_list_{r.key}") for r in RATES}
     labels = {r.key: r.label for r in RATES}
     period = f"start={start:%Y-%m-%d}&end={end:%Y-%m-%d}"
+    band_labels = {"ok": _("达标"), "near": _("接近目标"), "below": _("未达标")}
     for township, cells in [(row["township"], row["cells"]) for row in table["rows"]] + [(None, table["county"])]:
         where = f"township={township.pk}&" if township is not None else ""
         for cell in cells:
             cell["href"] = f"{bases[cell['key']]}?{where}{period}"
             cell["label"] = labels[cell["key"]]
+            cell["band_label"] = band_labels.get(cell["band"], "")
+            # As strings: the template's number localisation (1,000 calls) was a third of its time.
+            cell["value_s"] = "" if cell["value"] is None else str(cell["value"])
+            cell["num_s"], cell["den_s"] = str(cell["num"]), str(cell["den"])
 
 
 def _period(request) -> tuple[datetime.date, datetime.date]:

@@ -54,7 +54,8 @@ DUE = """CASE
 QUEUE = f"""SELECT q.* FROM (SELECT c.id, c.township_id, c.wife_id, c.husband_id, c.household_id, {STEP} AS step,
         {DUE} AS due, s.risk_level = 'high' AS high, s.id AS sid
     FROM households_couple c LEFT JOIN screening_screening s ON s.couple_id = c.id AND s.is_current
-    WHERE NOT c.is_void {{where}}) q WHERE q.step IS NOT NULL"""
+    WHERE NOT c.is_void AND (s.id IS NOT NULL OR (c.in_register AND c.planned_timing = '1')) {{where}}) q
+    WHERE q.step IS NOT NULL"""
 PAGE_OF_COUPLES = """SELECT page.*, w.name, w.id_number, m.name, h.phone, v.name, t.name FROM page
     JOIN households_person w ON w.id = page.wife_id JOIN households_person m ON m.id = page.husband_id
     JOIN households_household h ON h.id = page.household_id JOIN accounts_village v ON v.id = h.village_id

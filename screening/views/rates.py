@@ -83,7 +83,10 @@ def rate_list(request, key):
               detail=f"masked list {start}..{end}" + (" export" if request.GET.get("format") == "xlsx" else ""))
     if request.GET.get("format") == "xlsx":
         return rate_list_export(request=request, rate=rate, rows=rows, township=township, start=start, end=end)
+    page = paginate(request, rows)
+    for row in page:  # the couple each row shows (rendered inline: an include per row cost more)
+        row.c = row if rate.base == "couple" else row.couple
     return render(request, "screening/rate_list.html", {
-        "rate": rate, "page": paginate(request, rows), "query": query_without_page(request), "township": township,
+        "rate": rate, "page": page, "query": query_without_page(request), "township": township,
         "start": start, "end": end, "last_day": end - datetime.timedelta(days=1), "couple_base": rate.base == "couple",
     })

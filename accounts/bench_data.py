@@ -9,7 +9,8 @@ It leaves in ``ctx.data``: ``townships`` (list of dicts with id, code, household
 
 ``generate_after`` writes the audit trail: ``ctx.audit_rows`` rows over the last two years, busier
 in recent months, in time order (ids follow time, as in a live table): views and changes of the
-records every app offered with ``ctx.add_audit_objects`` (by a clerk of the record's township),
+records every app offered with ``ctx.add_audit_objects`` (by a clerk of the record's township, or
+one of the users the app named),
 logins and logouts, failed logins, refusals and exports.
 """
 import bisect
@@ -128,6 +129,7 @@ def _audit_events(ctx):
     sources = ctx.audit_objects
     source_cum = _cumulative(o["weight"] for o in sources)
     actions = [(list(o["actions"]), _cumulative(o["actions"].values())) for o in sources]
+    others = [[(pk, username_of[pk]) for pk in o["users"]] if o.get("users") else None for o in sources]
     start = ctx.today - datetime.timedelta(days=AUDIT_DAYS)  # up to yesterday: nothing after "now"
     counts = _day_counts(ctx.audit_rows, AUDIT_DAYS, rng)
     row_id = 0
@@ -153,7 +155,8 @@ def _audit_events(ctx):
                 source = sources[i]
                 k = randrange(len(source["ids"]))
                 township = source["township_ids"][k]
-                pk, name = clerks[township][randrange(len(clerks[township]))]
+                staff = others[i] or clerks[township]
+                pk, name = staff[randrange(len(staff))]
                 names, cum = actions[i]
                 action = names[bisect.bisect_right(cum, random() * cum[-1])]
                 yield (row_id, at, pk, name, action, source["object_type"], str(source["ids"][k]), township, ip, True,

@@ -146,12 +146,15 @@ class FullScale:
         if self.out is not None:
             self.out.write(message)
 
-    def add_audit_objects(self, *, object_type: str, ids, township_ids, weight: float, actions: dict) -> None:
+    def add_audit_objects(self, *, object_type: str, ids, township_ids, weight: float, actions: dict,
+                          users=None) -> None:
         """Offer records for the audit trail: ``ids`` and their ``township_ids`` (parallel
         sequences), ``weight`` (share of the trail's object events) and ``actions`` (action →
-        relative frequency, e.g. {"view": 8, "update": 2})."""
+        relative frequency, e.g. {"view": 8, "update": 2}). ``users``: the user ids who work on
+        these records (default: the clerks of the record's township; county-wide work such as
+        enforcement names its inspectors)."""
         self.audit_objects.append(dict(object_type=object_type, ids=ids, township_ids=township_ids,
-                                       weight=weight, actions=actions))
+                                       weight=weight, actions=actions, users=users))
 
     # --- writing ---
     def load(self, table: str, columns: list[str], rows: Iterable) -> int:

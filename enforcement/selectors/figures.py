@@ -18,6 +18,7 @@ Definitions (periods are half-open, dates in Asia/Shanghai):
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import (
     Count,
@@ -26,33 +27,38 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
-    IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 
 from accounts.models import Township
 
 from ..models import Case, Tip
-from .lists import tips_overdue_in
+from .lists import tips_overdue_q
 
 DAYS_TO_CLOSE = ExpressionWrapper(F("closed_on") - F("filed_on"), output_field=DurationField())
 
 
+def tip_received_q(start, end) -> Q:
+    return Q(received_on__gte=start, received_on__lt=end)
+
+
+def case_period_q(field: str, start, end) -> Q:
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
 def tips_received(start, end):
-    return Tip.objects.filter(received_on__gte=start, received_on__lt=end)
+    return Tip.objects.filter(tip_received_q(start, end))
 
 
 def tips_overdue(start, end):
-    return tips_overdue_in(Tip.objects.all(), start, end)
+    return Tip.objects.filter(tips_overdue_q(start, end))
 
 
 def cases_by(field: str, start, end):
-    return Case.objects.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+    return Case.objects.filter(case_period_q(field, start, end))
 
 
 def closure_rate_expr(end):
@@ -65,24 +71,6 @@ def as_days(value) -> float | None:
     if value is None:
         return None
     return round(value.total_seconds() / 86400, 1)
-
-
-def _sub(qs, expression, output_field):
-    """A per-township aggregate of ``qs`` as a correlated scalar subquery on Township."""
-    grouped = qs.filter(township=OuterRef("pk")).order_by().values("township").annotate(v=expression).values("v")
-    return Subquery(grouped, output_field=output_field)
-
-
-def _count(qs):
-    return Coalesce(_sub(qs, Count("*"), IntegerField()), Value(0))
-
-
-def _money(qs, field):
-    return Coalesce(
-        _sub(qs, Sum(field), DecimalField(max_digits=14, decimal_places=2)),
-        Value(0),
-        output_field=DecimalField(max_digits=14, decimal_places=2),
-    )
 
 
 COUNT_COLUMNS = [
@@ -123,39 +111,65 @@ class FiguresRow:
         return as_days(self.values["days_sum"] / n) if n and self.values["days_sum"] is not None else None
 
 
+def _grouped_sql(queryset) -> tuple[str, tuple]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
 def township_figures(*, start: datetime.date, end: datetime.date) -> tuple[list[FiguresRow], FiguresRow]:
     """One row per active township and the county row, for ``[start, end)``. ONE query.
 
-    Each column is a correlated subquery rather than a JOIN + GROUP BY: joining tips and cases
-    would multiply the rows and inflate every count. The county row adds up the township rows'
-    numerators and denominators (already aggregated in SQL), so its rates are true county rates.
+    One grouped pass over the tips and one over the cases (every column a ``FILTER`` of the record
+    set it counts), joined to the townships: joining tips and cases row by row would multiply the
+    rows and inflate every count, and a correlated subquery per column and township (16 × 14 of
+    them) cost several times the pass (bench/results-enforcement.md). The county row adds up the
+    township rows' numerators and denominators (already aggregated in SQL), so its rates are true
+    county rates.
     """
-    filed = cases_by("filed_on", start, end)
-    closed = cases_by("closed_on", start, end)
-    decided = cases_by("decided_on", start, end)
-    townships = (
-        Township.objects.filter(is_active=True)
+    filed = case_period_q("filed_on", start, end)
+    closed = case_period_q("closed_on", start, end)
+    decided = case_period_q("decided_on", start, end)
+    money = DecimalField(max_digits=14, decimal_places=2)
+    tips = (
+        Tip.objects.order_by()
+        .values("township")
         .annotate(
-            tips_received=_count(tips_received(start, end)),
-            tips_overdue=_count(tips_overdue(start, end)),
-            cases_opened=_count(cases_by("registered_on", start, end)),
-            cases_filed=_count(filed),
-            filed_closed=_count(filed.filter(closed_on__lt=end)),
-            cases_closed=_count(closed),
-            days_sum=_sub(closed, Sum(DAYS_TO_CLOSE), DurationField()),
-            warnings=_count(decided.filter(outcome_warning=True)),
-            confiscations=_count(decided.filter(confiscated_amount__gt=0)),
-            confiscated_sum=_money(decided, "confiscated_amount"),
-            fines=_count(decided.filter(fine_amount__gt=0)),
-            fine_sum=_money(decided, "fine_amount"),
-            revocations=_count(decided.filter(licence_revoked=True)),
-            referrals=_count(cases_by("referred_on", start, end)),
+            tips_received=Count("id", filter=tip_received_q(start, end)),
+            tips_overdue=Count("id", filter=tips_overdue_q(start, end)),
         )
-        .order_by("sort_order", "code")
+    )
+    cases = (
+        Case.objects.order_by()
+        .values("township")
+        .annotate(
+            cases_opened=Count("id", filter=case_period_q("registered_on", start, end)),
+            cases_filed=Count("id", filter=filed),
+            filed_closed=Count("id", filter=filed & Q(closed_on__lt=end)),
+            cases_closed=Count("id", filter=closed),
+            days_sum=Sum(DAYS_TO_CLOSE, filter=closed, output_field=DurationField()),
+            warnings=Count("id", filter=decided & Q(outcome_warning=True)),
+            confiscations=Count("id", filter=decided & Q(confiscated_amount__gt=0)),
+            confiscated_sum=Sum("confiscated_amount", filter=decided, output_field=money),
+            fines=Count("id", filter=decided & Q(fine_amount__gt=0)),
+            fine_sum=Sum("fine_amount", filter=decided, output_field=money),
+            revocations=Count("id", filter=decided & Q(licence_revoked=True)),
+            referrals=Count("id", filter=case_period_q("referred_on", start, end)),
+        )
+    )
+    tips_sql, tips_params = _grouped_sql(tips)
+    cases_sql, cases_params = _grouped_sql(cases)
+    columns = ", ".join(f"x.{c}" for c in ("tips_received", "tips_overdue")) + ", " + ", ".join(
+        f"y.{c}" for c in COUNT_COLUMNS[2:] + MONEY_COLUMNS + ["days_sum"])
+    townships = Township.objects.raw(
+        f"SELECT t.*, {columns} FROM accounts_township t "  # nosec B608: column names are constants above
+        f"LEFT JOIN ({tips_sql}) x ON x.township = t.id LEFT JOIN ({cases_sql}) y ON y.township = t.id "
+        "WHERE t.is_active ORDER BY t.sort_order, t.code",
+        tips_params + cases_params,
     )
     rows = []
     for t in townships:
-        values = {c: getattr(t, c) for c in COUNT_COLUMNS + MONEY_COLUMNS}
+        values = {c: getattr(t, c) or 0 for c in COUNT_COLUMNS}
+        values.update({c: getattr(t, c) or Decimal("0") for c in MONEY_COLUMNS})
         values["days_sum"] = t.days_sum
         rows.append(FiguresRow(township=t, values=values))
     total = {c: sum((r.values[c] for r in rows), 0) for c in COUNT_COLUMNS + MONEY_COLUMNS}

@@ -59,7 +59,13 @@ def facility_list(
     elif licence == "expired":
         qs = qs.licence_expired(today)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(licence_number__icontains=q) | Q(address__icontains=q))
+        # Names and addresses by their characters' GIN index, licence numbers by trigrams (migration
+        # 0002), as one id IN (… UNION …) so that each part uses its index.
+        found = Facility.objects.order_by().filter(name__has_text=q).values("id").union(
+            Facility.objects.order_by().filter(licence_number__icontains=q).values("id"),
+            Facility.objects.order_by().filter(address__has_text=q).values("id"),
+        )
+        qs = qs.filter(id__in=found)
     if township is not None:
         qs = qs.filter(township=township)
     if designation:
@@ -140,17 +146,21 @@ def tip_list(
     return qs.select_related("township", "case").order_by("-received_on", "-id")
 
 
-def tips_overdue_in(qs, start: datetime.date | None, end: datetime.date | None):
+def tips_overdue_q(start: datetime.date | None, end: datetime.date | None) -> Q:
     """Tips not handled within the deadline that were open during ``[start, end)``: the deadline
     (received_on + N days) fell before ``end``, they were not handled by it, and they were still
     unhandled at ``start`` or handled only within the period. The weekly report's problem list."""
     days = datetime.timedelta(days=tip_handle_days())
+    condition = Q(handled_on__isnull=True) | Q(handled_on__gt=F("received_on") + days)
     if end:
-        qs = qs.filter(received_on__lt=end - days)
-    qs = qs.filter(Q(handled_on__isnull=True) | Q(handled_on__gt=F("received_on") + days))
+        condition &= Q(received_on__lt=end - days)
     if start:
-        qs = qs.filter(Q(handled_on__isnull=True) | Q(handled_on__gte=start))
-    return qs
+        condition &= Q(handled_on__isnull=True) | Q(handled_on__gte=start)
+    return condition
+
+
+def tips_overdue_in(qs, start: datetime.date | None, end: datetime.date | None):
+    return qs.filter(tips_overdue_q(start, end))
 
 
 # --- 两非案件 -----------------------------------------------------------------------------------
@@ -174,8 +184,13 @@ def case_list(
         if match:
             qs = qs.filter(year=int(match[1]), seq=int(match[2]))
         else:
-            parties = CaseParty.objects.filter(Q(name__icontains=q) | Q(facility__name__icontains=q)).values("case_id")
-            qs = qs.filter(Q(title__icontains=q) | Q(id__in=parties))
+            # One id IN (… UNION …), each part answered by a GIN index over the characters
+            # (core/search.py, migration 0002); an OR of the parts could use none of them.
+            titles = Case.objects.filter(title__has_text=q).order_by().values("id")
+            people = CaseParty.objects.filter(name__has_text=q).order_by().values("case_id")
+            named = Facility.objects.filter(name__has_text=q).order_by().values("id")
+            facilities = CaseParty.objects.filter(facility__in=named).order_by().values("case_id")
+            qs = qs.filter(id__in=titles.union(people, facilities))
     if township is not None:
         qs = qs.filter(township=township)
     if status:
@@ -193,7 +208,9 @@ def case_list(
         .prefetch_related(
             Prefetch("parties", queryset=CaseParty.objects.select_related("facility").order_by("id")),
         )
-        .order_by("-year", "-seq")
+        # Ends with the primary key (numbers are unique per year, so the order is the same): keyset
+        # pages (core/pagination.py), the last page as cheap as the first.
+        .order_by("-year", "-seq", "-id")
     )
 
 

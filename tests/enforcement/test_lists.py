@@ -193,3 +193,35 @@ def test_case_export_masks_party_id_numbers_and_never_writes_formulas(client_for
     assert "11010519491231002X" not in str(text) and "110105********002X" in str(text)
     title_cell = next(c for row in sheet.iter_rows() for c in row if c.value == '=HYPERLINK("http://x")')
     assert title_cell.data_type == "s"
+
+
+@pytest.mark.parametrize("name", sorted(LIST_QUERIES))
+def test_the_last_page_costs_the_queries_of_the_first(client_for, inspector, township_a, name,
+                                                      django_assert_num_queries):
+    # Every list is keyset-paged (its order ends with the id): ?page=last reads the order
+    # backwards with the same queries as page 1, never OFFSET over the whole list.
+    client = client_for(inspector)
+    url = reverse(f"enforcement:{name}")
+    fill(3, township_a, inspector)
+    with django_assert_num_queries(REQUEST + LIST_QUERIES[name]):
+        page = client.get(url, {"page": "last"}).context["page"]
+    assert len(page.object_list) == 3 and page.next_cursor
+
+
+def test_case_list_pages_by_number_newest_first(client_for, inspector, township_a, settings):
+    cases = [make_case(township=township_a, by=inspector, title=f"案{i}") for i in range(27)]
+    client = client_for(inspector)
+    first = client.get(reverse("enforcement:case_list")).context["page"]
+    last = client.get(reverse("enforcement:case_list"), {"page": "last"}).context["page"]
+    assert [c.pk for c in first.object_list] == [c.pk for c in cases[::-1][:25]]
+    # The last page is the last 25 in the list's order (read backwards, core.pagination): the oldest.
+    assert [c.pk for c in last.object_list] == [c.pk for c in cases[24::-1]]
+
+
+@pytest.mark.parametrize("name,q", [("case_list", "中介"), ("case_list", "测试医院"), ("facility_list", "测试")])
+def test_searches_cost_the_list_s_queries(client_for, inspector, township_a, name, q, django_assert_num_queries):
+    client = client_for(inspector)
+    fill(4, township_a, inspector)
+    with django_assert_num_queries(REQUEST + LIST_QUERIES[name]):
+        page = client.get(reverse(f"enforcement:{name}"), {"q": q}).context["page"]
+    assert len(page.object_list) == 4

@@ -66,6 +66,20 @@ def closure_rate_expr(end):
     return closed * Value(100.0) / Cast(Count("id"), FloatField())
 
 
+def _duration(value) -> datetime.timedelta | None:
+    """A raw query's interval: PostgreSQL gives a timedelta, SQLite (``make run``) microseconds."""
+    if value is None or isinstance(value, datetime.timedelta):
+        return value
+    return datetime.timedelta(microseconds=int(value))
+
+
+def _money(value) -> Decimal:
+    """A raw query's sum of amounts: Decimal from PostgreSQL, a number from SQLite."""
+    if value is None:
+        return Decimal("0")
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 def as_days(value) -> float | None:
     """An interval from SQL (timedelta) as days."""
     if value is None:
@@ -169,8 +183,8 @@ def township_figures(*, start: datetime.date, end: datetime.date) -> tuple[list[
     rows = []
     for t in townships:
         values = {c: getattr(t, c) or 0 for c in COUNT_COLUMNS}
-        values.update({c: getattr(t, c) or Decimal("0") for c in MONEY_COLUMNS})
-        values["days_sum"] = t.days_sum
+        values.update({c: _money(getattr(t, c)) for c in MONEY_COLUMNS})
+        values["days_sum"] = _duration(t.days_sum)
         rows.append(FiguresRow(township=t, values=values))
     total = {c: sum((r.values[c] for r in rows), 0) for c in COUNT_COLUMNS + MONEY_COLUMNS}
     sums = [r.values["days_sum"] for r in rows if r.values["days_sum"] is not None]

@@ -5,6 +5,8 @@ a list's filters need a label, a Bootstrap class on the widget and the field's e
 """
 from django import forms, template
 
+from core.widgets import fast_widget
+
 register = template.Library()
 
 
@@ -19,4 +21,5 @@ def filter_widget(bound_field):
         css = "form-control"
     if bound_field.errors:
         css += " is-invalid"
-    return bound_field.as_widget(attrs={"class": css})
+    # Inputs and selects are written in Python (the same HTML as Django's widget templates).
+    return bound_field.as_widget(widget=fast_widget(widget), attrs={"class": css})

@@ -257,9 +257,10 @@ def _keys_and_count(narrow, fields, *, reverse: bool, limit: int, cap: int) -> t
     order = ", ".join(f"s.{quote(name)} {'DESC' if descending != reverse else 'ASC'}"
                       for name, (_path, descending) in zip(names, fields, strict=True))
     columns = ", ".join(f"s.{quote(name)}" for name in names)
+    # The ORM's own compiled SQL (values as parameters) wrapped with quoted alias names and an integer.
+    statement = f"SELECT {columns}, COUNT(*) OVER () FROM ({sql}) s ORDER BY {order} LIMIT {int(limit)}"  # nosec B608
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns}, COUNT(*) OVER () FROM ({sql}) s ORDER BY {order} LIMIT {int(limit)}",
-                       params)
+        cursor.execute(statement, params)
         rows = cursor.fetchall()
     found = rows[0][-1] if rows else 0
     rows = [row[:-1] for row in rows]

@@ -105,6 +105,9 @@ def _can_change(user, household: Household) -> bool:
 
 
 # --- 家庭户列表 ------------------------------------------------------------------------------
+HOUSEHOLD_ROW_FIELDS = ("is_void", "head_name", "phone", "address", "hukou_type", "village", "village__name")
+
+
 @require_GET
 @capability_required(Cap.REGISTER_VIEW)
 def household_list(request):
@@ -113,7 +116,8 @@ def household_list(request):
     households = select_households(
         user=request.user, q=f.get("q", ""), village=f.get("village"), status=f["status"], sort=f["sort"],
     )
-    page = paginate(request, households)
+    # Only the columns a row shows (households/templatetags/household_tags.py), members as values.
+    page = paginate(request, households.only(*HOUSEHOLD_ROW_FIELDS))
     attach_active_members(page.object_list)
     return render(request, "households/household_list.html", {
         "form": form, "page": page, "query": query_without_page(request),

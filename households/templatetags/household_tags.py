@@ -13,6 +13,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.models import choice_label
+from households.models import Person, Relation
+
 register = template.Library()
 
 # One household's row: a card on a phone (``table-cards``: each cell shows its data-label), a
@@ -37,11 +40,12 @@ EMPTY = """    <tr><td colspan="4" class="text-body-secondary" data-testid="empt
 _SENTINEL = 987654321  # a household id no URL pattern can contain elsewhere: reverse once per page
 
 
-def _members_html(members, none_label: str) -> str:
+def _members_html(members, none_label: str, relations: dict) -> str:
     if not members:
         return f'<li class="text-body-secondary">{escape(none_label)}</li>'
     return "\n".join(
-        MEMBER.format(escape(m.name), escape(m.get_relation_display()), escape(m.masked_id_number)) for m in members)
+        MEMBER.format(escape(m.name), relations.get(m.relation) or escape(m.get_relation_display()),
+                      escape(m.masked_id_number)) for m in members)
 
 
 @register.simple_tag
@@ -57,6 +61,8 @@ def household_rows(households):
                         .format(escape(_("待补全"))))
     no_members = _("无在册成员")
     url_pattern = reverse("households:household_detail", args=[_SENTINEL]).split(str(_SENTINEL))
+    # Each relation's label once per page, escaped (get_relation_display's, in the active language).
+    relations = {code: escape(choice_label(Person._meta.get_field("relation"), code)) for code in Relation.values}
     rows = []
     for household in households:
         pk = str(household.pk)
@@ -67,6 +73,6 @@ def household_rows(households):
             hukou=escape(household.get_hukou_type_display()), village=escape(household.village.name),
             address=escape(household.address),
             phone=f'<a href="tel:{escape(phone)}">{escape(phone)}</a>' if phone else "—",
-            members=_members_html(household.active_members, no_members), **labels))
+            members=_members_html(household.active_members, no_members, relations), **labels))
     return mark_safe("\n".join(rows))  # nosec B308 B703: every value above is escaped
 

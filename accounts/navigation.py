@@ -9,12 +9,13 @@ An app declares, on its ``AppConfig``:
 So a new app (screening, enforcement, assessment) adds menu entries and home widgets without
 editing ``accounts``. Entries are sorted by ``order`` (then by app order in PROJECT_APPS).
 """
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Cap
@@ -62,11 +63,18 @@ def all_nav_items() -> list[NavItem]:
     return sorted(items, key=lambda item: item.order)  # stable: app order breaks ties
 
 
+@functools.lru_cache(maxsize=256)
+def _url(url_name: str, script_prefix: str, urlconf) -> str:
+    return reverse(url_name, urlconf=urlconf)
+
+
 def items_for(user) -> list[dict]:
     if not user.is_authenticated:
         return []
+    # The entries' URLs take no arguments: reversed once per process (and script prefix).
+    prefix, urlconf = get_script_prefix(), get_urlconf(settings.ROOT_URLCONF)
     return [
-        {"key": item.key, "label": item.label, "url": reverse(item.url_name)}
+        {"key": item.key, "label": item.label, "url": _url(item.url_name, prefix, urlconf)}
         for item in all_nav_items()
         if item.shown_to(user)
     ]

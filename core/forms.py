@@ -141,12 +141,13 @@ class StandardFormMixin:
 
     def full_clean(self):
         # Here rather than in __init__: forms add and replace fields in their own __init__ after
-        # ours has run, and those fields need the same treatment.
-        for name, field in self.fields.items():
-            if not getattr(field, "_clerk_messages", False):
-                _clerk_messages(field, name)
-                field._clerk_messages = True
+        # ours has run, and those fields need the same treatment. Only a bound form is validated:
+        # an unbound one (a list page's filters before any search) never shows a message.
         if self.is_bound:
+            for name, field in self.fields.items():
+                if not getattr(field, "_clerk_messages", False):
+                    _clerk_messages(field, name)
+                    field._clerk_messages = True
             self.data = self._hygienic(self.data)
         super().full_clean()
 

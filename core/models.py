@@ -21,12 +21,17 @@ class ChoiceLabels(models.Model):
         abstract = True
 
     def _get_FIELD_display(self, field):
-        key = (id(field), get_language())
-        labels = _LABELS.get(key)
-        if labels is None:
-            labels = _LABELS[key] = {value: str(label) for value, label in field.flatchoices}
-        value = getattr(self, field.attname)
-        return labels.get(value, value)
+        return choice_label(field, getattr(self, field.attname))
+
+
+def choice_label(field, value):
+    """What ``get_<field>_display()`` shows for ``value``, in the active language (rows read as
+    plain values rather than model instances use it too)."""
+    key = (id(field), get_language())
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS[key] = {value: str(label) for value, label in field.flatchoices}
+    return labels.get(value, value)
 
 
 class Voidable(models.Model):

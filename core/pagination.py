@@ -25,6 +25,7 @@ import json
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import BooleanField, Expression, F, Q
@@ -240,6 +241,41 @@ def _beyond(names, fields, values, *, forwards: bool, model, connection, annotat
     return condition
 
 
+def _keys_and_count(narrow, fields, *, reverse: bool, limit: int, cap: int) -> tuple[list[tuple], int]:
+    """The first ``limit`` keys of ``narrow`` and how many of its first ``cap + 1`` rows there are,
+    in one statement that returns only ``limit`` rows::
+
+        SELECT s._key0, …, count(*) OVER () FROM (<narrow> LIMIT cap + 1) s ORDER BY <its order> LIMIT limit
+
+    (fetching the cap + 1 keys into Python to count them was a tenth of the household list's
+    time). The outer ORDER BY repeats the inner one on the same columns, so the rows come back in
+    the list's order; the keys go through the fields' converters as ``values_list()`` would."""
+    limited = narrow[: cap + 1]
+    connection = connections[limited.db]
+    compiler = limited.query.get_compiler(using=limited.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # a filter that can match nothing (``pk__in=[]``): no query at all
+        return [], 0
+    quote = connection.ops.quote_name
+    names = [f"_key{i}" for i in range(len(fields))]
+    order = ", ".join(f"s.{quote(name)} {'DESC' if descending != reverse else 'ASC'}"
+                      for name, (_path, descending) in zip(names, fields, strict=True))
+    columns = ", ".join(f"s.{quote(name)}" for name in names)
+    # The ORM's own compiled SQL (values as parameters) wrapped with quoted alias names and an integer.
+    statement = f"SELECT {columns}, COUNT(*) OVER () FROM ({sql}) s ORDER BY {order} LIMIT {int(limit)}"  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    found = rows[0][-1] if rows else 0
+    rows = [row[:-1] for row in rows]
+    selected = {alias: expression for expression, _sql, alias in compiler.select}
+    converters = compiler.get_converters([selected[name] for name in names])
+    if converters:
+        rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
+    return rows, found
+
+
 def _keyset_page(request, queryset, fields, per_page: int, count_cap: int):
     """Rows of the page, ids first: the page is chosen by a narrow query (the primary key and the
     sort values, joining only what the filters and the order need), then its rows are loaded by
@@ -270,8 +306,11 @@ def _keyset_page(request, queryset, fields, per_page: int, count_cap: int):
     # On the first and the last page the same read gives the capped total: up to cap + 1 keys (a
     # few bytes each) instead of a second query that would find and count them again.
     counting = cursor_values is None
-    keys = list(narrow[: (count_cap + 1) if counting else per_page + 1])
-    total = (min(len(keys), count_cap), len(keys) > count_cap) if counting else None
+    if counting:
+        keys, found = _keys_and_count(narrow, fields, reverse=reverse, limit=per_page + 1, cap=count_cap)
+        total = (min(found, count_cap), found > count_cap)
+    else:
+        keys, total = list(narrow[: per_page + 1]), None
     more = len(keys) > per_page
     keys = keys[:per_page]
     if reverse:

@@ -32,7 +32,7 @@ class HouseholdFilterForm(FilterFormMixin, Form):
         label=_("搜索"), required=False, max_length=40, help_text=_("户主或成员姓名；身份证号可输全号或后 4 位。"),
         widget=forms.TextInput(attrs={"placeholder": _("姓名、身份证号或电话"), "type": "search"}),
     )
-    village = ScopedModelChoiceField(Village.objects.none(), unscoped_queryset=Village.objects.all(),
+    village = ScopedModelChoiceField(Village.objects.none(), unscoped_queryset=Village.objects.all(), label_field="name",
                                      label=_("村/社区"), required=False, empty_label=_("全部村/社区"))
     status = forms.ChoiceField(
         label=_("状态"), required=False,

@@ -18,6 +18,9 @@ class _ListChoiceIterator(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
+        if self.field.label_field:  # (pk, label) pairs: no model instance per option
+            yield from self.queryset.values_list("pk", self.field.label_field)
+            return
         for obj in self.queryset.all():  # one plain query (not .iterator()'s server-side cursor)
             yield self.choice(obj)
 
@@ -33,8 +36,11 @@ class ScopedModelChoiceField(forms.ModelChoiceField):
     widget = FastSelect  # list filters offer a township's 60-odd villages: core/widgets.py
     iterator = _ListChoiceIterator
 
-    def __init__(self, queryset, *, unscoped_queryset, **kwargs):
+    def __init__(self, queryset, *, unscoped_queryset, label_field: str | None = None, **kwargs):
         self.unscoped_queryset = unscoped_queryset
+        # The field whose value is the option's label when it is what str(instance) gives (a
+        # village's name): the options are then read as (pk, label) pairs.
+        self.label_field = label_field
         super().__init__(queryset, **kwargs)
 
     def to_python(self, value):

@@ -106,7 +106,8 @@ class _ScopedFilterForm(FilterFormMixin, Form):
 def _village_field(user) -> ScopedModelChoiceField:
     return ScopedModelChoiceField(
         Village.objects.filter(township_id=user.township_id).order_by("code"),
-        unscoped_queryset=Village.objects.all(), required=False, label=_("村/社区"), empty_label=_("全部"),
+        unscoped_queryset=Village.objects.all(), label_field="name", required=False, label=_("村/社区"),
+        empty_label=_("全部"),
     )
 
 

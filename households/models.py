@@ -202,8 +202,9 @@ class Household(Voidable, Versioned, Timestamped):
         verbose_name_plural = _("家庭户")
         ordering = ["village__code", "address", "id"]
         indexes = [
-            # Household list: township scope, newest first / by village.
-            models.Index(fields=["township", "is_void", "village"], name="households_hh_scope_village"),
+            # Household list: township scope, by village, then address (the list's order within a
+            # village, so a page's keys and its capped total are read from the index alone).
+            models.Index(fields=["township", "is_void", "village", "address", "id"], name="households_hh_list_order"),
             # Search by head's name and by phone (duplicate check on phone too).
             models.Index(fields=["township", "head_name"], name="households_hh_head_name"),
             models.Index(fields=["phone"], name="households_hh_phone"),

@@ -31,7 +31,8 @@ from ..models import Household, IntentionReason, Person, WantedService
 from .common import void_page
 from ..permissions import get_couple_for_user, get_household_for_user, get_person_for_user
 from ..selectors import (
-    couple_assignments, couple_member_choices, couple_surveys, household_couples, household_list as select_households,
+    attach_active_members, couple_assignments, couple_member_choices, couple_surveys, household_couples,
+    household_list as select_households,
     household_members, household_outreach, merge_candidates, person_in_scope_by_id_number,
 )
 from ..services.common import ConcurrentEdit
@@ -104,6 +105,9 @@ def _can_change(user, household: Household) -> bool:
 
 
 # --- 家庭户列表 ------------------------------------------------------------------------------
+HOUSEHOLD_ROW_FIELDS = ("is_void", "head_name", "phone", "address", "hukou_type", "village", "village__name")
+
+
 @require_GET
 @capability_required(Cap.REGISTER_VIEW)
 def household_list(request):
@@ -112,8 +116,11 @@ def household_list(request):
     households = select_households(
         user=request.user, q=f.get("q", ""), village=f.get("village"), status=f["status"], sort=f["sort"],
     )
+    # Only the columns a row shows (households/templatetags/household_tags.py), members as values.
+    page = paginate(request, households.only(*HOUSEHOLD_ROW_FIELDS))
+    attach_active_members(page.object_list)
     return render(request, "households/household_list.html", {
-        "form": form, "page": paginate(request, households), "query": query_without_page(request),
+        "form": form, "page": page, "query": query_without_page(request),
         "can_create": request.user.can(Cap.REGISTER_CHANGE),
     })
 

@@ -1,7 +1,8 @@
 """The scorecard of live indicators: every app's ``core.indicators`` rows, per township.
 
-Two queries per indicator (this period and the one before), one for the townships: the count
-depends on how many indicators the apps publish, never on the number of townships or records.
+One query per app that gives its indicators a ``batch`` (both periods at once: households,
+assessment), two per other indicator (this period and the one before), one for the townships: the
+count depends on how many indicators the apps publish, never on the number of townships or records.
 Colour bands compare a value with the indicator's target; the arrow compares it with the
 previous period of the same length.
 """
@@ -18,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Township
-from core.indicators import Indicator, all_indicators
+from core.indicators import Indicator, all_indicators, compute_periods
 
 PERIODS = {
     "7": (7, _("近 7 天")),
@@ -111,16 +112,17 @@ def drilldown_url(indicator: Indicator, township_id: int, start: datetime.date, 
     return f"{base}?{urlencode({'township': township_id, 'start': start.isoformat(), 'end': end.isoformat()})}"
 
 
-def compute_all(indicators: list[Indicator], start: datetime.date, end: datetime.date) -> list[dict]:
-    return [indicator.compute(start, end) for indicator in indicators]
+def compute_both(indicators: list[Indicator], period: Period) -> tuple[list[dict], list[dict]]:
+    """Every indicator's values for the period and for the one before: (current, previous)."""
+    answers = compute_periods(indicators, [(period.start, period.end), (period.prev_start, period.start)])
+    return [a[0][0] for a in answers], [a[1][0] for a in answers]
 
 
 def scorecard(*, period: Period, indicators: list[Indicator] | None = None) -> dict:
     """``{"indicators": [...], "rows": [Row]}`` for the active townships, in township order."""
     indicators = all_indicators() if indicators is None else indicators
     townships = list(Township.objects.filter(is_active=True).order_by("sort_order", "code"))
-    current = compute_all(indicators, period.start, period.end)
-    previous = compute_all(indicators, period.prev_start, period.start)
+    current, previous = compute_both(indicators, period)
     rows = []
     for township in townships:
         row = Row(township=township)
@@ -159,8 +161,7 @@ def biggest_moves(*, today: datetime.date | None = None, limit: int = 5) -> list
 def _biggest_moves(period: Period, limit: int) -> list[dict]:
     indicators = all_indicators()
     names = dict(Township.objects.filter(is_active=True).values_list("pk", "name"))
-    current = compute_all(indicators, period.start, period.end)
-    previous = compute_all(indicators, period.prev_start, period.start)
+    current, previous = compute_both(indicators, period)
     moves = []
     for indicator, now_values, before_values in zip(indicators, current, previous, strict=True):
         for township_id, name in names.items():

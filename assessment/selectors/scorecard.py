@@ -102,12 +102,21 @@ class Row:
     cells: list[Cell] = field(default_factory=list)
 
 
-def drilldown_url(indicator: Indicator, township_id: int, start: datetime.date, end: datetime.date) -> str | None:
+def drilldown_url(indicator: Indicator, township_id: int, start: datetime.date, end: datetime.date,
+                  bases: dict | None = None) -> str | None:
+    """The list behind a figure; ``bases`` caches each indicator's reversed path across a table."""
     if not indicator.drilldown:
         return None
-    try:
-        base = reverse(indicator.drilldown)
-    except NoReverseMatch:
+    if bases is not None and indicator.key in bases:
+        base = bases[indicator.key]
+    else:
+        try:
+            base = reverse(indicator.drilldown)
+        except NoReverseMatch:
+            base = None
+        if bases is not None:
+            bases[indicator.key] = base
+    if base is None:
         return None
     return f"{base}?{urlencode({'township': township_id, 'start': start.isoformat(), 'end': end.isoformat()})}"
 
@@ -123,7 +132,7 @@ def scorecard(*, period: Period, indicators: list[Indicator] | None = None) -> d
     indicators = all_indicators() if indicators is None else indicators
     townships = list(Township.objects.filter(is_active=True).order_by("sort_order", "code"))
     current, previous = compute_both(indicators, period)
-    rows = []
+    rows, bases = [], {}
     for township in townships:
         row = Row(township=township)
         for indicator, now_values, before_values in zip(indicators, current, previous, strict=True):
@@ -132,7 +141,7 @@ def scorecard(*, period: Period, indicators: list[Indicator] | None = None) -> d
             row.cells.append(Cell(
                 indicator=indicator, value=value, previous=before, band=band(indicator, value),
                 trend=trend(indicator, value, before),
-                url=drilldown_url(indicator, township.pk, period.start, period.end),
+                url=drilldown_url(indicator, township.pk, period.start, period.end, bases),
             ))
         rows.append(row)
     return {"indicators": indicators, "rows": rows, "period": period}

@@ -62,10 +62,9 @@ def _shift(start: datetime.date, end: datetime.date, days: int) -> tuple[datetim
     return start - delta, end - delta
 
 
-def screening_base(end: datetime.date):
-    """Active screenings with the "recorded before the end" facts the numerators need."""
+def _screening_facts(end: datetime.date) -> dict:
     before_end = {"screening": OuterRef("pk"), "is_void": False}
-    return Screening.objects.filter(is_void=False).annotate(
+    return dict(
         has_early=Exists(EarlyPregnancyFollowUp.objects.filter(
             **before_end, followed_on__lt=end, result__in=[EarlyResult.PREGNANT, EarlyResult.NOT_PREGNANT])),
         has_outcome=Exists(OutcomeFollowUp.objects.filter(
@@ -74,12 +73,21 @@ def screening_base(end: datetime.date):
     )
 
 
-def couple_base(start: datetime.date, end: datetime.date):
+def _couple_facts(start: datetime.date, end: datetime.date) -> dict:
     done = {"couple": OuterRef("pk"), "is_void": False, "status__in": DONE}
-    return couples_county().filter(is_void=False).annotate(
+    return dict(
         screened_in=Exists(Screening.objects.filter(**done, exam_date__gte=start, exam_date__lt=end)),
         screened_before=Exists(Screening.objects.filter(**done, exam_date__lt=start)),
     )
+
+
+def screening_base(end: datetime.date):
+    """Active screenings with the "recorded before the end" facts the numerators need."""
+    return Screening.objects.filter(is_void=False).annotate(**_screening_facts(end))
+
+
+def couple_base(start: datetime.date, end: datetime.date):
+    return couples_county().filter(is_void=False).annotate(**_couple_facts(start, end))
 
 
 def conditions(key: str, start: datetime.date, end: datetime.date) -> tuple[Q, Q]:
@@ -180,6 +188,61 @@ def rate_table(start: datetime.date, end: datetime.date, *, township_ids=None) -
         rows.append({"township": township, "cells": cells})
     county = [_cell(r.key, *totals.get(r.key, (0, 0))) for r in RATES]
     return {"rates": RATES, "rows": rows, "county": county}
+
+
+FACTS = ("screened_in", "screened_before", "has_early", "has_outcome", "has_prenatal")
+
+
+def _for_period(q: Q, k: int) -> Q:
+    """``q`` with the period's facts (annotations) renamed ``<fact>_<k>``."""
+    children = []
+    for child in q.children:
+        if isinstance(child, Q):
+            children.append(_for_period(child, k))
+        else:
+            lookup, value = child
+            name, _sep, rest = lookup.partition("__")
+            children.append((f"{name}_{k}{'__' + rest if rest else ''}" if name in FACTS else lookup, value))
+    return Q(*children, _connector=q.connector, _negated=q.negated)
+
+
+def counts_for_periods(keys: list[str], periods: list[tuple[datetime.date, datetime.date]]) -> list[dict[int, dict]]:
+    """``counts_by_township`` for several periods in ONE statement (one pass over the base table,
+    each period's facts and counts as their own columns): ``[{township_id: {…}}, …]`` in order."""
+    bases = {RATE_BY_KEY[k].base for k in keys}
+    assert len(bases) == 1, "one statement per base table"
+    couple = bases == {"couple"}
+    qs = couples_county().filter(is_void=False) if couple else Screening.objects.filter(is_void=False)
+    facts, aggregates = {}, {}
+    for k, (start, end) in enumerate(periods):
+        facts.update({f"{name}_{k}": fact for name, fact in
+                      (_couple_facts(start, end) if couple else _screening_facts(end)).items()})
+        for key in keys:
+            den, num = conditions(key, start, end)
+            aggregates[f"p{k}_{key}_den"] = Count("pk", filter=_for_period(den, k))
+            aggregates[f"p{k}_{key}_num"] = Count("pk", filter=_for_period(num, k))
+    rows = qs.annotate(**facts).order_by().values("township_id").annotate(**aggregates)
+    out = [{} for _p in periods]
+    for row in rows:
+        for k in range(len(periods)):
+            out[k][row["township_id"]] = {f"{key}_{part}": row[f"p{k}_{key}_{part}"]
+                                          for key in keys for part in ("den", "num")}
+    return out
+
+
+def batch(periods) -> dict[str, list]:
+    """Every rate for every period (core.indicators ``batch``): two statements, one per base table,
+    the same figures as ``rate_values``."""
+    out = {f"screening.{r.key}": [({}, None) for _p in periods] for r in RATES}
+    for base in ("couple", "screening"):
+        keys = [r.key for r in RATES if r.base == base]
+        for k, counts in enumerate(counts_for_periods(keys, periods) if periods else []):
+            for township_id, row in counts.items():
+                for key in keys:
+                    num, den = row[f"{key}_num"], row[f"{key}_den"]
+                    out[f"screening.{key}"][k][0][township_id] = \
+                        percent(num, den) if RATE_BY_KEY[key].kind == "rate" else num
+    return out
 
 
 def rate_values(key: str, start: datetime.date, end: datetime.date) -> dict[int, object]:

@@ -110,7 +110,7 @@ def test_batch_gives_every_rate_of_every_period_in_two_statements(fixture, djang
     assert set(answers) == {i.key for i in indicators}
     for indicator in indicators:
         for (first, end), (values, county) in zip(periods, answers[indicator.key], strict=True):
-            assert values == indicator.compute(first, end), (indicator.key, start, end)
+            assert values == indicator.compute(first, end), (indicator.key, first, end)
             assert county is None
     assert answers["screening.coverage"][0][0][fixture["c1"].township_id] == Decimal("50.0")
 

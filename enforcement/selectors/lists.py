@@ -144,13 +144,18 @@ def tips_overdue_in(qs, start: datetime.date | None, end: datetime.date | None):
     """Tips not handled within the deadline that were open during ``[start, end)``: the deadline
     (received_on + N days) fell before ``end``, they were not handled by it, and they were still
     unhandled at ``start`` or handled only within the period. The weekly report's problem list."""
+    return qs.filter(tips_overdue_q(start, end))
+
+
+def tips_overdue_q(start: datetime.date | None, end: datetime.date | None) -> Q:
+    """``tips_overdue_in``'s rule as one condition (also a FILTER of the indicators' batch)."""
     days = datetime.timedelta(days=tip_handle_days())
+    rule = Q(handled_on__isnull=True) | Q(handled_on__gt=F("received_on") + days)
     if end:
-        qs = qs.filter(received_on__lt=end - days)
-    qs = qs.filter(Q(handled_on__isnull=True) | Q(handled_on__gt=F("received_on") + days))
+        rule &= Q(received_on__lt=end - days)
     if start:
-        qs = qs.filter(Q(handled_on__isnull=True) | Q(handled_on__gte=start))
-    return qs
+        rule &= Q(handled_on__isnull=True) | Q(handled_on__gte=start)
+    return rule
 
 
 # --- 两非案件 -----------------------------------------------------------------------------------

@@ -555,7 +555,12 @@ class OutreachVisit(Timestamped):
         verbose_name = _("大走访记录")
         verbose_name_plural = _("大走访记录")
         ordering = ["-visit_date", "-id"]
-        indexes = [models.Index(fields=["township", "-visit_date"], name="households_outreach_date")]
+        indexes = [
+            models.Index(fields=["township", "-visit_date"], name="households_outreach_date"),
+            # A week's outreach across the county (the indicator, the weekly table by work group).
+            models.Index(fields=["visit_date"], include=["township", "household", "visitor"],
+                         name="households_outreach_day"),
+        ]
 
     def __str__(self):
         return f"{self.household} {self.visit_date}"

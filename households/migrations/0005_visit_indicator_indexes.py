@@ -21,4 +21,8 @@ class Migration(migrations.Migration):
             model_name='followupvisit',
             index=models.Index(condition=models.Q(('is_void', False)), fields=['couple', 'visit_date', 'id'], include=('next_due', 'pregnancy_status'), name='households_visit_previous'),
         ),
+        migrations.AddIndex(
+            model_name='outreachvisit',
+            index=models.Index(fields=['visit_date'], include=('township', 'household', 'visitor'), name='households_outreach_day'),
+        ),
     ]

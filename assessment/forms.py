@@ -189,7 +189,7 @@ class PhotoForm(Form):
         return upload
 
 
-class WeekForm(forms.Form):
+class WeekForm(Form):
     """A week of the Monday briefing, given by any day in it (its Monday is used)."""
 
     week = forms.DateField(label=_("周（任选这周的一天）"), widget=forms.DateInput(

@@ -156,8 +156,11 @@ def _keyset_order(queryset) -> list[tuple[str, bool]] | None:
     return fields
 
 
-def _nullable(model, path: str) -> bool:
-    """Whether the sort column can be NULL: the field itself, or any nullable relation on the way."""
+def _nullable(model, path: str, annotations=None) -> bool:
+    """Whether the sort column can be NULL: the field itself, or any nullable relation on the way
+    (an annotation, e.g. a computed due date: assume it can)."""
+    if annotations and path in annotations:
+        return True
     for part in path.split(LOOKUP_SEP):
         field = model._meta.pk if part == "pk" else model._meta.get_field(part)
         if getattr(field, "null", False):
@@ -166,7 +169,9 @@ def _nullable(model, path: str) -> bool:
     return False
 
 
-def _output_field(model, path: str):
+def _output_field(model, path: str, annotations=None):
+    if annotations and path in annotations:  # a computed sort value: its expression's field
+        return annotations[path].output_field
     parts = path.split(LOOKUP_SEP)
     for part in parts[:-1]:
         model = model._meta.get_field(part).related_model
@@ -179,7 +184,7 @@ def _encode(values: list) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, fields, model) -> list | None:
+def _decode(cursor: str, fields, model, annotations=None) -> list | None:
     """The cursor's values as Python values of their fields (None stays None: a NULL sort value),
     or None for a damaged or foreign cursor."""
     try:
@@ -189,13 +194,13 @@ def _decode(cursor: str, fields, model) -> list | None:
     if not isinstance(values, list) or len(values) != len(fields) or values[-1] is None:
         return None
     try:
-        return [None if v is None else _output_field(model, path).to_python(v)
+        return [None if v is None else _output_field(model, path, annotations).to_python(v)
                 for (path, _desc), v in zip(fields, values, strict=True)]
     except Exception:  # noqa: BLE001 - a hand-edited cursor is just a bad link: the first page
         return None
 
 
-def _beyond(names, fields, values, *, forwards: bool, model, connection) -> Expression | Q:
+def _beyond(names, fields, values, *, forwards: bool, model, connection, annotations=None) -> Expression | Q:
     """Rows beyond the cursor's row in the list's order (``forwards``) or before it.
 
     A cursor without NULLs: one row comparison, ``(a, b, id) > (x, y, z)``, which an index on the
@@ -208,7 +213,7 @@ def _beyond(names, fields, values, *, forwards: bool, model, connection) -> Expr
     greater = forwards != descending  # does "beyond" mean larger values?
     nulls_beyond = connection.features.nulls_order_largest == greater  # NULLs sort on the far side
     if all(v is not None for v in values):
-        prepared = [_output_field(model, path).get_db_prep_value(v, connection)
+        prepared = [_output_field(model, path, annotations).get_db_prep_value(v, connection)
                     for (path, _desc), v in zip(fields, values, strict=True)]
         condition = Q(_RowCompare([F(n) for n in names], prepared, ">" if greater else "<"))
         if nulls_beyond:
@@ -216,7 +221,7 @@ def _beyond(names, fields, values, *, forwards: bool, model, connection) -> Expr
             # (PostgreSQL answers each OR branch from the index: BitmapOr).
             equal = Q()
             for (path, _desc), name, value in zip(fields, names, values, strict=True):
-                if _nullable(model, path):
+                if _nullable(model, path, annotations):
                     condition |= equal & Q(**{f"{name}__isnull": True})
                 equal &= Q(**{name: value})
         return condition
@@ -252,10 +257,10 @@ def _keyset_page(request, queryset, fields, per_page: int, count_cap: int):
     reverse = False
     cursor_values = None
     if after or before:
-        cursor_values = _decode(after or before, fields, queryset.model)
+        cursor_values = _decode(after or before, fields, queryset.model, queryset.query.annotations)
     if cursor_values is not None:
         narrow = narrow.filter(_beyond(names, fields, cursor_values, forwards=bool(after), model=queryset.model,
-                                       connection=connection))
+                                       connection=connection, annotations=queryset.query.annotations))
         reverse = not after
     elif last:
         reverse = True

@@ -52,7 +52,8 @@ inputs AS (
     GROUP BY township_id, category
     UNION ALL
     SELECT t.id, 'regular_work',
-           s.publicity_points * LEAST(COALESCE(x.done, 0), s.publicity_target) / s.publicity_target,
+           s.publicity_points * CASE WHEN COALESCE(x.done, 0) < s.publicity_target THEN COALESCE(x.done, 0)
+                                       ELSE s.publicity_target END / s.publicity_target,  -- LEAST(); SQLite too
            s.publicity_points, 0
     FROM town t CROSS JOIN scheme s LEFT JOIN sites x ON x.township_id = t.id
     WHERE s.publicity_points > 0
@@ -61,12 +62,11 @@ by_category AS (
     SELECT township_id, category, SUM(score) AS score, SUM(maximum) AS maximum, SUM(checks) AS checks
     FROM inputs GROUP BY township_id, category
 ),
-weights AS (
-    SELECT w.category, w.weight
-    FROM scheme s CROSS JOIN LATERAL (VALUES
-        ('info', s.weight_info), ('petition', s.weight_petition),
-        ('inspection', s.weight_inspection), ('regular_work', s.weight_regular_work)
-    ) AS w(category, weight)
+weights AS (  -- one row per category (UNION ALL rather than LATERAL VALUES: SQLite runs it too)
+    SELECT 'info' AS category, weight_info AS weight FROM scheme
+    UNION ALL SELECT 'petition', weight_petition FROM scheme
+    UNION ALL SELECT 'inspection', weight_inspection FROM scheme
+    UNION ALL SELECT 'regular_work', weight_regular_work FROM scheme
 ),
 regular AS (
     SELECT c.township_id, SUM(c.checks) AS checks,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import (
-    BooleanField, Case, CharField, DateField, ExpressionWrapper, F, FilteredRelation, Q, Value, When,
+    BooleanField, Case, CharField, DateField, ExpressionWrapper, F, FilteredRelation, IntegerField, Q, Value, When,
 )
 from django.db.models.functions import Cast, TruncDate
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Cap, Role
-from households.selectors import couples_county, latest_survey_date, person_match, phone_match
+from households.selectors import couples_county, latest_survey_date
 
 from ..models import EarlyResult, OutcomeResult, RiskLevel, Screening
 
@@ -143,7 +143,11 @@ def pathway_queue(*, user, today: datetime.date | None = None, township=None, st
                   high_risk_only: bool = False, overdue_only: bool = False, q: str = ""):
     """The user's queue: couples with a next step, overdue first, then high risk, then earliest due."""
     today = today or timezone.localdate()
-    qs = queue_scope(user, pathway_steps(today)).filter(step__isnull=False)
+    # The first condition is implied by the second: only a couple with a current screening, or in
+    # the register planning within a year, can have a next step. PostgreSQL tests the cheap one
+    # first and works out the step's CASE only for those (a third of the county's couples).
+    qs = queue_scope(user, pathway_steps(today)).filter(
+        Q(cur_id__isnull=False) | Q(in_register=True, planned_timing="1"), step__isnull=False)
     if township is not None:
         qs = qs.filter(township=township)
     if step:
@@ -154,23 +158,15 @@ def pathway_queue(*, user, today: datetime.date | None = None, township=None, st
         qs = qs.filter(overdue=True)
     q = (q or "").strip()
     if q:
-        qs = qs.filter(person_match(q, prefix="wife__") | person_match(q, prefix="husband__")
-                       | phone_match(q, prefix="household__"))
-    return qs.order_by(F("overdue").desc(), F("high_risk").desc(), F("due_on").asc(nulls_last=True), "id")
+        from .screenings import couples_matching
 
-
-def queue_page_rows(ids: list[int], *, today: datetime.date) -> list:
-    """Ids-first paging: the page's couples (people, household, village joined) in ``ids`` order.
-
-    The queue orders every couple in scope by computed values, so the ordering statement reads
-    only the couple and its current screening (``ids_only``); the joins for display happen
-    here, for one page's rows."""
-    rows = {row.pk: row for row in pathway_steps(today).filter(pk__in=ids)}
-    return [rows[i] for i in ids if i in rows]
-
-
-def ids_only(queue):
-    return queue.select_related(None).values_list("pk", flat=True)
+        qs = qs.filter(pk__in=couples_matching(q, township_id=user.township_id if user.role == Role.CLERK else None))
+    # Overdue first, then high risk, then the earliest due: one ascending rank so that the order is
+    # (rank, due_on, id) and core.pagination pages it by keyset — the last page reads the order
+    # backwards instead of counting and skipping every couple of the county (OFFSET).
+    rank = Case(When(overdue=True, high_risk=True, then=Value(0)), When(overdue=True, then=Value(1)),
+                When(high_risk=True, then=Value(2)), default=Value(3), output_field=IntegerField())
+    return qs.annotate(queue_rank=rank).order_by("queue_rank", "due_on", "id")
 
 
 def couple_pathway(*, couple_id: int, today: datetime.date | None = None):

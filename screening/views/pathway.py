@@ -16,7 +16,7 @@ from core.pagination import paginate, query_without_page
 
 from ..forms.pathway import QueueFilterForm
 from ..permissions import get_couple_for_user
-from ..selectors.queue import couple_pathway, decorate, ids_only, pathway_queue, queue_page_rows
+from ..selectors.queue import couple_pathway, decorate, pathway_queue
 from ..selectors.screenings import couple_pregnancies, couple_screenings
 from ..services.exports import queue_export
 
@@ -35,8 +35,7 @@ def _queue(request):
 @capability_required(Cap.SCREENING_VIEW)
 def queue(request):
     form, rows, today = _queue(request)
-    page = paginate(request, ids_only(rows))
-    page.object_list = queue_page_rows(list(page.object_list), today=today)
+    page = paginate(request, rows)  # keyset pages: the keys first, then the page's couples by id
     decorate(page.object_list, user=request.user, today=today)
     return render(request, "screening/queue.html", {
         "form": form, "page": page, "query": query_without_page(request), "today": today,

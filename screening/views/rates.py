@@ -4,6 +4,8 @@ import datetime
 
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
@@ -14,7 +16,7 @@ from accounts.services import audit_log
 from core.pagination import paginate, query_without_page
 
 from ..forms.pathway import PeriodForm
-from ..selectors.rates import RATE_BY_KEY, rate_rows, rate_table
+from ..selectors.rates import RATE_BY_KEY, RATES, rate_rows, rate_table
 from ..services.exports import rate_list_export
 
 
@@ -24,9 +26,29 @@ def rates(request):
     form = PeriodForm(request.GET or None)
     start, end = form.period()
     table = rate_table(start, end)
+    _link_cells(table, start, end)
     return render(request, "screening/rates.html", {
         "form": form, "start": start, "end": end, "last_day": end - datetime.timedelta(days=1), **table,
     })
+
+
+def _link_cells(table: dict, start: datetime.date, end: datetime.date) -> None:
+    """Each cell's label and the link to the list behind it, written once here: 16 townships and
+    the county × 7 rates × 2 layouts rendered an include, ``{% url %}`` and two date filters per
+    cell, which cost a fifth of the page."""
+    bases = {r.key: reverse(f"screening:rate_list_{r.key}") for r in RATES}
+    labels = {r.key: r.label for r in RATES}
+    period = f"start={start:%Y-%m-%d}&end={end:%Y-%m-%d}"
+    band_labels = {"ok": _("达标"), "near": _("接近目标"), "below": _("未达标")}
+    for township, cells in [(row["township"], row["cells"]) for row in table["rows"]] + [(None, table["county"])]:
+        where = f"township={township.pk}&" if township is not None else ""
+        for cell in cells:
+            cell["href"] = f"{bases[cell['key']]}?{where}{period}"
+            cell["label"] = labels[cell["key"]]
+            cell["band_label"] = band_labels.get(cell["band"], "")
+            # As strings: the template's number localisation (1,000 calls) was a third of its time.
+            cell["value_s"] = "" if cell["value"] is None else str(cell["value"])
+            cell["num_s"], cell["den_s"] = str(cell["num"]), str(cell["den"])
 
 
 def _period(request) -> tuple[datetime.date, datetime.date]:
@@ -61,7 +83,10 @@ def rate_list(request, key):
               detail=f"masked list {start}..{end}" + (" export" if request.GET.get("format") == "xlsx" else ""))
     if request.GET.get("format") == "xlsx":
         return rate_list_export(request=request, rate=rate, rows=rows, township=township, start=start, end=end)
+    page = paginate(request, rows)
+    for row in page:  # the couple each row shows (rendered inline: an include per row cost more)
+        row.c = row if rate.base == "couple" else row.couple
     return render(request, "screening/rate_list.html", {
-        "rate": rate, "page": paginate(request, rows), "query": query_without_page(request), "township": township,
+        "rate": rate, "page": page, "query": query_without_page(request), "township": township,
         "start": start, "end": end, "last_day": end - datetime.timedelta(days=1), "couple_base": rate.base == "couple",
     })

@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import User
 
@@ -111,12 +112,30 @@ def demo_data(transactional_db):
     call_command("seed_demo", "--scale", "small", verbosity=0)
 
 
+def _import_previews(clerk) -> list[str]:
+    """Two import previews waiting for the clerk (the demo data has none, and no link leads to one
+    until a sheet is uploaded): the sample sheet, mapped automatically, with rows in error; and a
+    township's own sheet whose columns the clerk still has to map (the mapping form)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from households.exchange_sample import sample_workbook
+    from households.services.exchange import import_batch_create
+    from tests.households.test_import_mapping import own_sheet
+
+    villages = list(clerk.township.villages.values_list("name", flat=True))
+    sample = SimpleUploadedFile("样例.xlsx", sample_workbook(villages=villages))
+    batches = [import_batch_create(by=clerk, upload=sample, file_name=sample.name),
+               import_batch_create(by=clerk, upload=own_sheet(), file_name="本镇摸底表.xlsx")]
+    return [reverse("households:import_preview", args=[batch.pk]) for batch in batches]
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_page_of_the_role_passes_at_phone_and_desktop_width(role, browser, live_server, demo_data):
     username, forbidden = ROLES[role]
     user = User.objects.get(username=username)
     assert user.role == role
-    _run(browser, live_server, label=role, user=user, start=["/", NOT_FOUND, forbidden],
+    extra = _import_previews(user) if role == "clerk" else []
+    _run(browser, live_server, label=role, user=user, start=["/", NOT_FOUND, forbidden, *extra],
          expect={NOT_FOUND: 404, forbidden: 403})
 
 

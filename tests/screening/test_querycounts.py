@@ -26,9 +26,10 @@ def count(client, url):
     return len(ctx.captured_queries)
 
 
-# The page's own queries on top of the request's: COUNT, the page's ids (ids-first paging) and
-# the page's couples; a clinician's page adds the township filter's choices (count and rows).
-QUEUE = 3
+# The page's own queries on top of the request's: the page's keys with the capped total in the
+# same read (keyset paging, core.pagination) and the page's couples; a clinician's page adds the
+# township filter's choices (count and rows).
+QUEUE = 2
 TOWNSHIP_FILTER = 2
 SCREENING_LIST = 2 + TOWNSHIP_FILTER
 
@@ -42,6 +43,33 @@ def test_queue_is_constant(client_for, cast, village_a, clinician, who, base, dj
     grow(village_a, clinician, 9)
     with django_assert_num_queries(base + QUEUE):
         client.get(reverse("screening:queue"))
+    # The last page reads the order backwards: the same queries, no COUNT(*) and no OFFSET.
+    with django_assert_num_queries(base + QUEUE):
+        client.get(reverse("screening:queue") + "?page=last")
+
+
+def test_queue_pages_by_keyset_in_the_queue_order(client_for, clinician, village_a, settings):
+    """Every couple with a next step once, in the queue's order, walking the pages forwards and
+    backwards (the order's rank and due date are computed values: the cursor carries them)."""
+    from django.utils import timezone
+
+    from screening.selectors.queue import pathway_queue
+
+    settings.HOUSEHOLDS_PAGE_SIZE = 4
+    grow(village_a, clinician, 14)
+    expected = list(pathway_queue(user=clinician, today=timezone.localdate()).values_list("pk", flat=True))
+    assert len(expected) > 8
+    client = client_for(clinician)
+    seen, url = [], reverse("screening:queue")
+    while url:
+        page = client.get(url).context["page"]
+        seen += [row.pk for row in page]
+        url = reverse("screening:queue") + "?" + page.next_query if page.has_next() else None
+    assert seen == expected
+    last = client.get(reverse("screening:queue") + "?page=last").context["page"]
+    assert [row.pk for row in last] == expected[-4:]
+    back = client.get(reverse("screening:queue") + "?" + last.previous_query).context["page"]
+    assert [row.pk for row in back] + [row.pk for row in last] == expected[-(len(back) + len(last)):]
 
 
 def test_screening_list_is_constant(client_for, clinician, village_a, django_assert_num_queries):

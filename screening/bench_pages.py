@@ -1,0 +1,214 @@
+"""Pages of screening timed by ``make bench``, each with its SQL floor (contract: bench/README.md).
+
+The floors are the smallest SQL a person would write by hand for what each page shows: the page's
+rows with what each row displays, and the total the page prints ("1,000+" past 1,000). The queue's
+floor decides each couple's next step and due date with the same rules as ``selectors.queue`` (a
+CASE over the couple and its current screening), since the order of the queue is that decision.
+"""
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+PAGE = 25
+
+
+def capped(select: str) -> str:
+    return f"SELECT count(*) FROM ({select} LIMIT 1001) s"
+
+
+def _w() -> dict:
+    today = timezone.localdate()
+    w = settings.SCREENING_WINDOWS
+    return {"today": today, "serum_from": today - datetime.timedelta(days=w["serum_to"]),
+            "close": today - datetime.timedelta(days=w["early_close"]), **{f"w_{k}": v for k, v in w.items()}}
+
+
+# --- the pathway queue --------------------------------------------------------------------------
+# Each couple's step and due date (selectors.queue.pathway_steps, written by hand).
+STEP = """CASE
+    WHEN s.id IS NULL THEN CASE WHEN c.in_register AND c.planned_timing = '1' THEN 'screen' END
+    WHEN s.status = 'draft' THEN 'complete' WHEN s.status = 'complete' THEN 'assess'
+    WHEN s.risk_level = 'high' AND s.advised_on IS NULL THEN 'advise'
+    WHEN s.outcome_result IN ('1', '2') OR s.early_result = '3' THEN NULL
+    WHEN s.pregnancy_lmp IS NOT NULL THEN CASE WHEN s.prenatal_high_since IS NOT NULL THEN 'diagnosis'
+        WHEN NOT s.prenatal_done AND s.pregnancy_lmp >= %(serum_from)s THEN 'prenatal' ELSE 'outcome' END
+    WHEN c.pregnancy_status IN ('pregnant', 'delivered', 'terminated') AND c.last_visit_date >= s.exam_date
+        THEN 'early'
+    WHEN s.exam_date < %(close)s THEN NULL ELSE 'early' END"""
+DUE = """CASE
+    WHEN s.id IS NULL THEN (SELECT max(v.surveyed_on) FROM households_intentionsurvey v
+        WHERE v.couple_id = c.id) + %(w_invite)s
+    WHEN s.status IN ('draft', 'complete') THEN s.exam_date + %(w_complete)s
+    WHEN s.risk_level = 'high' AND s.advised_on IS NULL
+        THEN (s.assessed_at AT TIME ZONE 'Asia/Shanghai')::date + %(w_advice)s
+    WHEN s.pregnancy_lmp IS NOT NULL THEN CASE WHEN s.prenatal_high_since IS NOT NULL
+            THEN s.prenatal_high_since + %(w_diagnosis)s
+        WHEN NOT s.prenatal_done AND s.pregnancy_lmp >= %(serum_from)s THEN s.pregnancy_lmp + %(w_nt_to)s
+        WHEN s.outcome_result = '3' THEN s.outcome_last_on + %(w_outcome_repeat)s
+        ELSE s.pregnancy_lmp + 280 + %(w_outcome_after_edd)s END
+    WHEN c.pregnancy_status IN ('pregnant', 'delivered', 'terminated') AND c.last_visit_date >= s.exam_date
+        THEN c.last_visit_date + %(w_early_after_visit)s
+    WHEN s.early_result = '2' THEN s.early_last_on + %(w_early_repeat)s
+    ELSE s.exam_date + %(w_early_first)s END"""
+QUEUE = f"""SELECT q.* FROM (SELECT c.id, c.township_id, c.wife_id, c.husband_id, c.household_id, {STEP} AS step,
+        {DUE} AS due, s.risk_level = 'high' AS high, s.id AS sid
+    FROM households_couple c LEFT JOIN screening_screening s ON s.couple_id = c.id AND s.is_current
+    WHERE NOT c.is_void AND (s.id IS NOT NULL OR (c.in_register AND c.planned_timing = '1')) {{where}}) q
+    WHERE q.step IS NOT NULL"""
+PAGE_OF_COUPLES = """SELECT page.*, w.name, w.id_number, m.name, h.phone, v.name, t.name FROM page
+    JOIN households_person w ON w.id = page.wife_id JOIN households_person m ON m.id = page.husband_id
+    JOIN households_household h ON h.id = page.household_id JOIN accounts_village v ON v.id = h.village_id
+    JOIN accounts_township t ON t.id = page.township_id"""
+
+
+def _queue_floor(username: str, *, last: bool = False):
+    d, nulls = ("DESC", "FIRST") if last else ("ASC", "LAST")
+    inv = "ASC" if last else "DESC"
+
+    def floor(ctx):
+        p = _w()
+        where = ""
+        if username != "clinic":
+            p["t"] = ctx.township_id(username)
+            where = "AND c.township_id = %(t)s"
+        queue = QUEUE.format(where=where)
+        order = (f"(q.due < %(today)s) IS TRUE {inv}, q.high IS TRUE {inv}, q.due {d} NULLS {nulls}, q.id {d}")
+        return [(f"WITH page AS ({queue} ORDER BY {order} LIMIT {PAGE}) {PAGE_OF_COUPLES}", p),
+                (capped(queue), p)]
+    return floor
+
+
+# --- screenings -----------------------------------------------------------------------------------
+SCREENING_PAGE = """SELECT page.id, page.exam_date, page.status, page.risk_level, w.name, w.id_number, m.name,
+    v.name, t.name FROM page JOIN households_couple c ON c.id = page.couple_id
+    JOIN households_person w ON w.id = c.wife_id JOIN households_person m ON m.id = c.husband_id
+    JOIN households_household h ON h.id = c.household_id JOIN accounts_village v ON v.id = h.village_id
+    JOIN accounts_township t ON t.id = page.township_id"""
+NAMED = """SELECT id FROM households_person WHERE string_to_array(lower(name), NULL) @> %(chars)s::text[]
+    AND lower(name) LIKE %(like)s"""
+COUPLES_NAMED = f"""SELECT id FROM households_couple WHERE wife_id IN ({NAMED})
+    UNION SELECT id FROM households_couple WHERE husband_id IN ({NAMED})"""
+
+
+def _terms(term: str) -> dict:
+    return {"like": f"%{term.lower()}%", "chars": sorted(set(term.lower()))}
+
+
+def _screenings_floor(where: str = "true", *, last: bool = False, params=None):
+    d = "ASC" if last else "DESC"
+
+    def floor(ctx):
+        p = params or {}
+        base = f"SELECT s.id, s.couple_id, s.township_id, s.exam_date, s.status, s.risk_level " \
+               f"FROM screening_screening s WHERE NOT s.is_void AND {where}"
+        return [(f"WITH page AS ({base} ORDER BY s.exam_date {d}, s.id {d} LIMIT {PAGE}) {SCREENING_PAGE}", p),
+                (capped(base), p)]
+    return floor
+
+
+def _find_floor(ctx):
+    p = _terms("秀英")
+    return [(f"""SELECT c.id, w.name, w.id_number, m.name, m.id_number, v.name, t.name, s.status, s.risk_level
+        FROM households_couple c JOIN households_person w ON w.id = c.wife_id
+        JOIN households_person m ON m.id = c.husband_id JOIN households_household h ON h.id = c.household_id
+        JOIN accounts_village v ON v.id = h.village_id JOIN accounts_township t ON t.id = c.township_id
+        LEFT JOIN screening_screening s ON s.couple_id = c.id AND s.is_current
+        WHERE NOT c.is_void AND c.id IN ({COUPLES_NAMED}) ORDER BY t.sort_order, v.code, c.id LIMIT 30""", p)]
+
+
+def _screening_id(ctx):
+    return ctx.value("SELECT id FROM screening_screening WHERE outcome_result = '1' AND prenatal_done "
+                     "AND risk_level = 'high' ORDER BY id OFFSET 20 LIMIT 1")
+
+
+def _couple_id(ctx):
+    return ctx.value("SELECT s.couple_id FROM screening_screening s WHERE s.is_current AND s.outcome_result = '1' "
+                     "AND s.township_id = %s ORDER BY s.id OFFSET 20 LIMIT 1", [ctx.township_id("clerk1")])
+
+
+# --- rates ----------------------------------------------------------------------------------------
+def _period():
+    today = timezone.localdate()
+    return today.replace(month=1, day=1), today + datetime.timedelta(days=1)
+
+
+def _rates_floor(ctx):
+    start, end = _period()
+    w = settings.SCREENING_WINDOWS
+    edd = 280 + w["outcome_after_edd"]
+    p = {"start": start, "end": end, "e_s": start - datetime.timedelta(days=w["early_first"]),
+         "e_e": end - datetime.timedelta(days=w["early_first"]), "o_s": start - datetime.timedelta(days=edd),
+         "o_e": end - datetime.timedelta(days=edd), "p_s": start - datetime.timedelta(days=w["serum_to"]),
+         "p_e": end - datetime.timedelta(days=w["serum_to"])}
+    couples = """WITH sc AS (SELECT couple_id, bool_or(exam_date >= %(start)s) AS inp, bool_or(exam_date < %(start)s)
+            AS before FROM screening_screening WHERE NOT is_void AND status IN ('complete', 'assessed')
+            AND exam_date < %(end)s GROUP BY couple_id)
+        SELECT c.township_id, count(*) FILTER (WHERE (c.in_register AND c.planned_timing = '1'
+            AND sc.before IS NOT TRUE) OR sc.inp), count(*) FILTER (WHERE sc.inp)
+        FROM households_couple c LEFT JOIN sc ON sc.couple_id = c.id WHERE NOT c.is_void GROUP BY 1"""
+    screenings = """WITH e AS (SELECT DISTINCT screening_id FROM screening_earlypregnancyfollowup
+            WHERE NOT is_void AND followed_on < %(end)s AND result IN ('1', '2')),
+        o AS (SELECT DISTINCT screening_id FROM screening_outcomefollowup
+            WHERE NOT is_void AND followed_on < %(end)s AND result IN ('1', '3')),
+        n AS (SELECT DISTINCT screening_id FROM screening_prenatalscreening WHERE NOT is_void AND tested_on < %(end)s)
+        SELECT s.township_id,
+            count(*) FILTER (WHERE s.exam_date >= %(start)s AND s.exam_date < %(end)s AND s.status = 'assessed'),
+            count(*) FILTER (WHERE s.exam_date >= %(start)s AND s.exam_date < %(end)s AND s.status = 'assessed'
+                AND s.risk_level = 'high'),
+            count(*) FILTER (WHERE s.status = 'assessed' AND s.exam_date >= %(e_s)s AND s.exam_date < %(e_e)s),
+            count(e.screening_id) FILTER (WHERE s.status = 'assessed' AND s.exam_date >= %(e_s)s
+                AND s.exam_date < %(e_e)s),
+            count(*) FILTER (WHERE s.pregnancy_lmp >= %(o_s)s AND s.pregnancy_lmp < %(o_e)s),
+            count(o.screening_id) FILTER (WHERE s.pregnancy_lmp >= %(o_s)s AND s.pregnancy_lmp < %(o_e)s),
+            count(*) FILTER (WHERE s.pregnancy_lmp >= %(p_s)s AND s.pregnancy_lmp < %(p_e)s),
+            count(n.screening_id) FILTER (WHERE s.pregnancy_lmp >= %(p_s)s AND s.pregnancy_lmp < %(p_e)s),
+            count(*) FILTER (WHERE s.exam_date >= %(start)s AND s.exam_date < %(end)s
+                AND s.status IN ('complete', 'assessed'))
+        FROM screening_screening s LEFT JOIN e ON e.screening_id = s.id LEFT JOIN o ON o.screening_id = s.id
+        LEFT JOIN n ON n.screening_id = s.id WHERE NOT s.is_void GROUP BY 1"""
+    return [(couples, p), (screenings, p),
+            ("SELECT id, name FROM accounts_township WHERE is_active ORDER BY sort_order, code", {})]
+
+
+def _rate_list_path(key: str, *, last: bool = False) -> str:
+    start, end = _period()
+    return f"/screening/rates/{key}/?start={start}&end={end}" + ("&page=last" if last else "")
+
+
+def _high_found_floor(*, last: bool = False):
+    start, end = _period()
+    return _screenings_floor("s.exam_date >= %(start)s AND s.exam_date < %(end)s AND s.status = 'assessed' "
+                             "AND s.risk_level = 'high'", last=last, params={"start": start, "end": end})
+
+
+SEARCH = "s.couple_id IN (" + COUPLES_NAMED + ")"
+
+PAGES = [
+    dict(name="screening queue (clinician) p1", user="clinic", path="/screening/", kind="list",
+         floor=_queue_floor("clinic")),
+    dict(name="screening queue (clinician) last page", user="clinic", path="/screening/?page=last", kind="deep",
+         first="screening queue (clinician) p1", floor=_queue_floor("clinic", last=True)),
+    dict(name="screening queue (clerk) p1", user="clerk1", path="/screening/", kind="list",
+         floor=_queue_floor("clerk1")),
+    dict(name="screening queue (clerk) last page", user="clerk1", path="/screening/?page=last", kind="deep",
+         first="screening queue (clerk) p1", floor=_queue_floor("clerk1", last=True)),
+    dict(name="screening list p1", user="clinic", path="/screening/screenings/", kind="list",
+         floor=_screenings_floor()),
+    dict(name="screening list last page", user="clinic", path="/screening/screenings/?page=last", kind="deep",
+         first="screening list p1", floor=_screenings_floor(last=True)),
+    dict(name="screening list search 秀英", user="clinic", path="/screening/screenings/?q=秀英", kind="search",
+         floor=_screenings_floor(SEARCH, params=_terms("秀英"))),
+    dict(name="screening find couple 秀英", user="clinic", path="/screening/find/?q=秀英", kind="search",
+         floor=_find_floor),
+    dict(name="screening detail", user="clinic", path=lambda ctx: f"/screening/screenings/{_screening_id(ctx)}/",
+         kind="detail"),
+    dict(name="screening couple pathway (clerk)", user="clerk1",
+         path=lambda ctx: f"/screening/couples/{_couple_id(ctx)}/", kind="detail"),
+    dict(name="screening rates (leader)", user="leader", path="/screening/rates/", kind="stats", floor=_rates_floor),
+    dict(name="screening rate list p1 (high risk found)", user="leader", path=_rate_list_path("high_found"),
+         kind="list", floor=_high_found_floor()),
+    dict(name="screening rate list last page (high risk found)", user="leader",
+         path=_rate_list_path("high_found", last=True), kind="deep",
+         first="screening rate list p1 (high risk found)", floor=_high_found_floor(last=True)),
+]

@@ -5,9 +5,9 @@ reads the stored annual scores (``services.scoring`` keeps them at every write, 
 are the published ones), so its floor reads them too, with last year's rank, the liaison leader and
 the five-year rank history. The scorecard computes its indicators live: its floor is ONE statement
 with the same figures of the register and of assessment for the period and the one before, per
-township and for the county (``INDICATORS_FLOOR``, also the weekly build's floor in
-bench/bench_weekly.py); indicators of apps without a hand-written part here (screening,
-enforcement) are in the page, not in the floor.
+township and for the county (``INDICATORS_FLOOR``), plus screening's own hand-written rates
+floor for each period (``screening.bench_pages.rates_floor``) — also the weekly build's floor in
+bench/bench_weekly.py; enforcement has no hand-written part (its tables are empty in the bench).
 """
 import datetime
 
@@ -121,8 +121,17 @@ def period_params(days: int) -> dict:
     return floor_params(start, end, start - datetime.timedelta(days=days))
 
 
+def indicators_floor(params: dict) -> list:
+    """The statements of the floor: the register's and assessment's figures (one statement) and
+    screening's rates of both periods (its own hand-written floor, two statements per period).
+    Enforcement has none (its tables are empty in the bench county)."""
+    from screening.bench_pages import rates_floor
+
+    return [(INDICATORS_FLOOR, params), *rates_floor(params["s"], params["e"]), *rates_floor(params["ps"], params["s"])]
+
+
 def _scorecard_floor(days):
-    return lambda ctx: [(INDICATORS_FLOOR, period_params(days))]
+    return lambda ctx: indicators_floor(period_params(days))
 
 
 CHECK_ROW = """r.id, r.title, r.is_void, r.category, r.check_date, r.score, r.maximum, r.findings, t.name"""

@@ -200,6 +200,10 @@ class RegularCheck(Voidable, Timestamped):
                          include=["score", "maximum"], condition=Q(is_void=False)),
             # The checks behind a figure: one township's year, newest first.
             models.Index(fields=["township", "year", "-check_date"], name="assessment_check_list"),
+            # The county's checks of a year (a leader's list), newest first, page 1 and the last
+            # page alike (keyset on check_date, id).
+            models.Index(fields=["year", "check_date", "id"], name="assessment_check_year_date",
+                         condition=Q(is_void=False)),
         ]
 
     def __str__(self):

@@ -12,6 +12,14 @@ scorecard and the Monday report gain rows as apps land and never read another ap
 Each ``compute(start, end)`` answers for the half-open period ``[start, end)`` (dates in
 Asia/Shanghai) with **one SQL query** over all townships: ``{township_id: value}``; a township
 with nothing may be missing (read as 0 for counts, None for rates). Rates are percentages 0–100.
+
+An app may also give several of its indicators one ``batch``: ``batch(periods)`` answers every
+indicator of the batch for every period at once, in ONE statement — ``{key: [(values, county),
+…]}`` in the periods' order, ``values`` as ``compute`` returns them and ``county`` the figure
+``county`` would return (None for an indicator without one). The scorecard and the Monday report
+read indicators through ``compute_periods``, so an app with a batch costs one query however many
+indicators and periods it has; ``compute`` and ``county`` stay, and must give the same figures
+(the drill-down lists and the tests use them).
 """
 import datetime
 from collections.abc import Callable
@@ -40,6 +48,9 @@ class Indicator:
     # the county is not the mean of the townships' rates (their denominators differ); without
     # this the weekly report shows counts summed and other kinds as the townships' mean.
     county: Callable[[datetime.date, datetime.date], Value] | None = None
+    # Optional ``batch(periods) -> {key: [(values, county), ...]}`` shared by several indicators of
+    # one app: every figure of each of them for every period in one statement (see above).
+    batch: Callable[[list[tuple[datetime.date, datetime.date]]], dict] | None = None
 
 
 def all_indicators() -> list[Indicator]:
@@ -48,3 +59,33 @@ def all_indicators() -> list[Indicator]:
     for label in settings.PROJECT_APPS:
         found += list(getattr(apps.get_app_config(label), "indicators", ()))
     return found
+
+
+Period = tuple[datetime.date, datetime.date]
+
+
+def compute_periods(indicators: list[Indicator], periods: list[Period], *,
+                    county: bool = False) -> list[list[tuple[dict[int, Value], Value]]]:
+    """``[indicator][period] -> (values per township, county figure)`` for ``periods`` (half-open).
+
+    Indicators sharing a ``batch`` cost one query together for all periods; any other costs one
+    query per period (``compute``) plus, with ``county=True``, one per period for its ``county``.
+    The county figure is None for an indicator without ``county``.
+    """
+    answers: dict[str, list] = {}
+    done_batches = set()
+    for indicator in indicators:
+        if indicator.batch is None or indicator.batch in done_batches:
+            continue
+        done_batches.add(indicator.batch)
+        answers.update(indicator.batch(periods))
+    results = []
+    for indicator in indicators:
+        if indicator.batch is not None:
+            results.append(answers[indicator.key])
+            continue
+        results.append([
+            (indicator.compute(start, end),
+             indicator.county(start, end) if county and indicator.county is not None else None)
+            for start, end in periods])
+    return results

@@ -5,13 +5,18 @@ the record sets are the figures page's own (``selectors.figures``), so the two a
 Drilldowns are the read-only, audited lists with the matching date basis.
 """
 
+import dataclasses
+
 from django.conf import settings
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, FloatField, Q, Value
+from django.db.models.functions import Cast, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from core.indicators import Indicator
 
+from .models import Case, Tip
 from .selectors.figures import DAYS_TO_CLOSE, as_days, cases_by, closure_rate_expr, tips_overdue, tips_received
+from .selectors.lists import tips_overdue_q
 
 
 def _per_township(qs, expression) -> dict:
@@ -44,6 +49,45 @@ def closure_rate(start, end):
 
 def avg_days_to_close(start, end):
     return {t: as_days(v) for t, v in _per_township(cases_by("closed_on", start, end), Avg(DAYS_TO_CLOSE)).items()}
+
+
+def _in(field, start, end) -> Q:
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+def batch(periods) -> dict[str, list]:
+    """Every figure for every period (core.indicators ``batch``): two statements (tips, cases),
+    each period's figures as FILTERed columns; the same rules as the functions above (zero counts
+    and empty averages left out, as their GROUP BY leaves them out)."""
+    tips, cases = {}, {}
+    for k, (start, end) in enumerate(periods):
+        tips[f"received{k}"] = Count("id", filter=_in("received_on", start, end))
+        tips[f"overdue{k}"] = Count("id", filter=tips_overdue_q(start, end))
+        filed = _in("filed_on", start, end)
+        cases[f"opened{k}"] = Count("id", filter=_in("registered_on", start, end))
+        cases[f"filed{k}"] = Count("id", filter=filed)
+        cases[f"closed{k}"] = Count("id", filter=_in("closed_on", start, end))
+        cases[f"rate{k}"] = Cast(Count("id", filter=filed & Q(closed_on__lt=end)), FloatField()) * Value(100.0) / \
+            NullIf(Cast(Count("id", filter=filed), FloatField()), Value(0.0))
+        cases[f"days{k}"] = Avg(DAYS_TO_CLOSE, filter=_in("closed_on", start, end))
+    names = {"tips_received": ("t", "received", None), "tips_overdue": ("t", "overdue", None),
+             "cases_opened": ("c", "opened", None), "cases_filed": ("c", "filed", None),
+             "cases_closed": ("c", "closed", None), "closure_rate": ("c", "rate", lambda v: round(v, 1)),
+             "avg_days_to_close": ("c", "days", as_days)}
+    out = {f"enforcement.{name}": [({}, None) for _p in periods] for name in names}
+    if not periods:
+        return out
+    rows = {"t": list(Tip.objects.order_by().values("township").annotate(**tips)),
+            "c": list(Case.objects.order_by().values("township").annotate(**cases))}
+    for name, (table, column, convert) in names.items():
+        for k in range(len(periods)):
+            values = out[f"enforcement.{name}"][k][0]
+            for row in rows[table]:
+                value = row[f"{column}{k}"]
+                if value is None or (convert is None and value == 0):
+                    continue
+                values[row["township"]] = convert(value) if convert else value
+    return out
 
 
 INDICATORS = [
@@ -80,3 +124,5 @@ INDICATORS = [
         weekly=False,
     ),
 ]
+# The scorecard and the weekly report read them all through one batch (two statements).
+INDICATORS = [dataclasses.replace(indicator, batch=batch) for indicator in INDICATORS]

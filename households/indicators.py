@@ -14,6 +14,7 @@ masked, read-only, audited list of the couples, visits or outreach visits behind
 import datetime
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -139,26 +140,144 @@ def outreach_visits(start, end):
     return _per_township(outreach_qs(start, end), n=Count("id"))
 
 
+# --- batch(): every figure above for several periods in ONE statement --------------------------
+# The same rules as the querysets above, per township and (GROUPING SETS) for the county.
+# * Visits: the periods' active visits are one range of ``households_visit_date`` (index only).
+#   Each one's previous active visit of the couple is the one before it in that range (a window),
+#   or, for the couple's first visit in the range, one backward probe of ``households_visit_previous``
+#   (couple, date, id; index only) — never a scan of the couple's whole history.
+# * Couples: one pass, with every period's counts as FILTERed columns (``_couple_columns``), the
+#   local dates compared as instants (midnight in Asia/Shanghai), not converted row by row.
+BATCH_SQL = """
+WITH periods(k, s, e) AS (
+    SELECT * FROM unnest(%(k)s::int[], %(s)s::date[], %(e)s::date[])
+), span AS (
+    SELECT x.id, x.couple_id, x.township_id, x.visit_date, x.pregnancy_status,
+           LAG(x.next_due) OVER w AS due, LAG(x.pregnancy_status) OVER w AS before, ROW_NUMBER() OVER w AS n
+    FROM households_followupvisit x
+    WHERE NOT x.is_void AND x.visit_date >= %(first)s AND x.visit_date < %(last)s
+    WINDOW w AS (PARTITION BY x.couple_id ORDER BY x.visit_date, x.id)
+), visits AS (
+    SELECT v.township_id, v.visit_date, v.pregnancy_status,
+           CASE WHEN v.n > 1 THEN v.due ELSE prev.next_due END AS due,
+           CASE WHEN v.n > 1 THEN v.before ELSE prev.pregnancy_status END AS before
+    FROM span v LEFT JOIN LATERAL (
+        SELECT p.next_due, p.pregnancy_status FROM households_followupvisit p
+        WHERE v.n = 1 AND p.couple_id = v.couple_id AND NOT p.is_void AND (p.visit_date, p.id) < (v.visit_date, v.id)
+        ORDER BY p.visit_date DESC, p.id DESC LIMIT 1
+    ) prev ON true
+), couples AS (
+    SELECT township_id, {couple_columns} FROM households_couple WHERE NOT is_void GROUP BY township_id
+)
+SELECT 'v', periods.k, v.township_id, COUNT(*), COUNT(v.due), COUNT(*) FILTER (WHERE v.visit_date <= v.due),
+       COUNT(*) FILTER (WHERE v.pregnancy_status = 'pregnant' AND (v.before IS NULL OR v.before <> 'pregnant')), 0
+FROM visits v JOIN periods ON v.visit_date >= periods.s AND v.visit_date < periods.e
+GROUP BY GROUPING SETS ((periods.k, v.township_id), (periods.k))
+UNION ALL
+SELECT 'c', u.* FROM couples c CROSS JOIN LATERAL (VALUES {couple_values}) AS u(k, township_id, a, b, c, d, e)
+UNION ALL
+SELECT 'o', periods.k, o.township_id, COUNT(*), 0, 0, 0, 0
+FROM households_outreachvisit o JOIN periods ON o.visit_date >= periods.s AND o.visit_date < periods.e
+WHERE o.visit_date >= %(first)s AND o.visit_date < %(last)s
+GROUP BY periods.k, o.township_id
+"""
+# Per period k: in the register by its end, added in it, due in it, overdue and overdue > 14 days
+# as of its last day (or today).
+_COUPLE_COUNTS = [
+    "in_register AND created_at < %(e_at{k})s",
+    "created_at >= %(s_at{k})s AND created_at < %(e_at{k})s",
+    "in_register AND next_visit_due >= %(s{k})s AND next_visit_due < %(e{k})s",
+    "in_register AND next_visit_due < %(as_of{k})s",
+    "in_register AND next_visit_due < %(long{k})s",
+]
+
+
+def _couple_sql(n: int) -> tuple[str, str]:
+    """The couples' FILTERed columns for ``n`` periods and the VALUES turning them into rows."""
+    columns = ", ".join(f"COUNT(*) FILTER (WHERE {rule.format(k=k)}) AS c{k}_{i}"
+                        for k in range(n) for i, rule in enumerate(_COUPLE_COUNTS))
+    values = ", ".join(f"({k}, c.township_id, " + ", ".join(f"c.c{k}_{i}" for i in range(len(_COUPLE_COUNTS))) + ")"
+                       for k in range(n))
+    return columns, values
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def _rate(part, whole):
+    return round(part * 100 / whole, 1) if whole else None
+
+
+def batch(periods: list[tuple[datetime.date, datetime.date]]) -> dict[str, list]:
+    """Every indicator of the register for every period: ``{key: [(values, county), …]}``."""
+    keys = [key for key, *_rest in _SPECS]
+    out = {f"households.{key}": [({}, None) for _p in periods] for key in keys}
+    if not periods:
+        return out
+    params = {"k": list(range(len(periods))), "s": [s for s, _e in periods], "e": [e for _s, e in periods],
+              "first": min(s for s, _e in periods), "last": max(e for _s, e in periods)}
+    for k, (start, end) in enumerate(periods):
+        as_of = _as_of(end)
+        params.update({f"s{k}": start, f"e{k}": end, f"s_at{k}": _midnight(start), f"e_at{k}": _midnight(end),
+                       f"as_of{k}": as_of, f"long{k}": as_of - datetime.timedelta(days=OVERDUE_LONG_DAYS)})
+    columns, values = _couple_sql(len(periods))
+    with connection.cursor() as cursor:
+        cursor.execute(BATCH_SQL.format(couple_columns=columns, couple_values=values), params)
+        rows = cursor.fetchall()
+
+    def put(key, k, township, value):
+        values, county = out[f"households.{key}"][k]
+        if township is None:
+            out[f"households.{key}"][k] = (values, value)
+        elif value is not None:
+            values[township] = value
+
+    for kind, k, township, a, b, c, d, e in rows:
+        if kind == "v":
+            if township is not None:
+                put("visits_recorded", k, township, a)
+                put("followups_done_on_time", k, township, c)
+                put("pregnancies_found", k, township, d)
+            put("visits_on_time", k, township, _rate(c, b))  # the county's own share on the county row
+        elif kind == "c":
+            put("register_size", k, township, a)
+            put("couples_added", k, township, b)
+            put("followups_due", k, township, c)
+            put("followups_overdue", k, township, d)
+            put("followups_overdue_long", k, township, e)
+        else:
+            put("outreach_visits", k, township, a)
+    # Zero counts are left out, as the per-indicator queries leave them out (GROUP BY gives none).
+    for key in keys:
+        for values, _county in out[f"households.{key}"]:
+            for township in [t for t, v in values.items() if v == 0 and key != "visits_on_time"]:
+                del values[township]
+    return out
+
+
 DRILLDOWN = "households:indicator_list"
 
 
 def _indicator(key, label, compute, **kwargs):
-    return Indicator(key=f"households.{key}", label=label, compute=compute, drilldown=f"{DRILLDOWN}_{key}", **kwargs)
+    return Indicator(key=f"households.{key}", label=label, compute=compute, drilldown=f"{DRILLDOWN}_{key}",
+                     batch=batch, **kwargs)
 
 
-INDICATORS = [
-    _indicator("register_size", _("在册夫妇"), register_size, weekly=False),
-    _indicator("couples_added", _("新增育龄夫妇"), couples_added),
-    _indicator("visits_recorded", _("随访次数"), visits_recorded),
-    _indicator("visits_on_time", _("按时随访率"), visits_on_time, kind="rate",
-               target=settings.HOUSEHOLDS_VISITS_ON_TIME_TARGET, county=visits_on_time_county),
-    _indicator("followups_done_on_time", _("按时随访次数"), followups_done_on_time),
-    _indicator("followups_due", _("到期随访"), followups_due),
-    _indicator("followups_overdue", _("逾期未访"), followups_overdue, higher_is_better=False),
-    _indicator("followups_overdue_long", _("逾期超14天"), followups_overdue_long, higher_is_better=False, target=0),
-    _indicator("pregnancies_found", _("发现怀孕"), pregnancies_found),
-    _indicator("outreach_visits", _("大走访户次"), outreach_visits),
+_SPECS = [
+    ("register_size", _("在册夫妇"), register_size, dict(weekly=False)),
+    ("couples_added", _("新增育龄夫妇"), couples_added, {}),
+    ("visits_recorded", _("随访次数"), visits_recorded, {}),
+    ("visits_on_time", _("按时随访率"), visits_on_time, dict(
+        kind="rate", target=settings.HOUSEHOLDS_VISITS_ON_TIME_TARGET, county=visits_on_time_county)),
+    ("followups_done_on_time", _("按时随访次数"), followups_done_on_time, {}),
+    ("followups_due", _("到期随访"), followups_due, {}),
+    ("followups_overdue", _("逾期未访"), followups_overdue, dict(higher_is_better=False)),
+    ("followups_overdue_long", _("逾期超14天"), followups_overdue_long, dict(higher_is_better=False, target=0)),
+    ("pregnancies_found", _("发现怀孕"), pregnancies_found, {}),
+    ("outreach_visits", _("大走访户次"), outreach_visits, {}),
 ]
+INDICATORS = [_indicator(key, label, compute, **kwargs) for key, label, compute, kwargs in _SPECS]
 # The drill-down list of each indicator: (queryset builder, what the rows are).
 DRILLDOWN_SOURCES = {
     "register_size": (register_qs, "couple"),

@@ -491,6 +491,14 @@ class FollowUpVisit(Voidable, Timestamped):
             models.Index(fields=["couple", "-visit_date"], name="households_visit_couple_date"),
             # Visit list filtered by visitor.
             models.Index(fields=["township", "visitor", "-visit_date"], name="households_visit_visitor"),
+            # The indicators (indicators.batch): a period's active visits across the county, read
+            # from the index alone ...
+            models.Index(fields=["visit_date"], include=["id", "couple", "township", "pregnancy_status", "next_due"],
+                         condition=Q(is_void=False), name="households_visit_date"),
+            # ... and each one's previous active visit of the couple (on-time share, pregnancies
+            # found): one index-only probe per visit, read backwards from (couple, date, id).
+            models.Index(fields=["couple", "visit_date", "id"], include=["next_due", "pregnancy_status"],
+                         condition=Q(is_void=False), name="households_visit_previous"),
         ]
 
     def __str__(self):
@@ -548,7 +556,12 @@ class OutreachVisit(Timestamped):
         verbose_name = _("大走访记录")
         verbose_name_plural = _("大走访记录")
         ordering = ["-visit_date", "-id"]
-        indexes = [models.Index(fields=["township", "-visit_date"], name="households_outreach_date")]
+        indexes = [
+            models.Index(fields=["township", "-visit_date"], name="households_outreach_date"),
+            # A week's outreach across the county (the indicator, the weekly table by work group).
+            models.Index(fields=["visit_date"], include=["township", "household", "visitor"],
+                         name="households_outreach_day"),
+        ]
 
     def __str__(self):
         return f"{self.household} {self.visit_date}"

@@ -6,8 +6,8 @@ Aggregates are computed in SQL in one pass (DESIGN.md "Shared rules").
 """
 import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +16,7 @@ from accounts.models import Township, User, Village
 from accounts.roles import Cap, Role
 from accounts.scoping import linked_village_ids
 
-from .models import Couple, FollowUpVisit, Household, OutreachVisit, PlannedTiming, WorkGroup
+from .models import Couple, FollowUpVisit, Household, OutreachVisit, PlannedTiming
 from .selectors import couple_search, heads_prefetch, household_search
 
 
@@ -167,28 +167,42 @@ def outreach_by_work_group(*, start: datetime.date, end: datetime.date, prev_sta
     Rows: ``group_id, group, village_id, village, township_id, township, visits, previous``,
     ordered by group name and village code.
     """
-    link = WorkGroup.villages.through
-
-    def visits(lo, hi):
-        counted = OutreachVisit.objects.filter(
-            household__village_id=OuterRef("village_id"), visitor__work_groups=OuterRef("workgroup_id"),
-            visit_date__gte=lo, visit_date__lt=hi,
-        ).order_by().values("household__village_id").annotate(n=Count("*")).values("n")
-        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-    rows = (
-        link.objects.filter(workgroup__is_active=True)
-        .annotate(visits=visits(start, end), previous=visits(prev_start, start))
-        .order_by("workgroup__name", "village__code")
-        .values("workgroup_id", "workgroup__name", "village_id", "village__name", "village__township_id",
-                "village__township__name", "visits", "previous")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(OUTREACH_BY_GROUP_SQL, {"start": start, "end": end, "prev_start": prev_start})
+        rows = cursor.fetchall()
     return [
-        {"group_id": r["workgroup_id"], "group": r["workgroup__name"], "village_id": r["village_id"],
-         "village": r["village__name"], "township_id": r["village__township_id"],
-         "township": r["village__township__name"], "visits": r["visits"], "previous": r["previous"]}
-        for r in rows
+        {"group_id": group_id, "group": group, "village_id": village_id, "village": village,
+         "township_id": township_id, "township": township, "visits": visits, "previous": previous}
+        for group_id, group, village_id, village, township_id, township, visits, previous in rows
     ]
+
+
+# One pass over the two periods' outreach visits (households_outreach_day; each household's
+# village by its primary key, not a join that scanned every household), counted per (visitor's
+# group, household's village), then joined to every link of an active group (a correlated count per link read the visits 2 × links
+# times: 0.46 s at full-county scale).
+OUTREACH_BY_GROUP_SQL = """
+WITH visits AS (
+    SELECT o.visitor_id, o.visit_date,
+           (SELECT h.village_id FROM households_household h WHERE h.id = o.household_id) AS village_id
+    FROM households_outreachvisit o
+    WHERE o.visit_date >= %(prev_start)s AND o.visit_date < %(end)s
+), counted AS (
+    SELECT gm.workgroup_id, v.village_id,
+           COUNT(*) FILTER (WHERE v.visit_date >= %(start)s) AS visits,
+           COUNT(*) FILTER (WHERE v.visit_date < %(start)s) AS previous
+    FROM visits v JOIN households_workgroup_members gm ON gm.user_id = v.visitor_id
+    GROUP BY gm.workgroup_id, v.village_id
+)
+SELECT g.id, g.name, v.id, v.name, t.id, t.name, COALESCE(c.visits, 0), COALESCE(c.previous, 0)
+FROM households_workgroup_villages gv
+JOIN households_workgroup g ON g.id = gv.workgroup_id
+JOIN accounts_village v ON v.id = gv.village_id
+JOIN accounts_township t ON t.id = v.township_id
+LEFT JOIN counted c ON c.workgroup_id = gv.workgroup_id AND c.village_id = gv.village_id
+WHERE g.is_active
+ORDER BY g.name, v.code
+"""
 
 
 # --- 工作台 ---------------------------------------------------------------------------------

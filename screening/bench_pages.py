@@ -134,7 +134,13 @@ def _period():
 
 
 def _rates_floor(ctx):
-    start, end = _period()
+    return rates_floor(*_period()) + [
+        ("SELECT id, name FROM accounts_township WHERE is_active ORDER BY sort_order, code", {})]
+
+
+def rates_floor(start: datetime.date, end: datetime.date) -> list:
+    """Every rate of ``[start, end)`` per township by hand: two statements (couples, screenings).
+    Also part of assessment's scorecard and weekly-build floors (assessment/bench_pages.py)."""
     w = settings.SCREENING_WINDOWS
     edd = 280 + w["outcome_after_edd"]
     p = {"start": start, "end": end, "e_s": start - datetime.timedelta(days=w["early_first"]),
@@ -167,8 +173,7 @@ def _rates_floor(ctx):
                 AND s.status IN ('complete', 'assessed'))
         FROM screening_screening s LEFT JOIN e ON e.screening_id = s.id LEFT JOIN o ON o.screening_id = s.id
         LEFT JOIN n ON n.screening_id = s.id WHERE NOT s.is_void GROUP BY 1"""
-    return [(couples, p), (screenings, p),
-            ("SELECT id, name FROM accounts_township WHERE is_active ORDER BY sort_order, code", {})]
+    return [(couples, p), (screenings, p)]
 
 
 def _rate_list_path(key: str, *, last: bool = False) -> str:

@@ -1,6 +1,8 @@
 """Indicators published for the assessment scorecard and the Monday report (core.indicators).
 
 Each ``compute(start, end)`` is one GROUP BY township statement (selectors.rates.rate_values);
+the scorecard and the weekly report read them all through ``batch`` (two statements for any
+number of periods: one per base table);
 the drill-down is the masked list behind the figure (``screening:rate_list``), which takes
 ``?indicator=<name>&township=<id>&start=&end=`` as core.indicators asks.
 """
@@ -10,7 +12,7 @@ from django.conf import settings
 
 from core.indicators import Indicator
 
-from .selectors.rates import RATES, rate_values
+from .selectors.rates import RATES, batch, rate_values
 
 
 def _indicator(rate) -> Indicator:
@@ -21,6 +23,7 @@ def _indicator(rate) -> Indicator:
         # A lower high-risk share is not "better": it is what the screening finds. No direction.
         higher_is_better=rate.key != "high_risk_share",
         drilldown=f"screening:rate_list_{rate.key}",
+        batch=batch,  # every rate for every period in two statements (couples, screenings)
     )
 
 

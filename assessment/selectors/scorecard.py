@@ -1,7 +1,8 @@
 """The scorecard of live indicators: every app's ``core.indicators`` rows, per township.
 
-Two queries per indicator (this period and the one before), one for the townships: the count
-depends on how many indicators the apps publish, never on the number of townships or records.
+One query per app that gives its indicators a ``batch`` (both periods at once: households,
+assessment), two per other indicator (this period and the one before), one for the townships: the
+count depends on how many indicators the apps publish, never on the number of townships or records.
 Colour bands compare a value with the indicator's target; the arrow compares it with the
 previous period of the same length.
 """
@@ -18,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Township
-from core.indicators import Indicator, all_indicators
+from core.indicators import Indicator, all_indicators, compute_periods
 
 PERIODS = {
     "7": (7, _("近 7 天")),
@@ -101,27 +102,37 @@ class Row:
     cells: list[Cell] = field(default_factory=list)
 
 
-def drilldown_url(indicator: Indicator, township_id: int, start: datetime.date, end: datetime.date) -> str | None:
+def drilldown_url(indicator: Indicator, township_id: int, start: datetime.date, end: datetime.date,
+                  bases: dict | None = None) -> str | None:
+    """The list behind a figure; ``bases`` caches each indicator's reversed path across a table."""
     if not indicator.drilldown:
         return None
-    try:
-        base = reverse(indicator.drilldown)
-    except NoReverseMatch:
+    if bases is not None and indicator.key in bases:
+        base = bases[indicator.key]
+    else:
+        try:
+            base = reverse(indicator.drilldown)
+        except NoReverseMatch:
+            base = None
+        if bases is not None:
+            bases[indicator.key] = base
+    if base is None:
         return None
     return f"{base}?{urlencode({'township': township_id, 'start': start.isoformat(), 'end': end.isoformat()})}"
 
 
-def compute_all(indicators: list[Indicator], start: datetime.date, end: datetime.date) -> list[dict]:
-    return [indicator.compute(start, end) for indicator in indicators]
+def compute_both(indicators: list[Indicator], period: Period) -> tuple[list[dict], list[dict]]:
+    """Every indicator's values for the period and for the one before: (current, previous)."""
+    answers = compute_periods(indicators, [(period.start, period.end), (period.prev_start, period.start)])
+    return [a[0][0] for a in answers], [a[1][0] for a in answers]
 
 
 def scorecard(*, period: Period, indicators: list[Indicator] | None = None) -> dict:
     """``{"indicators": [...], "rows": [Row]}`` for the active townships, in township order."""
     indicators = all_indicators() if indicators is None else indicators
     townships = list(Township.objects.filter(is_active=True).order_by("sort_order", "code"))
-    current = compute_all(indicators, period.start, period.end)
-    previous = compute_all(indicators, period.prev_start, period.start)
-    rows = []
+    current, previous = compute_both(indicators, period)
+    rows, bases = [], {}
     for township in townships:
         row = Row(township=township)
         for indicator, now_values, before_values in zip(indicators, current, previous, strict=True):
@@ -130,7 +141,7 @@ def scorecard(*, period: Period, indicators: list[Indicator] | None = None) -> d
             row.cells.append(Cell(
                 indicator=indicator, value=value, previous=before, band=band(indicator, value),
                 trend=trend(indicator, value, before),
-                url=drilldown_url(indicator, township.pk, period.start, period.end),
+                url=drilldown_url(indicator, township.pk, period.start, period.end, bases),
             ))
         rows.append(row)
     return {"indicators": indicators, "rows": rows, "period": period}
@@ -159,8 +170,7 @@ def biggest_moves(*, today: datetime.date | None = None, limit: int = 5) -> list
 def _biggest_moves(period: Period, limit: int) -> list[dict]:
     indicators = all_indicators()
     names = dict(Township.objects.filter(is_active=True).values_list("pk", "name"))
-    current = compute_all(indicators, period.start, period.end)
-    previous = compute_all(indicators, period.prev_start, period.start)
+    current, previous = compute_both(indicators, period)
     moves = []
     for indicator, now_values, before_values in zip(indicators, current, previous, strict=True):
         for township_id, name in names.items():

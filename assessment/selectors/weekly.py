@@ -166,9 +166,11 @@ def report_view(*, user, report: WeeklyReport, township_id: int | None = None, c
     view = ReportView(report=report, indicators=indicators, start=start, end=start + WEEK,
                       county=sees_county(user) and township_id is None)
     drill = user.role == Role.LEADER  # the lists behind the figures are the leaders'
+    bases: dict = {}  # each indicator's list path, reversed once for all sections
     average = figures.get("average", {})
     for section in sections_for(user=user, report=report, township_id=township_id):
-        urls = {i.key: drilldown_url(i, section.township_id, start, view.end) for i in indicators} if drill else {}
+        urls = {i.key: drilldown_url(i, section.township_id, start, view.end, bases) for i in indicators} \
+            if drill else {}
         section_lines = lines(indicators, section.figures.get("values", {}), section.figures.get("previous", {}),
                               average=average, urls=urls)
         problems = [{"text": problem_text(p), "url": urls.get(p.get("indicator"))} for p in section.problems]

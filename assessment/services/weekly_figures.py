@@ -1,8 +1,9 @@
 """The figures of one week's Monday briefing, computed in SQL (``weekly.weekly_report_build`` stores them).
 
-Queries: one for the townships, two per indicator (this week and last week, all townships at
-once, by the indicator's own ``compute``), two more per indicator that has a ``county`` figure,
-one for the outreach table, one or two for the ranking. The count depends on how many indicators
+Queries: one for the townships, one per app whose indicators share a ``batch`` (every figure of
+this week and last week, townships and county, in one statement: households, assessment), two
+per other indicator (this week and last week, all townships at once, by the indicator's own
+``compute``), two more per such indicator that has a ``county`` figure, one for the outreach table, one or two for the ranking. The count depends on how many indicators
 the apps publish, never on the number of townships or records. Nothing here writes.
 """
 import datetime
@@ -14,7 +15,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import translation
 
 from accounts.models import Township
-from core.indicators import Indicator, all_indicators
+from core.indicators import Indicator, all_indicators, compute_periods
 from households.selectors_visits import outreach_by_work_group
 
 from ..models import AnnualScore
@@ -56,12 +57,12 @@ def _meta(indicator: Indicator) -> dict:
     }
 
 
-def _county(indicator: Indicator, values: dict[int, object], start, end):
-    """Counts add up; a kind with its own county figure asks for it; others: the townships' mean."""
+def _county(indicator: Indicator, values: dict[int, object], county):
+    """Counts add up; a kind with its own county figure has it (``county``); others: the townships' mean."""
     if indicator.kind == "count":
         return sum(v or 0 for v in values.values()), "sum"
     if indicator.county is not None:
-        return _number(indicator.county(start, end)), "county"
+        return _number(county), "county"
     present = [float(v) for v in values.values() if v is not None]
     return (round(sum(present) / len(present), 2) if present else None), "mean"
 
@@ -115,16 +116,17 @@ def compute_week(week_start: datetime.date, *, progress: Callable[[int, int], No
         per_township = {t["id"]: {"values": {}, "previous": {}} for t in townships}
         county, county_previous, average, county_rule = {}, {}, {}, {}
         total = len(indicators) + 2
-        for n, indicator in enumerate(indicators, start=1):
-            now, before = indicator.compute(start, end), indicator.compute(prev, start)
+        answers = compute_periods(indicators, [(start, end), (prev, start)], county=True)
+        for n, (indicator, ((now, now_county), (before, before_county))) in enumerate(
+                zip(indicators, answers, strict=True), start=1):
             now_active, before_active = {}, {}
             for t in townships:
                 now_active[t["id"]] = _number(now.get(t["id"], _default(indicator)))
                 before_active[t["id"]] = _number(before.get(t["id"], _default(indicator)))
                 per_township[t["id"]]["values"][indicator.key] = now_active[t["id"]]
                 per_township[t["id"]]["previous"][indicator.key] = before_active[t["id"]]
-            county[indicator.key], county_rule[indicator.key] = _county(indicator, now_active, start, end)
-            county_previous[indicator.key], _rule = _county(indicator, before_active, prev, start)
+            county[indicator.key], county_rule[indicator.key] = _county(indicator, now_active, now_county)
+            county_previous[indicator.key], _rule = _county(indicator, before_active, before_county)
             average[indicator.key] = _average(now_active)
             if progress:
                 progress(n, total)

@@ -149,7 +149,8 @@ def tip_list(
 def tips_overdue_q(start: datetime.date | None, end: datetime.date | None) -> Q:
     """Tips not handled within the deadline that were open during ``[start, end)``: the deadline
     (received_on + N days) fell before ``end``, they were not handled by it, and they were still
-    unhandled at ``start`` or handled only within the period. The weekly report's problem list."""
+    unhandled at ``start`` or handled only within the period. The weekly report's problem list,
+    the tip list's "overdue" basis and a FILTER of the indicators' batch: one rule."""
     days = datetime.timedelta(days=tip_handle_days())
     condition = Q(handled_on__isnull=True) | Q(handled_on__gt=F("received_on") + days)
     if end:

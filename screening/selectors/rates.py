@@ -188,6 +188,42 @@ def rate_table(start: datetime.date, end: datetime.date, *, township_ids=None) -
     return {"rates": RATES, "rows": rows, "county": county}
 
 
+def counts_for_periods(keys: list[str], periods: list[tuple[datetime.date, datetime.date]]) -> list[dict[int, dict]]:
+    """``counts_by_township`` for several periods in ONE statement (one pass over the base table,
+    each period's counts as their own FILTERed columns): ``[{township_id: {…}}, …]`` in order."""
+    bases = {RATE_BY_KEY[k].base for k in keys}
+    assert len(bases) == 1, "one statement per base table"
+    aggregates = {}
+    for k, (start, end) in enumerate(periods):
+        for key in keys:
+            den, num = conditions(key, start, end)
+            aggregates[f"p{k}_{key}_den"] = Count("pk", filter=den)
+            aggregates[f"p{k}_{key}_num"] = Count("pk", filter=num)
+    first, last = periods[0]
+    rows = _base(RATE_BY_KEY[keys[0]], first, last).order_by().values("township_id").annotate(**aggregates)
+    out = [{} for _p in periods]
+    for row in rows:
+        for k in range(len(periods)):
+            out[k][row["township_id"]] = {f"{key}_{part}": row[f"p{k}_{key}_{part}"]
+                                          for key in keys for part in ("den", "num")}
+    return out
+
+
+def batch(periods) -> dict[str, list]:
+    """Every rate for every period (core.indicators ``batch``): two statements, one per base table,
+    the same figures as ``rate_values``."""
+    out = {f"screening.{r.key}": [({}, None) for _p in periods] for r in RATES}
+    for base in ("couple", "screening"):
+        keys = [r.key for r in RATES if r.base == base]
+        for k, counts in enumerate(counts_for_periods(keys, periods) if periods else []):
+            for township_id, row in counts.items():
+                for key in keys:
+                    num, den = row[f"{key}_num"], row[f"{key}_den"]
+                    out[f"screening.{key}"][k][0][township_id] = \
+                        percent(num, den) if RATE_BY_KEY[key].kind == "rate" else num
+    return out
+
+
 def rate_values(key: str, start: datetime.date, end: datetime.date) -> dict[int, object]:
     """One indicator for all townships in one statement: ``{township_id: value}`` (core.indicators)."""
     rate = RATE_BY_KEY[key]

@@ -222,6 +222,22 @@ def test_each_indicator_is_one_query_and_agrees_with_the_figures(fixture, django
     assert {t: values.get(t, 0 if expected[t] == 0 else None) for t in expected} == expected
 
 
+def test_batch_gives_every_figure_of_every_period_in_two_queries(fixture, django_assert_num_queries):
+    """What the scorecard and the weekly report read: each indicator's own figures, for several
+    (overlapping, empty) periods, in one statement per table."""
+    periods = [(START, END), (START - datetime.timedelta(days=90), START),
+               (START - datetime.timedelta(days=400), END + datetime.timedelta(days=30)),
+               (datetime.date(2001, 1, 1), datetime.date(2001, 2, 1))]
+    with django_assert_num_queries(2):
+        answers = indicators.batch(periods)
+    assert set(answers) == {i.key for i in indicators.INDICATORS}
+    for indicator in indicators.INDICATORS:
+        assert indicator.batch is indicators.batch
+        for (first, end), (values, county) in zip(periods, answers[indicator.key], strict=True):
+            assert values == indicator.compute(first, end), (indicator.key, first, end)
+            assert county is None
+
+
 def test_indicators_are_published_with_drilldowns():
     published = {i.key: i for i in all_indicators() if i.key.startswith("enforcement.")}
     assert set(published) >= {

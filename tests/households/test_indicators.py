@@ -130,3 +130,17 @@ def test_drilldown_bad_parameters_answer_404(client_for, leader, fixture, query)
 
 def test_drilldown_refuses_post(client_for, leader, fixture):
     assert client_for(leader).post(drill("register_size", fixture["a"])).status_code == 405
+
+
+def test_batch_gives_every_figure_of_every_period_in_one_query(fixture, django_assert_num_queries):
+    """``batch`` (what the scorecard and the weekly report use) = each indicator's own ``compute`` and
+    ``county``, for overlapping and empty periods too, in ONE statement."""
+    periods = [(START, END), (D(2026, 2, 22), START), (D(2026, 1, 1), D(2026, 4, 1)), (D(2020, 1, 1), D(2020, 1, 8))]
+    with django_assert_num_queries(1):
+        answers = ind.batch(periods)
+    assert set(answers) == {i.key for i in ind.INDICATORS}
+    for indicator in ind.INDICATORS:
+        for (start, end), (values, county) in zip(periods, answers[indicator.key], strict=True):
+            assert values == indicator.compute(start, end), (indicator.key, start, end)
+            assert county == (indicator.county(start, end) if indicator.county else None), (indicator.key, start)
+    assert answers["households.visits_on_time"][0][1] == 66.7

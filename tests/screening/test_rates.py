@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from core.indicators import all_indicators
-from screening.selectors.rates import rate_rows, rate_table, rate_values
+from screening.selectors.rates import batch, rate_rows, rate_table, rate_values
 from screening.services.followups import early_follow_up_record, outcome_follow_up_record, prenatal_screening_record
 from screening.services.screenings import screening_void
 
@@ -98,6 +98,21 @@ def test_each_indicator_is_one_statement_over_all_townships(fixture, township_a,
         assert indicator.drilldown and reverse(indicator.drilldown)
         assert values[township_a.pk] == rate_values(indicator.key.split(".")[1], START, END)[township_a.pk]
     assert rate_values("coverage", START, END)[township_a.pk] == Decimal("50.0")
+
+
+def test_batch_gives_every_rate_of_every_period_in_two_statements(fixture, django_assert_num_queries):
+    """What the scorecard and the weekly report read: the same figures as each rate's own
+    statement, for overlapping periods too, one statement per base table."""
+    periods = [(START, END), (D(2024, 7, 1), START), (D(2024, 10, 1), D(2025, 12, 31)), (D(2025, 5, 1), D(2025, 6, 1))]
+    with django_assert_num_queries(2):
+        answers = batch(periods)
+    indicators = [i for i in all_indicators() if i.key.startswith("screening.")]
+    assert set(answers) == {i.key for i in indicators}
+    for indicator in indicators:
+        for (first, end), (values, county) in zip(periods, answers[indicator.key], strict=True):
+            assert values == indicator.compute(first, end), (indicator.key, first, end)
+            assert county is None
+    assert answers["screening.coverage"][0][0][fixture["c1"].township_id] == Decimal("50.0")
 
 
 def test_the_list_behind_a_figure_has_exactly_its_rows(fixture, township_a):

@@ -76,7 +76,7 @@ def _duration(value) -> datetime.timedelta | None:
 def _money(value) -> Decimal:
     """A raw query's sum of amounts: Decimal from PostgreSQL, a number from SQLite."""
     if value is None:
-        return Decimal("0")
+        return Decimal("0.00")  # shown like the other amounts: 0.00, not 0
     return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(Decimal("0.01"))
 
 

@@ -9,6 +9,11 @@ class ScreeningConfig(AppConfig):
     name = "screening"
     verbose_name = _("孕前优生健康检查")
 
+    def ready(self):
+        from households.signals import couples_changed
+
+        couples_changed.connect(_couples_changed, dispatch_uid="screening.pathway_state")
+
     @property
     def nav_items(self):
         from accounts.navigation import NavItem
@@ -34,3 +39,10 @@ class ScreeningConfig(AppConfig):
         from .indicators import INDICATORS
 
         return INDICATORS
+
+
+def _couples_changed(sender, couple_ids, **kwargs):
+    """A households write changed these couples: their stored next step follows, same transaction."""
+    from .services.pathway_state import pathway_state_refresh
+
+    pathway_state_refresh(couple_ids)

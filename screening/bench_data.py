@@ -442,6 +442,19 @@ def generate(ctx) -> None:
     ctx.data["screenings"] = {"ids": ids, "township_ids": townships}
 
 
+def generate_after(ctx) -> None:
+    """Every couple's stored next step (``PathwayState``), once every app's rows are in."""
+    from .services.pathway_state import pathway_state_rebuild
+
+    ctx.say(f"  {pathway_state_rebuild(today=ctx.today)} couples with a next step on the pathway")
+
+
+def _pathway_state_mismatches() -> int:
+    from .services.pathway_state import pathway_state_mismatches
+
+    return pathway_state_mismatches()
+
+
 # --- rules the services keep, as queries for violations (bench/check_data.py) -----------------------
 _CURRENT = """(SELECT DISTINCT ON (couple_id) couple_id, id FROM screening_screening WHERE NOT is_void
     ORDER BY couple_id, exam_date DESC, id DESC)"""
@@ -456,6 +469,8 @@ _PRENATAL = """(SELECT screening_id, true AS done, min(tested_on) FILTER (WHERE 
     AND diagnosis_result = '') AS high_since FROM screening_prenatalscreening WHERE NOT is_void GROUP BY 1)"""
 
 CHECKS = {
+    # services.pathway_state keeps it; the rule itself is the queue's own (selectors.queue).
+    "stored next step is not what the pathway's rule says today": _pathway_state_mismatches,
     "screening township is not its couple's": """SELECT count(*) FROM screening_screening s
         JOIN households_couple c ON c.id = s.couple_id WHERE s.township_id <> c.township_id""",
     "follow-up or prenatal screening township is not its screening's": """SELECT

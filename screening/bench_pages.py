@@ -2,8 +2,8 @@
 
 The floors are the smallest SQL a person would write by hand for what each page shows: the page's
 rows with what each row displays, and the total the page prints ("1,000+" past 1,000). The queue's
-floor decides each couple's next step and due date with the same rules as ``selectors.queue`` (a
-CASE over the couple and its current screening), since the order of the queue is that decision.
+floor reads the stored next steps (``screening_pathwaystate``, kept by services.pathway_state) in
+the queue's order, the page's couples with their current screening, and the rows a date made stale.
 """
 import datetime
 
@@ -17,64 +17,33 @@ def capped(select: str) -> str:
     return f"SELECT count(*) FROM ({select} LIMIT 1001) s"
 
 
-def _w() -> dict:
-    today = timezone.localdate()
-    w = settings.SCREENING_WINDOWS
-    return {"today": today, "serum_from": today - datetime.timedelta(days=w["serum_to"]),
-            "close": today - datetime.timedelta(days=w["early_close"]), **{f"w_{k}": v for k, v in w.items()}}
-
-
 # --- the pathway queue --------------------------------------------------------------------------
-# Each couple's step and due date (selectors.queue.pathway_steps, written by hand).
-STEP = """CASE
-    WHEN s.id IS NULL THEN CASE WHEN c.in_register AND c.planned_timing = '1' THEN 'screen' END
-    WHEN s.status = 'draft' THEN 'complete' WHEN s.status = 'complete' THEN 'assess'
-    WHEN s.risk_level = 'high' AND s.advised_on IS NULL THEN 'advise'
-    WHEN s.outcome_result IN ('1', '2') OR s.early_result = '3' THEN NULL
-    WHEN s.pregnancy_lmp IS NOT NULL THEN CASE WHEN s.prenatal_high_since IS NOT NULL THEN 'diagnosis'
-        WHEN NOT s.prenatal_done AND s.pregnancy_lmp >= %(serum_from)s THEN 'prenatal' ELSE 'outcome' END
-    WHEN c.pregnancy_status IN ('pregnant', 'delivered', 'terminated') AND c.last_visit_date >= s.exam_date
-        THEN 'early'
-    WHEN s.exam_date < %(close)s THEN NULL ELSE 'early' END"""
-DUE = """CASE
-    WHEN s.id IS NULL THEN (SELECT max(v.surveyed_on) FROM households_intentionsurvey v
-        WHERE v.couple_id = c.id) + %(w_invite)s
-    WHEN s.status IN ('draft', 'complete') THEN s.exam_date + %(w_complete)s
-    WHEN s.risk_level = 'high' AND s.advised_on IS NULL
-        THEN (s.assessed_at AT TIME ZONE 'Asia/Shanghai')::date + %(w_advice)s
-    WHEN s.pregnancy_lmp IS NOT NULL THEN CASE WHEN s.prenatal_high_since IS NOT NULL
-            THEN s.prenatal_high_since + %(w_diagnosis)s
-        WHEN NOT s.prenatal_done AND s.pregnancy_lmp >= %(serum_from)s THEN s.pregnancy_lmp + %(w_nt_to)s
-        WHEN s.outcome_result = '3' THEN s.outcome_last_on + %(w_outcome_repeat)s
-        ELSE s.pregnancy_lmp + 280 + %(w_outcome_after_edd)s END
-    WHEN c.pregnancy_status IN ('pregnant', 'delivered', 'terminated') AND c.last_visit_date >= s.exam_date
-        THEN c.last_visit_date + %(w_early_after_visit)s
-    WHEN s.early_result = '2' THEN s.early_last_on + %(w_early_repeat)s
-    ELSE s.exam_date + %(w_early_first)s END"""
-QUEUE = f"""SELECT q.* FROM (SELECT c.id, c.township_id, c.wife_id, c.husband_id, c.household_id, {STEP} AS step,
-        {DUE} AS due, s.risk_level = 'high' AS high, s.id AS sid
-    FROM households_couple c LEFT JOIN screening_screening s ON s.couple_id = c.id AND s.is_current
-    WHERE NOT c.is_void AND (s.id IS NOT NULL OR (c.in_register AND c.planned_timing = '1')) {{where}}) q
-    WHERE q.step IS NOT NULL"""
-PAGE_OF_COUPLES = """SELECT page.*, w.name, w.id_number, m.name, h.phone, v.name, t.name FROM page
-    JOIN households_person w ON w.id = page.wife_id JOIN households_person m ON m.id = page.husband_id
-    JOIN households_household h ON h.id = page.household_id JOIN accounts_village v ON v.id = h.village_id
-    JOIN accounts_township t ON t.id = page.township_id"""
+QUEUE = """SELECT p.couple_id AS id, p.step, p.due_on AS due, p.high_risk AS high, p.rank
+    FROM screening_pathwaystate p WHERE true {where}"""
+PAGE_OF_COUPLES = """SELECT page.*, w.name, w.id_number, m.name, h.phone, v.name, t.name, s.id, s.status,
+    s.risk_level, s.exam_date, s.pregnancy_lmp, s.early_result, s.outcome_result, s.prenatal_high_since
+    FROM page JOIN households_couple c ON c.id = page.id
+    JOIN households_person w ON w.id = c.wife_id JOIN households_person m ON m.id = c.husband_id
+    JOIN households_household h ON h.id = c.household_id JOIN accounts_village v ON v.id = h.village_id
+    JOIN accounts_township t ON t.id = c.township_id
+    LEFT JOIN screening_screening s ON s.couple_id = c.id AND s.is_current"""
+STALE = """SELECT p.couple_id FROM screening_pathwaystate p WHERE (p.valid_until <= %(today)s
+    OR (p.rank >= 2 AND p.due_on < %(today)s) OR p.computed_on > %(today)s) {where}"""
 
 
 def _queue_floor(username: str, *, last: bool = False):
     d, nulls = ("DESC", "FIRST") if last else ("ASC", "LAST")
-    inv = "ASC" if last else "DESC"
 
     def floor(ctx):
-        p = _w()
+        p = {"today": timezone.localdate()}
         where = ""
         if username != "clinic":
             p["t"] = ctx.township_id(username)
-            where = "AND c.township_id = %(t)s"
+            where = "AND p.township_id = %(t)s"
         queue = QUEUE.format(where=where)
-        order = (f"(q.due < %(today)s) IS TRUE {inv}, q.high IS TRUE {inv}, q.due {d} NULLS {nulls}, q.id {d}")
-        return [(f"WITH page AS ({queue} ORDER BY {order} LIMIT {PAGE}) {PAGE_OF_COUPLES}", p),
+        order = f"p.rank {d}, p.due_on {d} NULLS {nulls}, p.couple_id {d}"
+        return [(STALE.format(where=where), p),
+                (f"WITH page AS ({queue} ORDER BY {order} LIMIT {PAGE}) {PAGE_OF_COUPLES}", p),
                 (capped(queue), p)]
     return floor
 

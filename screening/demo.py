@@ -26,6 +26,7 @@ from .services.followups import (
     early_follow_up_record, outcome_follow_up_record, prenatal_diagnosis_record, prenatal_screening_record,
 )
 from .services.pathway import refresh_pathway
+from .services.pathway_state import pathway_state_rebuild
 from .services.screenings import applicable_fields
 
 DAY = datetime.timedelta(days=1)
@@ -124,7 +125,9 @@ def seed(*, rng: random.Random, scale: str, context: dict) -> dict:
     for screening, r, _high in plans:
         if screening.status == Screening.Status.ASSESSED:
             followed += _follow_up(screening, r, clinician, today)
-    return {"screenings_created": len(plans), "screening_follow_ups": followed}
+    # Every couple's stored next step (the households demo wrote its couples without services).
+    states = pathway_state_rebuild(today=today)
+    return {"screenings_created": len(plans), "screening_follow_ups": followed, "pathway_states": states}
 
 
 def _follow_up(screening: Screening, r: random.Random, by, today) -> int:
@@ -188,5 +191,5 @@ def _follow_up(screening: Screening, r: random.Random, by, today) -> int:
     elif lmp + 265 * DAY <= today < due and r.random() < 0.3:
         outcome_follow_up_record(screening=screening, by=by, followed_on=today, result=OutcomeResult.NOT_DELIVERED)
         n += 1
-    refresh_pathway(screening.pk)
+    refresh_pathway(screening.pk, state=False)
     return n

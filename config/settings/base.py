@@ -241,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-import-previews": {
         "task": "households.tasks.expire_import_previews", "schedule": crontab(hour="2", minute="30"),
     },
+    # Each couple's stored next step on the screening pathway, recomputed for the new day (a due
+    # date passing makes a couple overdue): daily at 00:10 Asia/Shanghai.
+    "rebuild-pathway-states": {
+        "task": "screening.tasks.rebuild_pathway_states", "schedule": crontab(hour="0", minute="10"),
+    },
     # Export files hold (masked) personal data: delete those past EXPORTS_KEEP_HOURS daily at 02:45.
     "expire-exports": {"task": "core.tasks.expire_exports", "schedule": crontab(hour="2", minute="45")},
     # The Monday briefing (每周通报) of the week Monday–Sunday just ended: Mondays at 06:00

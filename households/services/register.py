@@ -19,6 +19,7 @@ from accounts.services import audit_log
 from accounts.validators import parse_id_number
 
 from ..models import Assignment, Couple, FollowUpVisit, Household, IntentionSurvey, Person, Relation, Sex
+from ..signals import couples_changed
 from .common import save_versioned, void_record
 
 HOUSEHOLD_FIELDS = ["village", "code", "address", "head_name", "phone", "hukou_type"]
@@ -319,6 +320,7 @@ def refresh_register_status(couple: Couple) -> None:
     Couple.objects.filter(pk=couple.pk).update(
         in_register=couple.in_register, planned_timing=couple.planned_timing, next_visit_due=couple.next_visit_due,
     )
+    couples_changed.send(sender=Couple, couple_ids=[couple.pk])
 
 
 @transaction.atomic
@@ -507,4 +509,5 @@ def couple_void(*, couple: Couple, by: User, reason: str, request=None) -> Coupl
     couple.version += 1
     # The 专人's responsibility ends with the record: no open assignment on a void couple.
     Assignment.objects.filter(couple=couple, ended_at__isnull=True).update(ended_at=timezone.now())
+    couples_changed.send(sender=Couple, couple_ids=[couple.pk])
     return couple

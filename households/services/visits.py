@@ -18,6 +18,7 @@ from accounts.models import AuditEvent, User
 from accounts.services import audit_log
 
 from ..models import Couple, FollowUpVisit, PregnancyStatus, VisitService
+from ..signals import couples_changed
 from .common import void_record
 
 
@@ -60,6 +61,7 @@ def refresh_visit_status(couple: Couple) -> None:
         pregnancy_status=status, last_visit_date=last_visit, next_visit_due=next_due,
     )
     couple.pregnancy_status, couple.last_visit_date, couple.next_visit_due = status, last_visit, next_due
+    couples_changed.send(sender=Couple, couple_ids=[couple.pk])
 
 
 def _lock_couple(couple: Couple) -> Couple:

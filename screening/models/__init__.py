@@ -3,6 +3,7 @@ from .followup import (
     DeliveryMethod, EarlyPregnancyFollowUp, Exposure, FolicAcid, Illness, InfantSex, Outcome, OutcomeFollowUp,
     PrenatalScreening,
 )
+from .pathway import PathwayState, QueueRank, Step
 from .screening import (
     Consent, EarlyResult, OutcomeResult, RiskLevel, Screening, ScreeningQuerySet, ScreeningResult,
     ScreeningRiskFactor,
@@ -12,5 +13,5 @@ __all__ = [
     "ResultField", "RiskDomain", "RiskRule", "ScreeningItem", "Subject", "DeliveryMethod", "EarlyPregnancyFollowUp",
     "Exposure", "FolicAcid", "Illness", "InfantSex", "Outcome", "OutcomeFollowUp", "PrenatalScreening", "Consent",
     "EarlyResult", "OutcomeResult", "RiskLevel", "Screening", "ScreeningQuerySet", "ScreeningResult",
-    "ScreeningRiskFactor",
+    "ScreeningRiskFactor", "PathwayState", "QueueRank", "Step",
 ]

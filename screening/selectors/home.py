@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Cap
 
-from .queue import pathway_steps, queue_scope
+from ..models import PathwayState, QueueRank
+from ..services.pathway_state import pathway_state_fresh
+from .queue import queue_scope, queue_township
 
 
 def home_panel(user) -> dict | None:
@@ -14,15 +16,18 @@ def home_panel(user) -> dict | None:
         return None
     counts = None
     if user.can(Cap.SCREENING_VIEW):
-        # Grouped by the two flags (at most four rows) in one statement; an aggregate's FILTER
-        # cannot name these annotations.
-        groups = (queue_scope(user, pathway_steps(timezone.localdate())).filter(step__isnull=False)
-                  .order_by().values("overdue", "high_risk").annotate(n=Count("id")))
+        # The stored next steps (fresh for today), grouped by rank: at most four rows.
+        today = timezone.localdate()
+        allowed, township_id = queue_township(user)
+        if allowed:
+            pathway_state_fresh(today=today, township_id=township_id)
+        groups = (queue_scope(user, PathwayState.objects.all(), state="")
+                  .order_by().values("rank").annotate(n=Count("pk")))
         counts = {"total": 0, "overdue": 0, "high_risk": 0}
         for group in groups:
             counts["total"] += group["n"]
-            counts["overdue"] += group["n"] if group["overdue"] else 0
-            counts["high_risk"] += group["n"] if group["high_risk"] else 0
+            counts["overdue"] += group["n"] if group["rank"] <= QueueRank.OVERDUE else 0
+            counts["high_risk"] += group["n"] if group["rank"] in (QueueRank.OVERDUE_HIGH_RISK, QueueRank.HIGH_RISK) else 0
     links = []
     if user.can(Cap.SCREENING_CHANGE):
         links.append(("find", _("查找夫妇、登记检查"), "screening:find"))

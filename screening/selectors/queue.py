@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import (
-    BooleanField, Case, CharField, DateField, ExpressionWrapper, F, FilteredRelation, IntegerField, Q, Value, When,
+    BooleanField, Case, CharField, DateField, ExpressionWrapper, F, FilteredRelation, Q, Value, When,
 )
 from django.db.models.functions import Cast, TruncDate
 from django.urls import reverse
@@ -24,28 +24,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Cap, Role
 from households.selectors import couples_county, latest_survey_date
 
-from ..models import EarlyResult, OutcomeResult, RiskLevel, Screening
+from ..models import EarlyResult, OutcomeResult, QueueRank, RiskLevel, Screening, Step
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 GESTATION_DAYS = 280  # expected delivery date = LMP + 280 days
 
 
-class Step:
-    SCREEN = "screen"
-    COMPLETE = "complete"
-    ASSESS = "assess"
-    ADVISE = "advise"
-    EARLY = "early"
-    PRENATAL = "prenatal"
-    DIAGNOSIS = "diagnosis"
-    OUTCOME = "outcome"
-
-
-STEP_LABELS = {
-    Step.SCREEN: _("待孕前检查"), Step.COMPLETE: _("待完成检查"), Step.ASSESS: _("待风险评估"),
-    Step.ADVISE: _("待告知转诊"), Step.EARLY: _("待早孕随访"), Step.PRENATAL: _("待产前筛查"),
-    Step.DIAGNOSIS: _("待产前诊断"), Step.OUTCOME: _("待妊娠结局随访"),
-}
+STEP_LABELS = dict(Step.choices)
 STEP_CHOICES = list(STEP_LABELS.items())
 RISK_SHORT = {RiskLevel.GENERAL: _("一般"), RiskLevel.HIGH: _("高风险")}
 
@@ -130,43 +115,79 @@ def pathway_steps(today: datetime.date):
     )
 
 
-def queue_scope(user, qs):
-    """A clerk's township; a clinician's county. Anyone else sees nothing (views refuse first)."""
+def queue_rows():
+    """Couples with a stored next step (``PathwayState``), with the columns a queue row shows:
+    the step, due date and rank from the stored row, the current screening's columns for the
+    "why" (the page's rows only: the current screening is one index probe per row)."""
+    state = "pathway_state__"
+    return (
+        couples_county().filter(is_void=False, pathway_state__isnull=False)
+        .annotate(cur=FilteredRelation("screenings", condition=Q(screenings__is_current=True)))
+        .annotate(
+            survey_on=latest_survey_date(),
+            cur_id=F("cur__id"), cur_status=F("cur__status"), cur_risk=F("cur__risk_level"),
+            cur_exam_date=F("cur__exam_date"), cur_lmp=F("cur__pregnancy_lmp"),
+            cur_early_result=F("cur__early_result"), cur_outcome_result=F("cur__outcome_result"),
+            cur_prenatal_high_since=F("cur__prenatal_high_since"),
+            step=F(state + "step"), due_on=F(state + "due_on"), high_risk=F(state + "high_risk"),
+            queue_rank=F(state + "rank"),
+            overdue=Case(When(pathway_state__rank__lte=QueueRank.OVERDUE, then=Value(True)), default=Value(False),
+                         output_field=BooleanField()),
+        )
+    )
+
+
+def queue_township(user, township=None) -> tuple[bool, int | None]:
+    """Whether the user has a queue, and the township it is limited to (None: the county).
+    A clerk's township; a clinician's county, or the township chosen. Nobody else has one."""
     if user.role == Role.CLERK and user.township_id:
-        return qs.filter(township_id=user.township_id)
+        return True, user.township_id
     if user.role == Role.CLINICIAN and user.can(Cap.SCREENING_VIEW):
+        return True, township.pk if township is not None else None
+    return False, None
+
+
+def queue_scope(user, qs, *, township=None, state: str = "pathway_state__"):
+    """``qs`` (couples, or stored rows with ``state=""``) limited to the user's queue. For
+    couples both the couple's own township (the boundary) and the stored row's (the index's
+    first column) are filtered."""
+    allowed, township_id = queue_township(user, township)
+    if not allowed:
+        return qs.none()
+    if township_id is None:
         return qs
-    return qs.none()
+    return qs.filter(**{"township_id": township_id, f"{state}township_id": township_id})
 
 
 def pathway_queue(*, user, today: datetime.date | None = None, township=None, step: str = "",
                   high_risk_only: bool = False, overdue_only: bool = False, q: str = ""):
-    """The user's queue: couples with a next step, overdue first, then high risk, then earliest due."""
+    """The user's queue: couples with a next step, overdue first, then high risk, then earliest due.
+
+    It reads the stored next steps (``PathwayState``) after refreshing those in the user's scope
+    that a date made stale: the order (rank, due date, id) is the stored rows' index, so a page —
+    the first or the last — is a short range of it at any county size.
+    """
+    from ..services.pathway_state import pathway_state_fresh
+
     today = today or timezone.localdate()
-    # The first condition is implied by the second: only a couple with a current screening, or in
-    # the register planning within a year, can have a next step. PostgreSQL tests the cheap one
-    # first and works out the step's CASE only for those (a third of the county's couples).
-    qs = queue_scope(user, pathway_steps(today)).filter(
-        Q(cur_id__isnull=False) | Q(in_register=True, planned_timing="1"), step__isnull=False)
-    if township is not None:
-        qs = qs.filter(township=township)
+    allowed, township_id = queue_township(user, township)
+    if allowed:
+        pathway_state_fresh(today=today, township_id=township_id)
+    qs = queue_scope(user, queue_rows(), township=township)
     if step:
-        qs = qs.filter(step=step)
+        qs = qs.filter(pathway_state__step=step)
     if high_risk_only:
-        qs = qs.filter(cur__risk_level=RiskLevel.HIGH)
+        qs = qs.filter(pathway_state__high_risk=True)
     if overdue_only:
-        qs = qs.filter(overdue=True)
+        qs = qs.filter(pathway_state__rank__lte=QueueRank.OVERDUE)
     q = (q or "").strip()
     if q:
         from .screenings import couples_matching
 
         qs = qs.filter(pk__in=couples_matching(q, township_id=user.township_id if user.role == Role.CLERK else None))
-    # Overdue first, then high risk, then the earliest due: one ascending rank so that the order is
-    # (rank, due_on, id) and core.pagination pages it by keyset — the last page reads the order
-    # backwards instead of counting and skipping every couple of the county (OFFSET).
-    rank = Case(When(overdue=True, high_risk=True, then=Value(0)), When(overdue=True, then=Value(1)),
-                When(high_risk=True, then=Value(2)), default=Value(3), output_field=IntegerField())
-    return qs.annotate(queue_rank=rank).order_by("queue_rank", "due_on", "id")
+    # One ascending order (rank, due date, id) that core.pagination pages by keyset: the last page
+    # reads the index backwards instead of counting and skipping every couple (OFFSET).
+    return qs.order_by("queue_rank", "due_on", "id")
 
 
 def couple_pathway(*, couple_id: int, today: datetime.date | None = None):

@@ -123,17 +123,27 @@ def _base(rate: Rate, start, end):
     return couple_base(start, end) if rate.base == "couple" else screening_base(end)
 
 
-def counts_by_township(keys: list[str], start: datetime.date, end: datetime.date) -> dict[int, dict]:
+def counts_by_township(keys: list[str], start: datetime.date, end: datetime.date, *,
+                       only_counted: bool = False) -> dict[int, dict]:
     """``{township_id: {"<key>_den": n, "<key>_num": n, …}}`` for rates on one base table, in ONE
-    statement (GROUP BY township). All ``keys`` must share a base."""
+    statement (GROUP BY township). All ``keys`` must share a base. ``only_counted``: leave out the
+    townships with no row in any denominator (the rates table shows them as 0 anyway)."""
     bases = {RATE_BY_KEY[k].base for k in keys}
     assert len(bases) == 1, "one statement per base table"
-    aggregates = {}
+    aggregates, counted = {}, Q(pk__in=[])
     for key in keys:
         den, num = conditions(key, start, end)
-        aggregates[f"{key}_den"] = Count("pk", filter=den)
+        # A row in no denominator counts nowhere (a numerator is part of its denominator): with
+        # ``only_counted`` only the rows of some denominator are aggregated, and with one rate (the
+        # couples' coverage) that condition is the denominator itself: 53 → 45 ms for the county.
+        single = only_counted and len(keys) == 1
+        aggregates[f"{key}_den"] = Count("pk") if single else Count("pk", filter=den)
         aggregates[f"{key}_num"] = Count("pk", filter=num)
-    rows = _base(RATE_BY_KEY[keys[0]], start, end).order_by().values("township_id").annotate(**aggregates)
+        counted |= den
+    rows = _base(RATE_BY_KEY[keys[0]], start, end)
+    if only_counted:
+        rows = rows.filter(counted)
+    rows = rows.order_by().values("township_id").annotate(**aggregates)
     return {row.pop("township_id"): row for row in rows}
 
 
@@ -170,7 +180,7 @@ def rate_table(start: datetime.date, end: datetime.date, *, township_ids=None) -
     screening_keys = [r.key for r in RATES if r.base == "screening"]
     counts: dict[int, dict] = {}
     for keys in (couple_keys, screening_keys):
-        for township_id, row in counts_by_township(keys, start, end).items():
+        for township_id, row in counts_by_township(keys, start, end, only_counted=True).items():
             counts.setdefault(township_id, {}).update(row)
     townships = Township.objects.filter(is_active=True).order_by("sort_order", "code")
     if township_ids is not None:

@@ -26,6 +26,7 @@ from ..models import (
 )
 from .judging import has_value, judge
 from .pathway import refresh_current
+from .pathway_state import pathway_state_refresh
 
 INTENTION_TIMINGS = ("1", "2", "3", "4")  # households' PlannedTiming values that put a couple in the register
 
@@ -169,6 +170,8 @@ def results_save(
         locked.status = Screening.Status.COMPLETE
         locked.completed_at = timezone.now()
     save_versioned(locked, expected_version=expected_version, fields=["status", "completed_at"])
+    if finish:
+        pathway_state_refresh([locked.couple_id])
     audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=locked,
               detail="results" + (" finish" if finish else " draft"))
     screening.status, screening.completed_at, screening.version = locked.status, locked.completed_at, locked.version
@@ -226,6 +229,7 @@ def risk_assess(
     locked.referral = (referral or "").strip()[:200]
     save_versioned(locked, expected_version=expected_version,
                    fields=["risk_level", "status", "assessed_at", "assessed_by", "advice", "referral"])
+    pathway_state_refresh([locked.couple_id])
     audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=locked,
               detail=f"risk assessment: {locked.risk_level}, {len(clean)} factor(s)")
     for name in ("risk_level", "status", "assessed_at", "assessed_by", "advice", "referral", "version"):
@@ -244,6 +248,7 @@ def letter_print(*, screening: Screening, by: User, request=None) -> Screening:
         # No version bump: printing must not make an open assessment form fail as stale.
         Screening.objects.filter(pk=locked.pk).update(advised_on=timezone.localdate())
         screening.advised_on = timezone.localdate()
+        pathway_state_refresh([locked.couple_id])
     audit_log(action=AuditEvent.Action.EXPORT, request=request, user=by, obj=locked, detail="print letter")
     return screening
 

@@ -53,7 +53,11 @@ def assessed(couple, clinician, *, exam_date=None, high=False, advised=True, **o
     if advised:
         from screening.models import Screening
 
+        from screening.services.pathway_state import pathway_state_refresh
+
+        # The letter given on the exam day (letter_print would date it today).
         Screening.objects.filter(pk=screening.pk).update(advised_on=screening.exam_date)
+        pathway_state_refresh([couple.pk])
         screening.refresh_from_db()
     return screening
 

@@ -26,10 +26,11 @@ def count(client, url):
     return len(ctx.captured_queries)
 
 
-# The page's own queries on top of the request's: the page's keys with the capped total in the
-# same read (keyset paging, core.pagination) and the page's couples; a clinician's page adds the
-# township filter's choices (count and rows).
-QUEUE = 2
+# The page's own queries on top of the request's: the stored next steps a date made stale (none
+# here: services.pathway_state), the page's keys with the capped total in the same read (keyset
+# paging, core.pagination) and the page's couples; a clinician's page adds the township filter's
+# choices (count and rows).
+QUEUE = 3
 TOWNSHIP_FILTER = 2
 SCREENING_LIST = 2 + TOWNSHIP_FILTER
 

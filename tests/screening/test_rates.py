@@ -164,3 +164,26 @@ def test_the_list_behind_a_figure_exports_masked(client_for, leader, fixture, to
     wife = fixture["c1"].wife
     assert wife.masked_id_number in text and wife.id_number not in text
     assert AuditEvent.objects.filter(user=leader, action="export", object_type="screening.rate.coverage").exists()
+
+
+def test_each_cell_carries_its_link_band_for_screen_readers_and_numbers_in_both_layouts():
+    """The cells are written in Python (screening.views.rates), not by the template: the markup
+    the phone's cards and the desktop table had, pinned here."""
+    from screening.views.rates import _card_html, _td_html
+
+    rate = {"key": "coverage", "kind": "rate", "num": 3, "den": 4, "value": Decimal("75.0"), "band": "below",
+            "target": 90, "href": "/screening/rates/coverage/?township=1&start=2025-01-01&end=2025-07-01",
+            "label": "检查覆盖率", "band_label": "未达标", "value_s": "75.0", "num_s": "3", "den_s": "4"}
+    href = "/screening/rates/coverage/?township=1&amp;start=2025-01-01&amp;end=2025-07-01"
+    assert _td_html(rate) == (
+        '<td class="text-end band-below" data-rate="coverage" data-value="75.0" data-num="3" data-den="4">\n'
+        f'<a class="rate-link" href="{href}" data-testid="rate-link">75.0%</a>\n'
+        '<span class="visually-hidden">未达标</span>\n<div class="small">3/4</div>\n</td>')
+    assert _card_html(rate) == (
+        '<dt class="col-7 fw-normal">检查覆盖率 <span class="text-nowrap">（≥90%）</span></dt>\n'
+        f'<dd class="col-5 text-end mb-1 band-below"><a class="rate-link" data-testid="rate-link-card" href="{href}">'
+        '75.0%</a> <span class="text-nowrap">3/4</span>\n<span class="visually-hidden">未达标</span></dd>')
+    empty = {**rate, "kind": "count", "value": None, "band": "", "target": None, "value_s": "", "label": "<b>"}
+    assert _td_html(empty) == ('<td class="text-end " data-rate="coverage" data-value="" data-num="3" data-den="4">\n'
+                               '—\n\n\n</td>')
+    assert _card_html(empty) == '<dt class="col-7 fw-normal">&lt;b&gt;</dt>\n<dd class="col-5 text-end mb-1 ">—\n</dd>'

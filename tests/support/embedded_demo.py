@@ -69,6 +69,15 @@ def main() -> int:
     assert settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"), settings.DATABASES["default"]["ENGINE"]
     call_command("migrate", verbosity=0, interactive=False)
     call_command("seed_demo", "--scale", "small", verbosity=0)
+    from screening.models import PathwayState
+    from screening.services.pathway_state import pathway_state_mismatches
+
+    # The screening queue's stored next steps, written by SQL that must run on SQLite too.
+    states, mismatches = PathwayState.objects.count(), pathway_state_mismatches()
+    print(f"pathway states {states}, mismatches {mismatches}", flush=True)
+    if not states or mismatches:
+        print("PROBLEM pathway states", states, mismatches)
+        return 1
     setup_test_environment()
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 

@@ -1,12 +1,15 @@
 """The pathway queue: one next step per couple across intention → screening → (high risk) advice
 and referral → early pregnancy → prenatal screening → outcome.
 
-One SQL statement decides every couple's step and due date (``pathway_steps``): couples LEFT JOIN
-their current screening (one row each, partial index ``screening_current_couple``), a CASE over
-the screening's pathway columns, the couple's register and pregnancy columns (kept by the
-households app from its visits) and today's date. Ordering — overdue first, then high risk, then
-the earliest due — happens in the same statement, so a page costs the same queries at any size.
-The human "why" of each row is worded in Python for the page's rows only (``explain``).
+The rule is one SQL statement (``pathway_steps``): couples LEFT JOIN their current screening (one
+row each, partial index ``screening_current_couple``), a CASE over the screening's pathway
+columns, the couple's register and pregnancy columns (kept by the households app from its visits)
+and today's date. Its answer — step, due date, high risk, the queue's rank — is stored per couple
+(``models.PathwayState``, kept by ``services.pathway_state``), so the queue (``pathway_queue``)
+reads a range of one index in the order overdue first, then high risk, then the earliest due,
+and costs the same at any county size. A couple's own pathway page asks the rule directly
+(``couple_pathway``). The human "why" of each row is worded in Python for the page's rows only
+(``explain``).
 """
 import datetime
 import zoneinfo

@@ -44,6 +44,5 @@ def refresh_pathway(screening_id: int, *, state: bool = True) -> None:
         outcome_result=outcome["result"] if outcome else "",
         outcome_last_on=outcome["followed_on"] if outcome else None,
     )
-
     if state:
         pathway_state_refresh(Screening.objects.filter(pk=screening_id).values_list("couple_id", flat=True))

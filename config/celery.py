@@ -6,9 +6,18 @@ with it, a worker and beat are started next to the web server.
 import os
 
 from celery import Celery
+from celery.signals import before_task_publish
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("township_register")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+# /healthz/'s two clocks (accounts/health.py): beat notes each heartbeat it sends, every worker notes
+# itself on its own timer. accounts.health imports nothing that needs the app registry.
+from accounts.health import WorkerHeartbeat, note_beat  # noqa: E402
+
+before_task_publish.connect(note_beat, weak=False, dispatch_uid="accounts.health.note_beat")
+app.steps["worker"].add(WorkerHeartbeat)

@@ -229,9 +229,12 @@ if env("CELERY_UNACKED_RESTORE_SECONDS", default=""):
 # Publishing when Redis is down: give up after about a second (core.tasks.enqueue degrades).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
 # Every periodic task, in one place, with its crontab written out.
+# /healthz/ tells beat and the worker apart (accounts/health.py): beat notes the time each time it
+# sends the heartbeat, every worker notes its own name on a timer of its main process. Either is
+# reported dead after three missed beats (45 s by default), so within a minute of its death.
+HEALTH_HEARTBEAT_SECONDS = env.float("HEALTH_HEARTBEAT_SECONDS", default=15.0)
 CELERY_BEAT_SCHEDULE = {
-    # Lets /healthz/ tell whether beat and a worker are alive: every minute.
-    "heartbeat": {"task": "accounts.tasks.heartbeat", "schedule": crontab(minute="*")},
+    "heartbeat": {"task": "accounts.tasks.heartbeat", "schedule": HEALTH_HEARTBEAT_SECONDS},
     # Failed logins after the first of a window are counted in Redis: one audit row per
     # username/address with the count, every minute.
     "flush-login-failures": {"task": "accounts.tasks.flush_login_failures", "schedule": crontab(minute="*")},

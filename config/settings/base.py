@@ -251,6 +251,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Export files hold (masked) personal data: delete those past EXPORTS_KEEP_HOURS daily at 02:45.
     "expire-exports": {"task": "core.tasks.expire_exports", "schedule": crontab(hour="2", minute="45")},
+    # Export jobs whose worker died (lease lapsed) or whose message was lost: sent again, every minute.
+    "reconcile-exports": {"task": "core.tasks.reconcile_exports", "schedule": crontab(minute="*")},
     # The Monday briefing (每周通报) of the week Monday–Sunday just ended: Mondays at 06:00
     # Asia/Shanghai (CELERY_TIMEZONE), i.e. Sunday 22:00 UTC.
     "weekly-report": {
@@ -375,6 +377,10 @@ HOUSEHOLDS_FOREIGN_ID_ANSWERS_PER_HOUR = env.int("FOREIGN_ID_ANSWERS_PER_HOUR", 
 EXPORTS_DIRECT_MAX_ROWS = env.int("EXPORTS_DIRECT_MAX_ROWS", default=500)
 EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
 EXPORTS_MAX_ACTIVE_JOBS = env.int("EXPORTS_MAX_ACTIVE_JOBS", default=3)
+# A running export's worker renews its lease every third of this; lapsed, the job is taken over.
+EXPORTS_LEASE_SECONDS = env.int("EXPORTS_LEASE_SECONDS", default=60)
+# A queued export not picked up this long after it was sent is sent again (a lost message).
+EXPORTS_REQUEUE_SECONDS = env.int("EXPORTS_REQUEUE_SECONDS", default=180)
 
 # --- Two-non enforcement (enforcement/) --------------------------------------------------------
 # Licences running out within this many days are listed as "expiring".

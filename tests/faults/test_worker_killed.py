@@ -47,10 +47,11 @@ def database_url() -> str:
 
 
 class Worker:
-    def __init__(self, broker_url: str, log: Path, pool: str):
+    def __init__(self, broker_url: str, log: Path, pool: str, extra_env: dict | None = None):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "CELERY_TASK_ALWAYS_EAGER": "false",
                "TEST_DATABASE_URL": database_url(), "TEST_REDIS_URL": broker_url,
-               "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "CELERY_UNACKED_RESTORE_SECONDS": "1"}
+               "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "CELERY_UNACKED_RESTORE_SECONDS": "1",
+               **(extra_env or {})}
         self.log = log.open("a")
         # A new session: the worker and its pool children form one process group to kill at once.
         self.process = subprocess.Popen(

@@ -16,7 +16,7 @@ from core import exports
 from core.models import ExportJob
 from tests.support.tasks import RESULT_TYPE, SLOW_EXPORT
 
-from .test_worker_killed import Worker, broker  # noqa: F401  (the private broker fixture)
+from .test_worker_killed import Worker
 
 pytestmark = [pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 LEASE = 2

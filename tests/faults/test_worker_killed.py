@@ -17,27 +17,11 @@ import pytest
 from django.db import connection
 
 from accounts.models import AuditEvent
-from config.celery import app
-from tests.support.services import CELERY_REDIS_PORT, PrivateRedis
 from tests.support.tasks import RESULT_TYPE, write_result_once
 
 pytestmark = [pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 BASE_DIR = Path(__file__).resolve().parents[2]
 VISIBILITY_TIMEOUT = 3
-
-
-@pytest.fixture
-def broker():
-    redis = PrivateRedis(CELERY_REDIS_PORT).start()
-    saved = app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend
-    app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend = False, redis.url, None
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield redis
-    app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend = saved
-    app._pool = None
-    app.amqp._producer_pool = None
-    redis.stop()
 
 
 def database_url() -> str:

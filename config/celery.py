@@ -6,7 +6,7 @@ with it, a worker and beat are started next to the web server.
 import os
 
 from celery import Celery
-from celery.signals import before_task_publish
+from celery.signals import before_task_publish, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -21,3 +21,16 @@ from accounts.health import WorkerHeartbeat, note_beat  # noqa: E402
 
 before_task_publish.connect(note_beat, weak=False, dispatch_uid="accounts.health.note_beat")
 app.steps["worker"].add(WorkerHeartbeat)
+
+
+@worker_ready.connect
+def _reconcile_on_start(sender=None, **kwargs):
+    """A worker (re)starting after a crash or a Redis restart: look for work whose message was lost,
+    without waiting for beat's next minute (RECONCILE_ON_WORKER_START; off in the test suite, whose
+    workers run against a test database that other tests shape)."""
+    from django.conf import settings
+
+    if not settings.RECONCILE_ON_WORKER_START:
+        return
+    sender.app.send_task("assessment.tasks.reconcile_weekly_reports")
+    sender.app.send_task("core.tasks.reconcile_exports")

@@ -251,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Export files hold (masked) personal data: delete those past EXPORTS_KEEP_HOURS daily at 02:45.
     "expire-exports": {"task": "core.tasks.expire_exports", "schedule": crontab(hour="2", minute="45")},
+    # Weekly reports queued or building whose task the broker lost (Redis restart, a worker killed
+    # with its message): queued again, every minute (and once when a worker starts: config/celery.py).
+    "reconcile-weekly-reports": {
+        "task": "assessment.tasks.reconcile_weekly_reports", "schedule": crontab(minute="*"),
+    },
     # Export jobs whose worker died (lease lapsed) or whose message was lost: sent again, every minute.
     "reconcile-exports": {"task": "core.tasks.reconcile_exports", "schedule": crontab(minute="*")},
     # The Monday briefing (每周通报) of the week Monday–Sunday just ended: Mondays at 06:00
@@ -409,5 +414,10 @@ ENFORCEMENT_CLOSURE_TARGET = env.float("ENFORCEMENT_CLOSURE_TARGET", default=100
 # The weekly report: a build still "building" after this many seconds is taken to be dead (its
 # worker was killed past the task's 300 s time limit) and may be started again.
 ASSESSMENT_WEEKLY_STALE_SECONDS = env.int("ASSESSMENT_WEEKLY_STALE_SECONDS", default=900)
+# A week queued or building whose task the broker no longer holds is queued again once its row is
+# this old (a message is published after commit: a younger row may not be in the broker yet).
+ASSESSMENT_WEEKLY_RECONCILE_GRACE_SECONDS = env.int("ASSESSMENT_WEEKLY_RECONCILE_GRACE_SECONDS", default=60)
+# A worker that starts sends the reconcile tasks at once (config/celery.py).
+RECONCILE_ON_WORKER_START = env.bool("RECONCILE_ON_WORKER_START", default=True)
 # Weeks in the county's week-by-week line of the weekly report.
 ASSESSMENT_WEEKLY_CHART_WEEKS = 12

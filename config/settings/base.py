@@ -393,7 +393,6 @@ ENFORCEMENT_STAGE_DEADLINE_DAYS = {
 # an alias to STORAGES and name it here to keep them elsewhere) and the largest file accepted.
 ENFORCEMENT_EVIDENCE_STORAGE = env("ENFORCEMENT_EVIDENCE_STORAGE", default="default")
 ENFORCEMENT_EVIDENCE_MAX_BYTES = env.int("ENFORCEMENT_EVIDENCE_MAX_MB", default=20) * 1024 * 1024
-ENFORCEMENT_EXPORT_MAX_ROWS = env.int("ENFORCEMENT_EXPORT_MAX_ROWS", default=10000)
 ENFORCEMENT_PAGE_SIZE = 25
 # Closure-rate target (percent) for the scorecard's colour bands: every case found is handled.
 ENFORCEMENT_CLOSURE_TARGET = env.float("ENFORCEMENT_CLOSURE_TARGET", default=100.0)

@@ -109,7 +109,7 @@ def _rates_floor(ctx):
 
 def rates_floor(start: datetime.date, end: datetime.date) -> list:
     """Every rate of ``[start, end)`` per township by hand: two statements (couples, screenings).
-    Also part of assessment's scorecard and weekly-build floors (assessment/bench_pages.py)."""
+    Also part of assessment's scorecard and weekly-build floors (bench/assessment/pages.py)."""
     w = settings.SCREENING_WINDOWS
     edd = 280 + w["outcome_after_edd"]
     p = {"start": start, "end": end, "e_s": start - datetime.timedelta(days=w["early_first"]),

@@ -1,4 +1,4 @@
-"""Full-county data for two-non enforcement (core/fullscale.py): designated facilities and their
+"""Full-county data for two-non enforcement (bench/fullscale.py): designated facilities and their
 licences, filed ultrasound devices, two years of tips, inspections and cases with their parties,
 event history and outcomes.
 
@@ -39,8 +39,8 @@ from accounts.models import Township, User
 from accounts.roles import Role
 from accounts.validators import CHECK_CHARS, WEIGHTS
 
-from .models import TERMINAL, TRANSITIONS, CaseStatus
-from .models.cases import stage_deadline_days
+from enforcement.models import TERMINAL, TRANSITIONS, CaseStatus
+from enforcement.models.cases import stage_deadline_days
 
 S = CaseStatus
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))

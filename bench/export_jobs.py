@@ -3,7 +3,10 @@
 Each app may list ``EXPORTS`` in its ``bench/<app>/pages.py`` (bench/README.md):
 
     dict(name="visits, largest township", user="clerk1", export="households.visits", params={},
-         floor=lambda ctx: (sql, params))
+         floor=lambda ctx: (sql, params), same=(0, 1, 2, 3, 5))
+
+``same``: the columns the floor and the sheet hold alike (no masking or label between them), in
+the same positions; tests/bench/test_floors.py checks them row by row on a small county.
 
 ``run(ctx, runs)`` measures each one ``runs`` times, every time in a fresh Python process (peak RSS
 is the whole process's, Django and psycopg2 included):

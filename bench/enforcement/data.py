@@ -99,7 +99,7 @@ VIOLATION_TITLES = {"sex_determination": "涉嫌非医学需要鉴定胎儿性�
                     "other": "涉嫌其他违法行为"}
 OTHER_SOURCES = ["termination_register", "drug_ledger", "pregnancy_followup", "referral", "ultrasound_register"]
 PERSON_ROLES = ["intermediary", "performer", "drug_seller", "accomplice", "responsible"]
-# Routes through the workflow (DESIGN.md, "Case workflow") and how often a case takes each.
+# Routes through the workflow (docs/domain.md, Codes: case stages) and how often a case takes each.
 ROUTES = [
     ([S.PRELIMINARY, S.NOT_FILED], 15),
     ([S.NOT_FILED], 3),

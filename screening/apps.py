@@ -10,7 +10,7 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("孕前优生健康检查")
 
     def ready(self):
-        from households.signals import couples_changed
+        from households.api import couples_changed
 
         couples_changed.connect(_couples_changed, dispatch_uid="screening.pathway_state")
 

@@ -2,9 +2,8 @@
 from django.db.models import Prefetch
 
 from accounts.roles import Cap, Role
-from households.models import Couple, Household, Person
-from households.selectors import ID_FULL, PHONE, _term, couples_county, person_match, phone_match
-from households.selectors_visits import couple_visit_history
+from households.api import (Couple, Household, Person, couple_visit_history, couples_county, is_phone_term,
+                            person_match, phone_match)
 
 from ..models import EarlyPregnancyFollowUp, OutcomeFollowUp, PrenatalScreening, Screening
 
@@ -31,8 +30,7 @@ def couples_matching(q: str, *, township_id=None):
         people, couples = people.filter(township_id=township_id), couples.filter(township_id=township_id)
     people = people.values("pk")
     found = couples.filter(wife__in=people).values("pk").union(couples.filter(husband__in=people).values("pk"))
-    term = _term(q)
-    if PHONE.match(term) and not ID_FULL.match(term):
+    if is_phone_term(q):
         phones = Household.objects.filter(phone_match(q)).order_by()
         if township_id is not None:
             phones = phones.filter(township_id=township_id)

@@ -20,7 +20,7 @@ from django.db.models import Case, DateField, F, Q, Value, When
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from households.models import Couple
+from households.api import Couple
 
 from ..models import PathwayState, QueueRank
 

@@ -30,8 +30,13 @@ class ScreeningConfig(AppConfig):
         ]
 
     def home_panel(self, user):
-        from .selectors.home import home_panel
+        from accounts.roles import Cap
 
+        from .selectors.home import home_panel
+        from .services.pathway_state import pathway_queue_fresh
+
+        if user.can(Cap.SCREENING_VIEW):
+            pathway_queue_fresh(user=user)  # the counts read the stored next steps: fresh for today
         return home_panel(user)
 
     @property

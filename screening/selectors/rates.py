@@ -30,7 +30,7 @@ from households.api import couples_county
 from ..models import (
     EarlyPregnancyFollowUp, EarlyResult, OutcomeFollowUp, OutcomeResult, PrenatalScreening, RiskLevel, Screening,
 )
-from .queue import GESTATION_DAYS
+from ..pathway_rules import GESTATION_DAYS
 
 DONE = [Screening.Status.COMPLETE, Screening.Status.ASSESSED]
 DAY = datetime.timedelta(days=1)

@@ -1,21 +1,16 @@
 """Reads of screenings for clinicians (results) and the couple's pathway page (status only)."""
 from django.db.models import Prefetch
 
-from accounts.roles import Cap, Role
 from households.api import (Couple, Household, Person, couple_visit_history, couples_county, is_phone_term,
                             person_match, phone_match)
 
 from ..models import EarlyPregnancyFollowUp, OutcomeFollowUp, PrenatalScreening, Screening
+from ..scoping import SCREENING, search_township
 
 
 def couples_visible(user):
-    """Couples the user may open in screening: clinicians the county, clerks their township."""
-    qs = couples_county()
-    if user.role == Role.CLINICIAN and user.can(Cap.SCREENING_VIEW):
-        return qs
-    if user.role == Role.CLERK and user.township_id and user.can(Cap.SCREENING_VIEW):
-        return qs.filter(township_id=user.township_id)
-    return qs.none()
+    """Couples the user may open in screening, by screening's rule (screening/scoping.py)."""
+    return couples_county().visible_to(user, rule=SCREENING)
 
 
 def couples_matching(q: str, *, township_id=None):
@@ -38,10 +33,6 @@ def couples_matching(q: str, *, township_id=None):
     return found
 
 
-def _scope_township(user):
-    return user.township_id if user.role == Role.CLERK else None
-
-
 def find_couples(*, user, q: str, township=None):
     """Active couples found by the wife's or husband's name, ID number (whole or last 4) or phone,
     or the household's phone; a clinician searches the whole county. At most 30, with their
@@ -50,7 +41,7 @@ def find_couples(*, user, q: str, township=None):
     if not q:
         return couples_county().none()
     qs = couples_visible(user).filter(is_void=False).filter(
-        pk__in=couples_matching(q, township_id=_scope_township(user)))
+        pk__in=couples_matching(q, township_id=search_township(user)))
     if township is not None:
         qs = qs.filter(township=township)
     current = Screening.objects.filter(is_current=True)
@@ -67,7 +58,7 @@ def screening_list(*, user, q: str = "", township=None, status: str = "", risk: 
     qs = Screening.objects.visible_to(user).filter(is_void=False)
     q = (q or "").strip()
     if q:
-        qs = qs.filter(couple__in=couples_matching(q, township_id=_scope_township(user)))
+        qs = qs.filter(couple__in=couples_matching(q, township_id=search_township(user)))
     if township is not None:
         qs = qs.filter(township=township)
     if status:

@@ -55,6 +55,12 @@ def add_import(root: Path, module: str, line: str) -> None:
      "assessment is not allowed to import enforcement"),
     ("households/selectors.py", "from screening.models import Screening",
      "households is not allowed to import screening"),
+    # A selector that writes (imports a service) closes a cycle: services already read the rule.
+    ("screening/pathway_rules.py", "from screening.services import pathway_state",
+     "No cycles are allowed in screening"),
+    ("assessment/models.py", "from assessment import permissions", "No cycles are allowed in assessment"),
+    ("households/selectors.py", "from households.services import visits",
+     "households.selectors is not allowed to import households.services"),
 ])
 def test_a_violation_breaks_a_contract(copy, module, line, broken):
     add_import(copy, module, line)

@@ -52,8 +52,8 @@ class Cap:
     ENFORCEMENT_CHANGE = "enforcement.change"
     ASSESSMENT_VIEW = "assessment.view"  # leaders: the county; clerks: their own township
     ASSESSMENT_COUNTY = "assessment.county"  # every township's assessment, open years included
-    # The roles that *may be granted* assessment entry. The role alone is not enough ("if the
-    # admin grants it"): an active assessment.Assessor grant adds ASSESSMENT_ENTER (and the
+    # The roles that *may be granted* assessment entry. The role alone is not enough (docs/domain.md,
+    # Roles: "if granted"): an active assessment.Assessor grant adds ASSESSMENT_ENTER (and the
     # county's view) to such a user (``GRANTS`` below; assessment/permissions.py).
     ASSESSMENT_CHANGE = "assessment.change"
     ASSESSMENT_ENTER = "assessment.enter"  # checks, year-end scores, publicity sites: granted only
@@ -63,7 +63,7 @@ class Cap:
     ADMIN_SITE = "admin.site"
 
 
-# DESIGN.md, "Roles and what they may see". Least privilege: the admin manages users and the
+# docs/domain.md, "Roles and what they may see". Least privilege: the admin manages users and the
 # org tree but is not a back door into personal records; only the auditor reads the audit trail.
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset({

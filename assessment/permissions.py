@@ -1,4 +1,5 @@
-"""Who may see and enter township assessment, through the capability map (accounts/roles.py).
+"""Who may see and enter township assessment (docs/domain.md, "Roles and what they may see"),
+through the capability map (accounts/roles.py).
 
 - ``Cap.ASSESSMENT_VIEW``: leaders (by role), township clerks (by role: their own township) and
   assessors (by grant). ``Cap.ASSESSMENT_COUNTY``: leaders and assessors see every township.

@@ -16,18 +16,6 @@ from .models import Category, PublicitySite
 SCORE_WIDGET = {"inputmode": "decimal", "autocomplete": "off", "class": "form-control score-input"}
 
 
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: field errors on their fields, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields else None
-            for item in errors:
-                form.add_error(target, item.messages[0] if hasattr(item, "messages") else item)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 class ScoreField(forms.DecimalField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 6)
@@ -114,11 +102,6 @@ class YearEndForm(TownshipRowsForm):
             if score is not None and not (0 <= score <= 100):
                 self.add_error(f"score_{township.pk}", _("年终考核得分须在 0 到 100 之间。"))
         return data
-
-
-class ReasonForm(Form):
-    reason = forms.CharField(label=_("作废原因"), max_length=200,
-                             widget=forms.TextInput(attrs={"class": "form-control"}))
 
 
 class YearForm(Form):

@@ -22,6 +22,7 @@ import re
 
 from django import forms
 from django.core import validators
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -186,7 +187,7 @@ class PlausibleDateField(forms.DateField):
     def __init__(self, *, past: datetime.timedelta | None = _LIFETIME,
                  future: datetime.timedelta | None = _TODAY, **kwargs):
         self.past, self.future = past, future
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        kwargs.setdefault("widget", date_input())
         super().__init__(**kwargs)
 
     def window(self) -> tuple[datetime.date | None, datetime.date | None]:
@@ -244,3 +245,40 @@ class FilterFormMixin:
             if str(value) != str("" if default is None else default):
                 return True
         return False
+
+
+def date_input(**attrs) -> forms.DateInput:
+    """The device's own date picker (an HTML5 date input) that round-trips ISO dates."""
+    return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
+
+
+def apply_errors(form: forms.Form, error: ValidationError, *, field_map: dict | None = None) -> None:
+    """Put a service's refusal (a ``ValidationError``) on the form, keeping what was typed: keyed
+    messages next to their field (renamed through ``field_map`` where the form names the field
+    differently from the service), the rest at the top of the form."""
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            field = field_map.get(field, field)
+            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class ReasonForm(Form):
+    """Why a record is voided, retired or dismissed (records are never deleted).
+
+    The page chooses the words: ``ReasonForm(request.POST or None, label=_("作废原因"),
+    placeholder=_("例如：录入错误"))``. A reason of blanks only is refused ("请填写<label>。").
+    """
+
+    def __init__(self, *args, label=None, max_length: int = 200, placeholder=None,
+                 widget: forms.Widget | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        label = label or _("原因")
+        attrs = {"rows": 2, **({"placeholder": placeholder} if placeholder else {})}
+        self.fields["reason"] = forms.CharField(label=label, max_length=max_length,
+                                                widget=widget or forms.Textarea(attrs=attrs))

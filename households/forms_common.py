@@ -1,12 +1,10 @@
 """Form pieces shared by the register's forms."""
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import OutOfScope
 from accounts.validators import normalise_id_number, parse_id_number
-from core.forms import Form
 from core.widgets import FastSelect
 
 
@@ -107,38 +105,3 @@ def crispy_helper(*, submit_label=None, form_tag=True) -> FormHelper:
     if submit_label:
         helper.add_input(Submit("submit", submit_label, css_class="btn-primary w-100 w-sm-auto"))
     return helper
-
-
-def date_input(**attrs) -> forms.DateInput:
-    """An HTML5 date picker (the phone's own) that round-trips ISO dates."""
-    return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
-
-
-def apply_errors(form: forms.Form, error: ValidationError, *, field_map: dict | None = None) -> None:
-    """Put a service's ``ValidationError`` on the form: keyed messages next to their field (renamed
-    through ``field_map`` where the form calls it differently), the rest at the top."""
-    field_map = field_map or {}
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            field = field_map.get(field, field)
-            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-class ReasonForm(Form):
-    """Why a record is voided (records are never deleted)."""
-
-    reason = forms.CharField(
-        label=_("原因"), max_length=200,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("例如：重复登记、录入错误、已迁出")}),
-    )
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise ValidationError(_("请填写原因。"))
-        return reason

@@ -9,11 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, Village
-from core.forms import FilterFormMixin, Form, PlausibleDateField, years
+from core.forms import FilterFormMixin, Form, PlausibleDateField, date_input, years
 
-from .forms_common import (
-    ScopedModelChoiceField, date_input,
-)
+from .forms_common import ScopedModelChoiceField
 from .models import INTENTION_TIMINGS, PlannedTiming, PregnancyStatus, VisitService
 from .selectors_visits import outreach_villages
 from .services.register import assignable_staff

@@ -1,6 +1,7 @@
 """Entry by granted assessors: one regular check across all townships, voiding a check, and the
 year-end scores of a year. All-or-nothing: a page with one bad row writes nothing and comes back
 with every row as typed and the bad ones marked."""
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -10,8 +11,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Township
+from core.forms import ReasonForm, apply_errors
 
-from ..forms import BulkCheckForm, ReasonForm, YearEndForm, apply_service_errors
+from ..forms import BulkCheckForm, YearEndForm
 from ..models import YearEndScore
 from ..permissions import get_check_for_user, require_assessor
 from ..selectors import ranking as sel
@@ -37,7 +39,7 @@ def check_bulk(request):
                 rows=[CheckRow(township=t, score=score, findings=note) for t, score, note in form.row_values()],
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, ngettext(
                 "已录入 %(n)d 个镇街的“%(title)s”，排名已更新。", "已录入 %(n)d 个镇街的“%(title)s”，排名已更新。",
@@ -49,12 +51,13 @@ def check_bulk(request):
 @require_http_methods(["GET", "POST"])
 def check_void_view(request, pk):
     check = get_check_for_user(request.user, pk, write=True)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST or None, label=_("作废原因"),
+                      widget=forms.TextInput(attrs={"class": "form-control"}))
     if request.method == "POST" and form.is_valid():
         try:
             check_void(check=check, by=request.user, reason=form.cleaned_data["reason"], request=request)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("考核记录已作废，排名已更新。"))
             return redirect(check)
@@ -76,7 +79,7 @@ def year_end_entry(request, year):
                 rows=[YearEndRow(township=t, score=score, notes=note) for t, score, note in form.row_values()],
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, ngettext(
                 "已保存 %(n)d 个镇街的年终考核成绩。", "已保存 %(n)d 个镇街的年终考核成绩。", changed) % {"n": changed})

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Township
+from core.forms import apply_errors
 from core.pagination import paginate, query_without_page
 
-from ..forms import PhotoForm, PublicitySiteForm, apply_service_errors
+from ..forms import PhotoForm, PublicitySiteForm
 from ..models import PublicityPhoto, PublicitySite
 from ..permissions import (
     OutOfScope,
@@ -63,7 +64,7 @@ def _site_form_page(request, site=None):
             saved = site_save(by=request.user, site=site, request=request,
                               **{name: form.cleaned_data[name] for name in SITE_FIELDS})
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已保存宣传阵地“%(name)s”。") % {"name": saved.name})
             return redirect(saved)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form
+from core.forms import Form, date_input
 from accounts.validators import normalise_id_number, parse_id_number
 
 from ..models import (
@@ -20,7 +20,7 @@ from ..models import (
     ViolationType,
 )
 from ..services.cases import INSPECTION_SOURCES, Outcome
-from .common import date_input, township_field
+from .common import township_field
 from .records import VersionedFormMixin
 
 

@@ -1,7 +1,6 @@
 """Form pieces the enforcement forms share."""
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,11 +9,6 @@ from core.widgets import FastSelect
 from accounts.models import Township
 
 ALL = [("", _("全部"))]
-
-
-def date_input(**attrs) -> forms.DateInput:
-    """The phone's own date picker, round-tripping ISO dates."""
-    return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
 
 
 class _PlainChoiceIterator(forms.models.ModelChoiceIterator):
@@ -45,28 +39,6 @@ def township_field(*, required=True, label=None) -> forms.ModelChoiceField:
 def year_choices():
     this_year = timezone.localdate().year
     return ALL + [(str(y), str(y)) for y in range(this_year, 2019, -1)]
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's refusal onto the form: keyed messages by their field, the rest at the top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-class ReasonForm(Form):
-    reason = forms.CharField(label=_("理由"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise ValidationError(_("请填写理由。"))
-        return reason
 
 
 class FilterForm(Form):

@@ -4,14 +4,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, ModelForm
+from core.forms import Form, ModelForm, date_input
 from accounts.models import User
 from accounts.roles import Role
 
 from ..filetypes import ACCEPT
 from ..models import Facility, Tip, TipChannel, UltrasoundDevice
 from ..services.facilities import DEVICE_FIELDS, FACILITY_FIELDS
-from .common import date_input, township_field
+from .common import township_field
 
 
 class ServiceModelForm(ModelForm):

@@ -12,7 +12,7 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 
 from ..forms.cases import CaseForm, PartyForm, TransitionForm
-from ..forms.common import apply_errors
+from core.forms import apply_errors
 from ..forms.filters import CaseFilterForm
 from ..forms.records import EvidenceForm
 from ..models import REASON_REQUIRED, CaseStatus, Evidence

@@ -5,14 +5,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.records import ConcurrentEdit
-
-from ..forms.common import ReasonForm, apply_errors
 
 from accounts.models import AuditEvent
 from accounts.roles import Cap
 from accounts.services import audit_log
+from core.forms import ReasonForm, apply_errors
 from core.pagination import paginate, query_without_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,7 +97,7 @@ def reason_page(request, *, subject, apply, title, hint, done, back):
     """Deactivate / retire / dismiss: the confirmation page asking why, then ``apply(reason)``."""
     return form_page(
         request,
-        form=ReasonForm(request.POST or None),
+        form=ReasonForm(request.POST or None, label=_("理由"), max_length=300),
         template="enforcement/reason_form.html",
         context={"title": title, "subject": subject, "back": back, "hint": hint},
         done=done,

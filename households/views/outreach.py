@@ -14,9 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required, get_object_for_user
 from accounts.roles import Cap
-from core.forms import Form
+from core.forms import Form, apply_errors
 
-from ..forms_common import apply_errors
 from ..forms_visits import OutreachForm, OutreachHouseholdFilterForm, OutreachVisitFilterForm
 from ..models import OutreachVisit
 from ..permissions import get_household_for_user

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import AuditEvent
 from core.http import safe_next_url
+from core.forms import apply_errors
 from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
 from accounts.roles import Cap
@@ -26,7 +27,6 @@ from ..forms import (
     HOUSEHOLD_CREATE_FIELD_MAP, AssignForm, CoupleCreateForm, CoupleEditForm, HouseholdCreateForm,
     HouseholdEditForm, HouseholdFilterForm, MergeForm, MergeSearchForm, PersonForm, SurveyForm,
 )
-from ..forms_common import apply_errors
 from ..models import Household, IntentionReason, Person, WantedService
 from .common import void_page
 from ..permissions import get_couple_for_user, get_household_for_user, get_person_for_user

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.http import safe_next_url
+from core.forms import apply_errors
 from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
 from accounts.models import AuditEvent
 from accounts.roles import Cap, Role
 from accounts.services import audit_log
 
-from ..forms_common import apply_errors
 from ..forms_visits import (
     DueStaffFilterForm, RegisterFilterForm, VisitFilterForm, VisitForm,
 )

@@ -5,12 +5,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form
+from core.forms import Form, date_input
 from accounts.roles import Role
 
 from ..models import RiskLevel, Screening
 from ..selectors.queue import STEP_CHOICES
-from .common import FilterForm, date_input, township_field
+from .common import FilterForm, township_field
 
 
 class QueueFilterForm(FilterForm):

@@ -9,8 +9,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.roles import Cap
 from accounts.permissions import capability_required
+from core.forms import apply_errors
 
-from ..forms.common import ReasonForm, put_errors
+from ..forms.common import void_reason_form
 from ..forms.followups import DiagnosisForm, EarlyForm, OutcomeForm, PrenatalForm
 from ..models import EarlyPregnancyFollowUp, OutcomeFollowUp, PrenatalScreening
 from ..permissions import get_follow_up_for_user, get_screening_for_user
@@ -29,7 +30,7 @@ def _form_page(request, pk, *, form_class, service, title: str, done: str, form_
         try:
             service(screening=screening, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
-            put_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, done)
             return redirect("screening:couple", pk=screening.couple_id)
@@ -93,7 +94,7 @@ def diagnosis(request, pk):
                                       method=data["diagnosis_method"], result=data["diagnosis_result"],
                                       request=request)
         except ValidationError as error:
-            put_errors(form, error, field_map={"diagnosis_result": "diagnosis_result"})
+            apply_errors(form, error, field_map={"diagnosis_result": "diagnosis_result"})
         else:
             messages.success(request, _("产前诊断已登记。"))
             return redirect(prenatal.screening.get_absolute_url())
@@ -107,12 +108,12 @@ def diagnosis(request, pk):
 @capability_required(Cap.SCREENING_CHANGE)
 def follow_up_void_view(request, kind, pk):
     record = get_follow_up_for_user(request.user, VOIDABLE[kind], pk, write=True)
-    form = ReasonForm(request.POST or None)
+    form = void_reason_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             follow_up_void(record=record, by=request.user, reason=form.cleaned_data["reason"], request=request)
         except ValidationError as error:
-            put_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("记录已作废。"))
             return redirect(record.screening.get_absolute_url())

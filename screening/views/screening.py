@@ -16,10 +16,11 @@ from accounts.models import AuditEvent
 from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
+from core.forms import apply_errors
 from core.pagination import paginate, query_without_page
 from core.records import ConcurrentEdit
 
-from ..forms.common import ReasonForm, put_errors
+from ..forms.common import void_reason_form
 from ..forms.pathway import FindForm, ScreeningFilterForm
 from ..forms.screening import AssessForm, ResultsForm, StartForm, WalkInForm
 from ..models import Screening
@@ -65,7 +66,7 @@ def walk_in(request):
         except ValidationError as error:
             duplicates = list(getattr(error, "matches", []))
             field = getattr(error, "walk_in_field", "husband_id")
-            put_errors(form, error, field_map={"id_number": field, "wife": "wife_id", "husband": "husband_id",
+            apply_errors(form, error, field_map={"id_number": field, "wife": "wife_id", "husband": "husband_id",
                                                "sex": field, "birth_date": field})
         else:
             messages.success(request, _("已登记 %(w)s / %(h)s，并列入所在镇街的摸底造册。") % {
@@ -87,7 +88,7 @@ def screening_start_view(request, pk):
                 consent_on=data["consent_on"], planned_child_order=data["planned_child_order"],
                 facility=data["facility"], planned_timing=data.get("planned_timing", ""), request=request)
         except ValidationError as error:
-            put_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已登记检查，请录入结果。"))
             return redirect("screening:results", pk=screening.pk)
@@ -113,7 +114,7 @@ def results(request, pk):
             if isinstance(error, ConcurrentEdit):
                 form.add_error(None, str(error))
             else:
-                put_errors(form, error)
+                apply_errors(form, error)
         else:
             if finish:
                 messages.success(request, _("结果已录完，请做风险评估。"))
@@ -149,7 +150,7 @@ def assess(request, pk):
         except ConcurrentEdit as error:
             form.add_error(None, str(error))
         except ValidationError as error:
-            put_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("风险评估已确认：%(level)s。请打印评估建议告知书。") % {
                 "level": screening.get_risk_level_display()})
@@ -225,12 +226,12 @@ def screening_export_view(request):
 @capability_required(Cap.SCREENING_CHANGE)
 def screening_void_view(request, pk):
     screening = get_screening_for_user(request.user, pk, write=True)
-    form = ReasonForm(request.POST or None)
+    form = void_reason_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             screening_void(screening=screening, by=request.user, reason=form.cleaned_data["reason"], request=request)
         except ValidationError as error:
-            put_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("检查记录已作废。"))
             return redirect("screening:couple", pk=screening.couple_id)

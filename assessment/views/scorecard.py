@@ -6,10 +6,10 @@ from django.views.decorators.http import require_GET
 from accounts.models import AuditEvent
 from accounts.services import audit_log
 from core.excel import build_workbook
+from core.http import xlsx_response
 
 from ..permissions import require_county
 from ..selectors.scorecard import PERIODS, period_for, scorecard
-from .ranking import _xlsx
 
 
 def _period(request):
@@ -48,4 +48,4 @@ def scorecard_export(request):
     )
     audit_log(action=AuditEvent.Action.EXPORT, request=request, object_type="assessment.scorecard",
               detail=f"{period.start}..{period.end}")
-    return _xlsx(f"scorecard-{period.last_day}.xlsx", content)
+    return xlsx_response(f"scorecard-{period.last_day}.xlsx", content)

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,9 +13,6 @@ from accounts.roles import Cap
 from accounts.services import audit_log
 from core.forms import ReasonForm, apply_errors
 from core.pagination import paginate, query_without_page
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def audit_view(request, obj, detail: str = "") -> None:
     audit_log(action=AuditEvent.Action.VIEW, request=request, obj=obj, detail=detail)
@@ -48,18 +44,6 @@ def list_page(request, *, template: str, form, queryset, extra=None, audit_type:
             **(extra or {}),
         },
     )
-
-
-def xlsx_response(filename: str, content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 def filtered(request, form_class, select, *, dated: bool = False, **extra):

@@ -16,9 +16,9 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
 from core.excel import build_workbook
+from core.http import xlsx_response
 
 from .cases import case_filters
-from .common import xlsx_response
 from .facilities import device_filters, facility_filters
 from .inspections import inspection_filters
 from .tips import tip_filters

@@ -18,7 +18,8 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.validators import mask_id_number
 from core.models import ExportJob
-from core.views import export_start, xlsx_response
+from core.http import xlsx_response
+from core.views import export_start
 
 from .. import exports, sheets
 from ..forms_exchange import ImportMappingForm, ImportUploadForm

@@ -12,18 +12,15 @@ from accounts.models import AuditEvent
 from accounts.services import audit_log
 from accounts.validators import mask_id_number
 from core.excel import build_workbook
+from core.http import xlsx_response
 
 from ..selectors.queue import decorate
 
 EXPORT_MAX_ROWS = getattr(settings, "SCREENING_EXPORT_MAX_ROWS", 10000)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _response(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f"attachment; filename=\"screening-{name}-{stamp}.xlsx\""
-    return response
+    return xlsx_response(f"screening-{name}-{timezone.localdate():%Y%m%d}.xlsx", content)
 
 
 def _d(value):

@@ -113,7 +113,7 @@ class YearForm(Form):
 
 
 class PublicitySiteForm(ModelForm):
-    township = forms.ModelChoiceField(label=_("镇/街道"), queryset=Township.objects.filter(is_active=True))
+    township = forms.ModelChoiceField(label=_("镇/街道"), queryset=Township.objects.active())
 
     class Meta:
         model = PublicitySite

@@ -21,14 +21,10 @@ from ..services.checks import CheckRow, YearEndRow, check_void, checks_record, y
 from .ranking import valid_year
 
 
-def _townships():
-    return Township.objects.filter(is_active=True).order_by("sort_order", "code")
-
-
 @require_http_methods(["GET", "POST"])
 def check_bulk(request):
     require_assessor(request.user)
-    townships = _townships()
+    townships = Township.objects.active()
     form = BulkCheckForm(request.POST or None, townships=townships)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -68,7 +64,7 @@ def check_void_view(request, pk):
 def year_end_entry(request, year):
     require_assessor(request.user)
     year = valid_year(year)
-    townships = _townships()
+    townships = Township.objects.active()
     scheme = sel.scheme_for(year)
     stored = {s.township_id: (s.score, s.notes) for s in YearEndScore.objects.filter(year=year)}
     form = YearEndForm(request.POST or None, townships=townships, initial_rows=stored)

@@ -42,7 +42,7 @@ def publicity_list(request):
     return render(request, "assessment/publicity_list.html", {
         "page": paginate(request, sites), "query": query_without_page(request), "township": township,
         "status": status, "statuses": PublicitySite.Status.choices, "year": year,
-        "townships": Township.objects.filter(is_active=True).order_by("sort_order", "code")
+        "townships": Township.objects.active()
         if not request.user.township_id else [],
         "counts": site_counts(year=year), "can_enter": is_assessor(request.user),
     })

@@ -29,7 +29,7 @@ class TownshipChoiceField(forms.ModelChoiceField):
 
 def township_field(*, required=True, label=None) -> forms.ModelChoiceField:
     return TownshipChoiceField(
-        Township.objects.filter(is_active=True).order_by("sort_order", "code"),
+        Township.objects.active(),
         required=required,
         label=label or _("镇/街道"),
         empty_label=_("全部") if not required else _("请选择"),

@@ -14,7 +14,7 @@ def void_reason_form(data=None) -> ReasonForm:
 def township_field(*, required: bool = False) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=_("镇/街道"), required=required, empty_label=_("全县"),
-        queryset=Township.objects.filter(is_active=True).order_by("sort_order", "code"))
+        queryset=Township.objects.active())
 
 
 class FilterForm(Form):

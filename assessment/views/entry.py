@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Township
 from core.forms import ReasonForm, apply_errors
+from core.pages import reason_page
 
 from ..forms import BulkCheckForm, YearEndForm
 from ..models import YearEndScore
@@ -47,17 +48,11 @@ def check_bulk(request):
 @require_http_methods(["GET", "POST"])
 def check_void_view(request, pk):
     check = get_check_for_user(request.user, pk, write=True)
-    form = ReasonForm(request.POST or None, label=_("作废原因"),
-                      widget=forms.TextInput(attrs={"class": "form-control"}))
-    if request.method == "POST" and form.is_valid():
-        try:
-            check_void(check=check, by=request.user, reason=form.cleaned_data["reason"], request=request)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("考核记录已作废，排名已更新。"))
-            return redirect(check)
-    return render(request, "assessment/check_void.html", {"check": check, "form": form})
+    return reason_page(
+        request, template="assessment/check_void.html", context={"check": check},
+        form=ReasonForm(request.POST or None, label=_("作废原因"), widget=forms.TextInput(attrs={"class": "form-control"})),
+        apply=lambda reason: check_void(check=check, by=request.user, reason=reason, request=request),
+        done=_("考核记录已作废，排名已更新。"), back=check.get_absolute_url())
 
 
 @require_http_methods(["GET", "POST"])

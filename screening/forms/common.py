@@ -2,13 +2,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, ReasonForm
+from core.forms import Form
 from accounts.models import Township
-
-
-def void_reason_form(data=None) -> ReasonForm:
-    """Why a screening record is voided (the words of screening's void pages)."""
-    return ReasonForm(data, label=_("作废原因"), placeholder=_("例如：录入错误、重复登记"))
 
 
 def township_field(*, required: bool = False) -> forms.ModelChoiceField:

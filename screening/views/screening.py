@@ -17,10 +17,10 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
 from core.forms import apply_errors
+from core.pages import form_page
 from core.pagination import paginate, query_without_page
 from core.records import ConcurrentEdit
 
-from ..forms.common import void_reason_form
 from ..forms.pathway import FindForm, ScreeningFilterForm
 from ..forms.screening import AssessForm, ResultsForm, StartForm, WalkInForm
 from ..models import Screening
@@ -31,6 +31,7 @@ from ..services.screenings import (
     catalogue_for_entry, letter_print, propose_factors, results_save, risk_assess, screening_start, screening_void,
 )
 from ..services.walkin import walk_in_register
+from .common import void_page
 
 
 def _view_audit(request, screening, what: str) -> None:
@@ -79,20 +80,14 @@ def walk_in(request):
 @capability_required(Cap.SCREENING_CHANGE)
 def screening_start_view(request, pk):
     couple = get_couple_for_user(request.user, pk, write=True)
-    form = StartForm(request.POST or None, couple=couple, facility=settings.SCREENING_FACILITY_NAME)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            screening = screening_start(
-                couple=couple, by=request.user, exam_date=data["exam_date"], consent=data["consent"],
-                consent_on=data["consent_on"], planned_child_order=data["planned_child_order"],
-                facility=data["facility"], planned_timing=data.get("planned_timing", ""), request=request)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已登记检查，请录入结果。"))
-            return redirect("screening:results", pk=screening.pk)
-    return render(request, "screening/start.html", {"form": form, "couple": couple})
+    return form_page(
+        request, form=StartForm(request.POST or None, couple=couple, facility=settings.SCREENING_FACILITY_NAME),
+        save=lambda data: screening_start(
+            couple=couple, by=request.user, exam_date=data["exam_date"], consent=data["consent"],
+            consent_on=data["consent_on"], planned_child_order=data["planned_child_order"],
+            facility=data["facility"], planned_timing=data.get("planned_timing", ""), request=request),
+        template="screening/start.html", context={"couple": couple}, done=_("已登记检查，请录入结果。"),
+        redirect_to=lambda screening: reverse("screening:results", args=[screening.pk]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -226,14 +221,7 @@ def screening_export_view(request):
 @capability_required(Cap.SCREENING_CHANGE)
 def screening_void_view(request, pk):
     screening = get_screening_for_user(request.user, pk, write=True)
-    form = void_reason_form(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            screening_void(screening=screening, by=request.user, reason=form.cleaned_data["reason"], request=request)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("检查记录已作废。"))
-            return redirect("screening:couple", pk=screening.couple_id)
-    return render(request, "screening/void.html", {
-        "screening": screening, "form": form, "what": _("孕前优生健康检查"), "back": screening.get_absolute_url()})
+    return void_page(request, screening=screening, what=_("孕前优生健康检查"), done=_("检查记录已作废。"),
+                     apply=lambda reason: screening_void(screening=screening, by=request.user, reason=reason,
+                                                         request=request),
+                     redirect_to=reverse("screening:couple", kwargs={"pk": screening.couple_id}))

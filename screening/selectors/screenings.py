@@ -2,6 +2,7 @@
 from django.db.models import Prefetch
 
 from accounts.roles import Cap, Role
+from core.selectors import filter_given
 from households.models import Couple, Household, Person
 from households.selectors import ID_FULL, PHONE, _term, couples_county, person_match, phone_match
 from households.selectors_visits import couple_visit_history
@@ -70,16 +71,8 @@ def screening_list(*, user, q: str = "", township=None, status: str = "", risk: 
     q = (q or "").strip()
     if q:
         qs = qs.filter(couple__in=couples_matching(q, township_id=_scope_township(user)))
-    if township is not None:
-        qs = qs.filter(township=township)
-    if status:
-        qs = qs.filter(status=status)
-    if risk:
-        qs = qs.filter(risk_level=risk)
-    if date_from:
-        qs = qs.filter(exam_date__gte=date_from)
-    if date_to:
-        qs = qs.filter(exam_date__lte=date_to)
+    qs = filter_given(qs, township=township, status=status, risk_level=risk, exam_date__gte=date_from,
+                      exam_date__lte=date_to)
     return qs.select_related("couple__wife", "couple__husband", "couple__household__village", "township") \
         .order_by("-exam_date", "-id")
 

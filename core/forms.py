@@ -23,6 +23,7 @@ import re
 from django import forms
 from django.core import validators
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -225,9 +226,30 @@ class PlausibleDateField(forms.DateField):
 class FilterFormMixin:
     """A list page's GET filters (``templates/_filters.html``): ``has_filters`` tells the page to
     unfold the filters because one other than the search box is set to something else than its
-    default (a select left on its first choice, submitted with the search, does not count)."""
+    default (a select left on its first choice, submitted with the search, does not count).
+    ``values()`` gives the filters to pass to the list's selector, ``describe()`` says them in words."""
 
     search_field = "q"
+
+    def values(self) -> dict:
+        """The valid filters that are set. A wrong one (a mistyped date) is left out and its error
+        shown on the form; the others still apply, so the list never silently widens to everything.
+        Exports check ``is_valid()`` first and refuse an invalid filter outright."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # a scoped choice outside the user's scope raises OutOfScope here (404)
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [], False)}
+
+    def describe(self) -> str:
+        """The filters in words, for an export's notes and the audit trail."""
+        parts = []
+        for name, value in self.values().items():
+            field = self.fields[name]
+            shown = value
+            if hasattr(field, "choices") and not isinstance(value, Model):
+                shown = dict(field.choices).get(value, value)
+            parts.append(f"{field.label or name}={shown}")
+        return "; ".join(parts)
 
     @property
     def has_filters(self) -> bool:

@@ -91,15 +91,6 @@ class _ScopedFilterForm(FilterFormMixin, Form):
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def values(self) -> dict:
-        """The filters that are valid. A wrong one (a mistyped date) is left out and its error
-        shown on the form; the others still apply, so the list does not silently widen to
-        everything. Exports check ``is_valid()`` first and refuse an invalid filter outright."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()  # an out-of-scope village or staff id raises OutOfScope here (404)
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [])}
-
 
 def _village_field(user) -> ScopedModelChoiceField:
     return ScopedModelChoiceField(

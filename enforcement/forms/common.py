@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form
+from core.forms import FilterFormMixin, Form
 from core.widgets import FastSelect
 from accounts.models import Township
 
@@ -41,7 +41,7 @@ def year_choices():
     return ALL + [(str(y), str(y)) for y in range(this_year, 2019, -1)]
 
 
-class FilterForm(Form):
+class FilterForm(FilterFormMixin, Form):
     """GET filters of a list. ``values()`` returns the valid ones; a wrong one shows its error
     and is left out, so the list never silently widens to everything."""
 
@@ -63,26 +63,3 @@ class FilterForm(Form):
                 field.widget = FastSelect(attrs=field.widget.attrs, choices=field.choices)
         if self.search_placeholder:
             self.fields["q"].widget.attrs["placeholder"] = self.search_placeholder
-
-    @property
-    def has_filters(self) -> bool:
-        return any(self.data.get(name) for name in self.fields if name not in ("q", "start", "end"))
-
-    def values(self) -> dict:
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [], False)}
-
-    def describe(self) -> str:
-        """The filters in words, for an export's notes."""
-        parts = []
-        for name, value in self.values().items():
-            field = self.fields[name]
-            shown = (
-                dict(field.choices).get(value, value)
-                if hasattr(field, "choices") and not isinstance(value, (Township,))
-                else value
-            )
-            parts.append(f"{field.label or name}={shown}")
-        return "; ".join(parts)

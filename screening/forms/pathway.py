@@ -5,15 +5,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, date_input
+from core.forms import FilterFormMixin, Form, date_input
 from accounts.roles import Role
 
 from ..models import RiskLevel, Screening
 from ..selectors.queue import STEP_CHOICES
-from .common import FilterForm, township_field
+from .common import township_field
 
 
-class QueueFilterForm(FilterForm):
+class QueueFilterForm(FilterFormMixin, Form):
     q = forms.CharField(label=_("查找"), required=False, max_length=40,
                         widget=forms.TextInput(attrs={"placeholder": _("姓名、身份证号后 4 位或电话"),
                                                       "type": "search"}))
@@ -28,14 +28,14 @@ class QueueFilterForm(FilterForm):
             del self.fields["township"]  # a clerk's queue is their township's
 
 
-class FindForm(FilterForm):
+class FindForm(FilterFormMixin, Form):
     q = forms.CharField(label=_("姓名、身份证号或电话"), max_length=40, required=False,
                         widget=forms.TextInput(attrs={"type": "search", "autofocus": True,
                                                       "placeholder": _("姓名、身份证号后 4 位或电话")}))
     township = township_field()
 
 
-class ScreeningFilterForm(FilterForm):
+class ScreeningFilterForm(FilterFormMixin, Form):
     q = forms.CharField(label=_("查找"), required=False, max_length=40,
                         widget=forms.TextInput(attrs={"type": "search",
                                                       "placeholder": _("姓名、身份证号后 4 位或电话")}))

@@ -27,6 +27,8 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .widgets import FastSelect
+
 # Characters no one types on purpose into a register: C0 controls except tab and newline (handled
 # separately), DEL and C1 controls, zero-width characters, bidirectional embeddings/overrides/
 # isolates, invisible operators, the BOM, and lone surrogates.
@@ -304,3 +306,34 @@ class ReasonForm(Form):
         attrs = {"rows": 2, **({"placeholder": placeholder} if placeholder else {})}
         self.fields["reason"] = forms.CharField(label=label, max_length=max_length,
                                                 widget=widget or forms.Textarea(attrs=attrs))
+
+
+class PlainChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices in one plain query. Django iterates a ModelChoiceField's queryset with
+    ``.iterator()``, which on PostgreSQL is a server-side cursor: DECLARE, FETCH and CLOSE, three
+    round trips for a list of 60 villages, on every list page (issue #7 counted round trips)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.label_field:  # (pk, label) pairs: no model instance per option
+            yield from self.queryset.values_list("pk", self.field.label_field)
+            return
+        for obj in self.queryset.all():  # one plain query (not .iterator()'s server-side cursor)
+            yield self.choice(obj)
+
+
+class FastModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField read in one plain query and written in Python (core/widgets.py): list
+    filters offer a township's 60-odd villages or the county's townships on every page.
+
+    ``label_field``: the field whose value is the option's label when it is what str(instance)
+    gives (a village's name); the options are then read as (pk, label) pairs.
+    """
+
+    widget = FastSelect
+    iterator = PlainChoiceIterator
+
+    def __init__(self, queryset, *, label_field: str | None = None, **kwargs):
+        self.label_field = label_field
+        super().__init__(queryset, **kwargs)

@@ -5,25 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import OutOfScope
 from accounts.validators import normalise_id_number, parse_id_number
-from core.widgets import FastSelect
+from core.forms import FastModelChoiceField
 
 
-class _ListChoiceIterator(forms.models.ModelChoiceIterator):
-    """The choices in one plain query. Django iterates a ModelChoiceField's queryset with
-    ``.iterator()``, which on PostgreSQL is a server-side cursor: DECLARE, FETCH and CLOSE, three
-    round trips for a list of 60 villages, on every list page (issue #7 counted round trips)."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        if self.field.label_field:  # (pk, label) pairs: no model instance per option
-            yield from self.queryset.values_list("pk", self.field.label_field)
-            return
-        for obj in self.queryset.all():  # one plain query (not .iterator()'s server-side cursor)
-            yield self.choice(obj)
-
-
-class ScopedModelChoiceField(forms.ModelChoiceField):
+class ScopedModelChoiceField(FastModelChoiceField):
     """A choice limited to the user's scope that answers 404 when tampered with.
 
     The field's queryset is the in-scope choices. A submitted id that exists but lies outside
@@ -31,14 +16,8 @@ class ScopedModelChoiceField(forms.ModelChoiceField):
     exactly as the same id in a URL would, and the refusal is audited.
     """
 
-    widget = FastSelect  # list filters offer a township's 60-odd villages: core/widgets.py
-    iterator = _ListChoiceIterator
-
-    def __init__(self, queryset, *, unscoped_queryset, label_field: str | None = None, **kwargs):
+    def __init__(self, queryset, *, unscoped_queryset, **kwargs):
         self.unscoped_queryset = unscoped_queryset
-        # The field whose value is the option's label when it is what str(instance) gives (a
-        # village's name): the options are then read as (pk, label) pairs.
-        self.label_field = label_field
         super().__init__(queryset, **kwargs)
 
     def to_python(self, value):

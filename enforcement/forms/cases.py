@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import township_field
 from core.forms import Form, date_input
 from accounts.validators import normalise_id_number, parse_id_number
 
@@ -20,12 +21,11 @@ from ..models import (
     ViolationType,
 )
 from ..services.cases import INSPECTION_SOURCES, Outcome
-from .common import township_field
 from .records import VersionedFormMixin
 
 
 class CaseForm(VersionedFormMixin, Form):
-    township = township_field(label=_("发生地镇/街道"))
+    township = township_field(required=True, label=_("发生地镇/街道"))
     source = forms.ChoiceField(label=_("案件来源"), choices=[c for c in CaseSource.choices if c[0] != CaseSource.TIP])
     title = forms.CharField(label=_("案由"), max_length=120, help_text=Case._meta.get_field("title").help_text)
     description = forms.CharField(

@@ -6,34 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import FilterFormMixin, Form
 from core.widgets import FastSelect
-from accounts.models import Township
 
 ALL = [("", _("全部"))]
-
-
-class _PlainChoiceIterator(forms.models.ModelChoiceIterator):
-    """The choices in one plain query, not ``.iterator()``'s server-side cursor (DECLARE, FETCH,
-    CLOSE: three round trips for 16 townships on every list page)."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.queryset.all():
-            yield self.choice(obj)
-
-
-class TownshipChoiceField(forms.ModelChoiceField):
-    widget = FastSelect  # options written in Python, not one template render each (core/widgets.py)
-    iterator = _PlainChoiceIterator
-
-
-def township_field(*, required=True, label=None) -> forms.ModelChoiceField:
-    return TownshipChoiceField(
-        Township.objects.active(),
-        required=required,
-        label=label or _("镇/街道"),
-        empty_label=_("全部") if not required else _("请选择"),
-    )
 
 
 def year_choices():

@@ -2,10 +2,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Township
+from accounts import forms as accounts_forms
 
 
 def township_field(*, required: bool = False) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        label=_("镇/街道"), required=required, empty_label=_("全县"),
-        queryset=Township.objects.active())
+    return accounts_forms.township_field(required=required, empty_label=_("全县"))

@@ -26,6 +26,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .widgets import FastSelect
 
@@ -337,3 +338,38 @@ class FastModelChoiceField(forms.ModelChoiceField):
     def __init__(self, queryset, *, label_field: str | None = None, **kwargs):
         self.label_field = label_field
         super().__init__(queryset, **kwargs)
+
+
+class PeriodForm(Form):
+    """A figures page's period, as the half-open [start, end) the selectors take: the form shows
+    the last day included. Defaults to this year so far; two dates typed the wrong way round are
+    swapped. A date outside ``BOUNDS`` (9999-12-31 would overflow "+1 day") is refused, and so is
+    a period longer than ``max_days`` when a form sets it."""
+
+    BOUNDS = (datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
+    max_days: int | None = None
+
+    start = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=date_input())
+    end = forms.DateField(label=gettext_lazy("截止日期（含）"), required=False, widget=date_input())
+
+    def clean(self):
+        data = super().clean()
+        low, high = self.BOUNDS
+        for name in ("start", "end"):
+            value = data.get(name)
+            if value and not low <= value <= high:
+                self.add_error(name, _("请填写 %(low)s 至 %(high)s 之间的日期。") % {"low": low.year, "high": high.year})
+        start, end = data.get("start"), data.get("end")
+        if self.max_days and start and end and (end - start).days > self.max_days:
+            raise forms.ValidationError(_("统计期间不能超过 10 年。"))
+        return data
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        """[start, end) with ``end`` made exclusive; default: this year up to today."""
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        start = data.get("start") or today.replace(month=1, day=1)
+        last = data.get("end") or today
+        if last < start:
+            start, last = last, start
+        return start, last + datetime.timedelta(days=1)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import AuditEvent
 from core.http import safe_next_url
 from core.forms import apply_errors
+from core.pages import form_page
 from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
 from accounts.roles import Cap
@@ -173,18 +174,11 @@ def household_edit(request, pk):
         messages.error(request, _("该家庭户已作废，不能修改。"))
         return redirect(household.get_absolute_url())
     form = HouseholdEditForm(request.POST or None, user=request.user, household=household)
-    if request.method == "POST" and form.is_valid():
-        try:
-            household_update(household=household, by=request.user, request=request,
-                             expected_version=form.cleaned_data["version"], data=form.service_data())
-        except ConcurrentEdit as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("家庭户信息已保存。"))
-            return redirect(household.get_absolute_url())
-    return render(request, "households/household_form.html", {"form": form, "household": household})
+    return form_page(
+        request, form=form, template="households/household_form.html", context={"household": household},
+        save=lambda data: household_update(household=household, by=request.user, request=request,
+                                           expected_version=data["version"], data=form.service_data()),
+        done=_("家庭户信息已保存。"), redirect_to=household.get_absolute_url())
 
 
 @GET_POST
@@ -293,21 +287,13 @@ def couple_create(request, pk):
         request.POST or None, household=household, wives=choices["wives"], husbands=choices["husbands"],
         find_person=lambda number: person_in_scope_by_id_number(user=request.user, id_number=number),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            couple = create_couple(
-                household=household, wife=data["wife"], husband=data["husband"], by=request.user, request=request,
-                marriage_date=data["marriage_date"], boys=data["boys"], girls=data["girls"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已登记育龄夫妇：%(couple)s。请接着做再生育意愿摸底。") % {"couple": couple})
-            return redirect(couple.get_absolute_url())
-    return render(request, "households/couple_form.html", {
-        "form": form, "household": household, "creating": True, "wife_age_range": settings.HOUSEHOLDS_WIFE_AGE_RANGE,
-    })
+    return form_page(
+        request, form=form, template="households/couple_form.html", context={
+            "household": household, "creating": True, "wife_age_range": settings.HOUSEHOLDS_WIFE_AGE_RANGE},
+        save=lambda data: create_couple(
+            household=household, wife=data["wife"], husband=data["husband"], by=request.user, request=request,
+            marriage_date=data["marriage_date"], boys=data["boys"], girls=data["girls"]),
+        done=lambda couple: _("已登记育龄夫妇：%(couple)s。请接着做再生育意愿摸底。") % {"couple": couple})
 
 
 @require_GET
@@ -337,20 +323,12 @@ def couple_edit(request, pk):
         messages.error(request, _("该育龄夫妇记录已作废，不能修改。"))
         return redirect(couple.get_absolute_url())
     form = CoupleEditForm(request.POST or None, couple=couple)
-    if request.method == "POST" and form.is_valid():
-        try:
-            couple_update(couple=couple, by=request.user, expected_version=form.cleaned_data["version"],
-                          data=form.service_data(), request=request)
-        except ConcurrentEdit as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("育龄夫妇信息已保存。"))
-            return redirect(couple.get_absolute_url())
-    return render(request, "households/couple_form.html", {
-        "form": form, "household": couple.household, "couple": couple,
-    })
+    return form_page(
+        request, form=form, template="households/couple_form.html",
+        context={"household": couple.household, "couple": couple},
+        save=lambda data: couple_update(couple=couple, by=request.user, expected_version=data["version"],
+                                        data=form.service_data(), request=request),
+        done=_("育龄夫妇信息已保存。"), redirect_to=couple.get_absolute_url())
 
 
 @GET_POST
@@ -370,20 +348,18 @@ def survey_create(request, pk):
     if couple.is_void:
         messages.error(request, _("该育龄夫妇记录已作废，不能摸底。"))
         return redirect(couple.get_absolute_url())
-    form = SurveyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            survey = survey_record(couple=couple, by=request.user, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            if survey.shows_intention:
-                messages.success(request, _("已记录摸底：%(timing)s，已列入摸底造册。") % {
-                    "timing": survey.get_planned_timing_display()})
-            else:
-                messages.success(request, _("已记录摸底：%(timing)s。") % {"timing": survey.get_planned_timing_display()})
-            return redirect(couple.get_absolute_url())
-    return render(request, "households/survey_form.html", {"form": form, "couple": couple})
+    return form_page(
+        request, form=SurveyForm(request.POST or None), template="households/survey_form.html",
+        context={"couple": couple},
+        save=lambda data: survey_record(couple=couple, by=request.user, request=request, **data),
+        done=_survey_recorded, redirect_to=couple.get_absolute_url())
+
+
+def _survey_recorded(survey) -> str:
+    timing = survey.get_planned_timing_display()
+    if survey.shows_intention:
+        return _("已记录摸底：%(timing)s，已列入摸底造册。") % {"timing": timing}
+    return _("已记录摸底：%(timing)s。") % {"timing": timing}
 
 
 @GET_POST

@@ -20,11 +20,11 @@ from accounts.roles import Cap
 from accounts.validators import mask_id_number
 from core.exports import Column, ExportQuery, ExportSpec, register
 
-from .forms import HouseholdFilterForm
-from .forms_visits import RegisterFilterForm, VisitFilterForm
+from .forms.register import HouseholdFilterForm
+from .forms.visits import RegisterFilterForm, VisitFilterForm
 from .models import Couple, HukouType, Person, PlannedTiming, PregnancyStatus, Relation, VisitService
-from .selectors import household_list
-from .selectors_visits import register_couples, visits_in_scope
+from .selectors.register import household_list
+from .selectors.visits import register_couples, visits_in_scope
 
 # A search term that is (or nearly is) a whole ID number: masked in the sheet note and audit row.
 LONG_ID = re.compile(r"^\d{14,17}[\dX]$")

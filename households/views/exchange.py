@@ -22,7 +22,7 @@ from core.http import xlsx_response
 from core.views import export_start
 
 from .. import exports, sheets
-from ..forms_exchange import ImportMappingForm, ImportUploadForm
+from ..forms.exchange import ImportMappingForm, ImportUploadForm
 from ..models import ImportBatch, PlannedTiming
 from ..permissions import get_import_for_user
 from ..services import exchange

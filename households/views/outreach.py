@@ -16,11 +16,11 @@ from accounts.roles import Cap
 from core.forms import Form
 from core.pages import form_page
 
-from ..forms_visits import OutreachForm, OutreachHouseholdFilterForm, OutreachVisitFilterForm
+from ..forms.visits import OutreachForm, OutreachHouseholdFilterForm, OutreachVisitFilterForm
 from ..models import OutreachVisit
 from ..permissions import get_household_for_user
-from ..selectors_visits import outreach_households as select_outreach_households
-from ..selectors_visits import outreach_visits_in_scope
+from ..selectors.visits import outreach_households as select_outreach_households
+from ..selectors.visits import outreach_visits_in_scope
 from ..services.outreach import outreach_editable_by, outreach_record, outreach_update
 
 

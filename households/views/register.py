@@ -24,14 +24,14 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
 
-from ..forms import (
+from ..forms.register import (
     HOUSEHOLD_CREATE_FIELD_MAP, AssignForm, CoupleCreateForm, CoupleEditForm, HouseholdCreateForm,
     HouseholdEditForm, HouseholdFilterForm, MergeForm, MergeSearchForm, PersonForm, SurveyForm,
 )
 from ..models import Household, IntentionReason, Person, WantedService
 from .common import void_page
 from ..permissions import get_couple_for_user, get_household_for_user, get_person_for_user
-from ..selectors import (
+from ..selectors.register import (
     attach_active_members, couple_assignments, couple_member_choices, couple_surveys, household_couples,
     household_list as select_households,
     household_members, household_outreach, merge_candidates, person_in_scope_by_id_number,

@@ -19,12 +19,12 @@ from accounts.models import AuditEvent
 from accounts.roles import Cap, Role
 from accounts.services import audit_log
 
-from ..forms_visits import (
+from ..forms.visits import (
     DueStaffFilterForm, RegisterFilterForm, VisitFilterForm, VisitForm,
 )
 from .common import void_page
 from ..permissions import get_couple_for_user, get_visit_for_user
-from ..selectors_visits import (
+from ..selectors.visits import (
     couples_due_for_visit, register_couples, township_due_list, visits_in_scope, week_end,
 )
 from ..services.visits import visit_record, visit_void

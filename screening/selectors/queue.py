@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Cap, Role
-from households.selectors import couples_county, latest_survey_date
+from households.selectors.register import couples_county, latest_survey_date
 
 from ..models import EarlyResult, OutcomeResult, QueueRank, RiskLevel, Screening, Step
 

@@ -25,7 +25,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Township
-from households.selectors import couples_county
+from households.selectors.register import couples_county
 
 from ..models import (
     EarlyPregnancyFollowUp, EarlyResult, OutcomeFollowUp, OutcomeResult, PrenatalScreening, RiskLevel, Screening,

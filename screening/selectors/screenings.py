@@ -4,8 +4,8 @@ from django.db.models import Prefetch
 from accounts.roles import Cap, Role
 from core.selectors import filter_given
 from households.models import Couple, Household, Person
-from households.selectors import ID_FULL, PHONE, _term, couples_county, person_match, phone_match
-from households.selectors_visits import couple_visit_history
+from households.selectors.register import ID_FULL, PHONE, _term, couples_county, person_match, phone_match
+from households.selectors.visits import couple_visit_history
 
 from ..models import EarlyPregnancyFollowUp, OutcomeFollowUp, PrenatalScreening, Screening
 
@@ -24,7 +24,7 @@ def couples_matching(q: str, *, township_id=None):
     """Ids of the couples whose wife or husband matches ``q`` (name, ID number, last 4, phone) or
     whose household's phone does, in one township or the county: ``a UNION b UNION c``, each part
     answered from its own index (the characters' GIN index over names, the phone trigrams, the
-    unique ID index), as ``households.selectors.couple_search`` does for a clerk. An OR across the
+    unique ID index), as ``households.selectors.register.couple_search`` does for a clerk. An OR across the
     joins instead made PostgreSQL read every screening or couple of the county to test it."""
     people = Person.objects.filter(person_match(q)).order_by()
     couples = Couple.objects.order_by()

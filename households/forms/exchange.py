@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import Form
 from core.http import XLSX
 
-from . import sheets
-from .forms_common import crispy_helper
-from .services.import_sheet import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
+from .. import sheets
+from .common import crispy_helper
+from ..services.import_sheet import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
 
 
 

@@ -17,8 +17,8 @@ from accounts.roles import Cap, Role
 from accounts.scoping import linked_village_ids
 from core.selectors import filter_given
 
-from .models import Couple, FollowUpVisit, Household, OutreachVisit, PlannedTiming
-from .selectors import couple_search, heads_prefetch, household_search
+from ..models import Couple, FollowUpVisit, Household, OutreachVisit, PlannedTiming
+from .register import couple_search, heads_prefetch, household_search
 
 
 def week_end(on: datetime.date) -> datetime.date:

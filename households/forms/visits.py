@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User, Village
 from core.forms import FilterFormMixin, Form, PlausibleDateField, date_input, years
 
-from .forms_common import ScopedModelChoiceField
-from .models import INTENTION_TIMINGS, PlannedTiming, PregnancyStatus, VisitService
-from .selectors_visits import outreach_villages
-from .services.register import assignable_staff
-from .services.visits import default_next_due
+from .common import ScopedModelChoiceField
+from ..models import INTENTION_TIMINGS, PlannedTiming, PregnancyStatus, VisitService
+from ..selectors.visits import outreach_villages
+from ..services.register import assignable_staff
+from ..services.visits import default_next_due
 
 ALL = [("", _("全部"))]
 

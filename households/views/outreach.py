@@ -14,7 +14,7 @@ from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required, get_object_for_user
 from accounts.roles import Cap
 from core.forms import Form
-from core.pages import form_page
+from core.pages import form_page, list_page
 
 from ..forms.visits import OutreachForm, OutreachHouseholdFilterForm, OutreachVisitFilterForm
 from ..models import OutreachVisit
@@ -28,11 +28,8 @@ from ..services.outreach import outreach_editable_by, outreach_record, outreach_
 @capability_required(Cap.OUTREACH_RECORD)
 def outreach_households(request):
     form = OutreachHouseholdFilterForm(request.GET or None, user=request.user)
-    f = form.values()
-    households = select_outreach_households(user=request.user, q=f.get("q", ""), village=f.get("village"))
-    return render(request, "households/outreach_households.html", {
-        "form": form, "page": paginate(request, households), "query": query_without_page(request),
-    })
+    return list_page(request, template="households/outreach_households.html", form=form,
+                     queryset=select_outreach_households(user=request.user, **form.values()))
 
 
 @require_http_methods(["GET", "POST"])

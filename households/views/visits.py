@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.http import safe_next_url
 from core.forms import apply_errors
+from core.pages import list_page
 from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
 from accounts.models import AuditEvent
@@ -91,14 +92,8 @@ def register_list(request):
 @capability_required(Cap.COUPLE_VIEW)
 def visit_list(request):
     form = VisitFilterForm(request.GET or None, user=request.user)
-    f = form.values()
-    visits = visits_in_scope(
-        user=request.user, q=f.get("q", ""), village=f.get("village"), pregnancy_status=f.get("pregnancy_status", ""),
-        visitor=f.get("visitor"), date_from=f.get("date_from"), date_to=f.get("date_to"),
-    )
-    return render(request, "households/visit_list.html", {
-        "form": form, "page": paginate(request, visits), "query": query_without_page(request),
-    })
+    return list_page(request, template="households/visit_list.html", form=form,
+                     queryset=visits_in_scope(user=request.user, **form.values()))
 
 
 # --- 到期与逾期 ------------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from .pagination import paginate, query_without_page
 from .records import ConcurrentEdit
 
 
-def audit_view(request, obj, detail: str = "") -> None:
-    """A look at one person's or case's record, in the audit trail."""
-    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=obj, detail=detail)
+def audit_view(request, obj, detail: str = "", **extra) -> None:
+    """A look at one person's or case's record, in the audit trail (``extra``: more of
+    ``audit_log``'s arguments, such as ``township_id``)."""
+    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=obj, detail=detail, **extra)
 
 
 def audit_list(request, object_type: str, page, form) -> None:

@@ -15,14 +15,12 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import AuditEvent
 from core.http import safe_next_url
 from core.forms import apply_errors
-from core.pages import form_page
+from core.pages import audit_view, form_page
 from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
 from accounts.roles import Cap
-from accounts.services import audit_log
 
 from ..forms.register import (
     HOUSEHOLD_CREATE_FIELD_MAP, AssignForm, CoupleCreateForm, CoupleEditForm, HouseholdCreateForm,
@@ -97,7 +95,7 @@ def _shown_duplicates(request, matches) -> list[dict]:
     Written here, in the view, because the service's refusal rolls back its own transaction."""
     today = timezone.localdate()
     for person in matches:
-        audit_log(action=AuditEvent.Action.VIEW, request=request, obj=person, detail="likely duplicate check")
+        audit_view(request, person, detail="likely duplicate check")
     return [{"person": person, "age": person.age_on(today)} for person in matches]
 
 
@@ -151,7 +149,7 @@ def household_create(request):
 def household_detail(request, pk):
     household = get_household_for_user(request.user, pk)
     # The members' names, birth dates and phones are shown here (ID numbers masked): audited.
-    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=household)
+    audit_view(request, household)
     return render(request, "households/household_detail.html", {
         "household": household,
         "members": list(household_members(household)),
@@ -242,7 +240,7 @@ def person_edit(request, pk):
             return redirect(person.get_absolute_url())
     elif request.method == "GET":
         # The form shows the full ID number: a view of the person's record.
-        audit_log(action=AuditEvent.Action.VIEW, request=request, obj=person, township_id=household.township_id)
+        audit_view(request, person, township_id=household.township_id)
     return render(request, "households/person_form.html", {"form": form, "household": household, "person": person})
 
 
@@ -256,7 +254,7 @@ def person_id_number(request, pk):
     404 like any record outside the user's scope.
     """
     person = get_person_for_user(request.user, pk)
-    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=person, detail="viewed full ID number")
+    audit_view(request, person, detail="viewed full ID number")
     response = render(request, "households/person_id_number.html", {
         "person": person, "back_url": safe_next_url(request, person.get_absolute_url()),
     })
@@ -301,7 +299,7 @@ def couple_create(request, pk):
 def couple_detail(request, pk):
     couple = get_couple_for_user(request.user, pk)
     # Both spouses' records are shown here (ID numbers masked): audited.
-    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=couple)
+    audit_view(request, couple)
     surveys = list(couple_surveys(couple))
     for survey in surveys:
         survey.reason_labels = "、".join(str(REASON_LABELS.get(code, code)) for code in survey.reasons or [])
@@ -428,7 +426,7 @@ def household_merge(request, pk):
     if target is not None:
         preview = merge_preview(source)
         # The preview lists the source's members with their details: a view of its records.
-        audit_log(action=AuditEvent.Action.VIEW, request=request, obj=source, detail="merge preview")
+        audit_view(request, source, detail="merge preview")
     return render(request, "households/merge_form.html", {
         "source": source, "target": target, "target_error": target_error, "form": form, "search": search,
         "candidates": list(merge_candidates(user=request.user, source=source, q=q)) if q and target is None else [],

@@ -13,12 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.http import safe_next_url
 from core.forms import apply_errors
-from core.pages import list_page
+from core.pages import audit_view, list_page
 from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
-from accounts.models import AuditEvent
 from accounts.roles import Cap, Role
-from accounts.services import audit_log
 
 from ..forms.visits import (
     DueStaffFilterForm, RegisterFilterForm, VisitFilterForm, VisitForm,
@@ -51,7 +49,7 @@ def visit_create(request, pk):
         form = VisitForm(couple=couple)
     # The form shows the couple's pregnancy status, address and phone: reading them is audited
     # like the couple's own page.
-    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=couple, detail="visit form")
+    audit_view(request, couple, detail="visit form")
     return render(request, "households/visit_form.html", {
         "couple": couple, "form": form, "next": safe_next_url(request, ""),
         "intervals": settings.HOUSEHOLDS_VISIT_INTERVAL_DAYS,

@@ -17,7 +17,7 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
 from core.forms import apply_errors
-from core.pages import form_page
+from core.pages import audit_view, form_page
 from core.pagination import paginate, query_without_page
 from core.records import ConcurrentEdit
 
@@ -32,10 +32,6 @@ from ..services.screenings import (
 )
 from ..services.walkin import walk_in_register
 from .common import void_page
-
-
-def _view_audit(request, screening, what: str) -> None:
-    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=screening, detail=what)
 
 
 @require_GET
@@ -116,7 +112,7 @@ def results(request, pk):
                 return redirect("screening:assess", pk=screening.pk)
             messages.success(request, _("草稿已保存，可稍后继续录入。"))
             return redirect("screening:results", pk=screening.pk)
-    _view_audit(request, screening, "results entry")
+    audit_view(request, screening, "results entry")
     rows = {row["key"]: row for row in form.rows}
     for group in groups:
         for item in group["items"]:
@@ -150,7 +146,7 @@ def assess(request, pk):
             messages.success(request, _("风险评估已确认：%(level)s。请打印评估建议告知书。") % {
                 "level": screening.get_risk_level_display()})
             return redirect("screening:letter", pk=screening.pk)
-    _view_audit(request, screening, "risk assessment")
+    audit_view(request, screening, "risk assessment")
     abnormal = [r for r in screening_results(screening) if r.is_abnormal]
     return render(request, "screening/assess.html", {"screening": screening, "form": form, "abnormal": abnormal})
 
@@ -159,7 +155,7 @@ def assess(request, pk):
 @capability_required(Cap.SCREENING_RESULTS)
 def screening_detail(request, pk):
     screening = get_screening_for_user(request.user, pk, results=True)
-    _view_audit(request, screening, "screening detail")
+    audit_view(request, screening, "screening detail")
     results_list = list(screening_results(screening))
     return render(request, "screening/screening_detail.html", {
         "screening": screening, "results": results_list, "abnormal_count": sum(r.is_abnormal for r in results_list),
@@ -177,7 +173,7 @@ def letter(request, pk):
     if screening.status != Screening.Status.ASSESSED:
         messages.warning(request, _("完成风险评估后才能打印告知书。"))
         return redirect(screening.get_absolute_url())
-    _view_audit(request, screening, "letter")
+    audit_view(request, screening, "letter")
     return render(request, "screening/letter.html", {
         "screening": screening, "results": list(screening_results(screening)),
         "factors": list(screening.risk_factors.all()), "print_now": request.GET.get("print") == "1",

@@ -51,6 +51,13 @@ class Cap:
     # "if the admin grants it"): assessment.permissions.is_assessor also needs an active
     # assessment.Assessor grant for the user. Granted assessors see every township's assessment.
     ASSESSMENT_CHANGE = "assessment.change"
+    # Rectifications (整改) from the Monday briefing and supervision visits: leaders (and granted
+    # assessors, through assessment.permissions.can_manage_rectifications) assign, accept and
+    # return; township clerks report their own township's. Nobody reports and accepts the same one.
+    RECTIFICATION_MANAGE = "rectification.manage"
+    RECTIFICATION_REPORT = "rectification.report"
+    # 督导: liaison leaders record supervision visits to their townships.
+    SUPERVISION_RECORD = "supervision.record"
     AUDIT_VIEW = "audit.view"
     ADMIN_SITE = "admin.site"
 
@@ -60,7 +67,7 @@ class Cap:
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset({
         Cap.REGISTER_VIEW, Cap.REGISTER_CHANGE, Cap.REGISTER_IMPORT, Cap.VISIT_RECORD, Cap.COUPLE_VIEW,
-        Cap.ID_REVEAL, Cap.SCREENING_VIEW, Cap.ASSESSMENT_VIEW,
+        Cap.ID_REVEAL, Cap.SCREENING_VIEW, Cap.ASSESSMENT_VIEW, Cap.RECTIFICATION_REPORT,
     }),
     Role.BUREAU_STAFF: frozenset({Cap.REGISTER_VIEW, Cap.OUTREACH_RECORD, Cap.ASSESSMENT_CHANGE}),
     Role.CLINICIAN: frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_RESULTS, Cap.SCREENING_CHANGE, Cap.SCREENING_RATES}),
@@ -68,6 +75,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.LEADER: frozenset({
         # Leaders see screening as rates and masked lists only, not the couples' pathway.
         Cap.REGISTER_STATS, Cap.SCREENING_RATES, Cap.ENFORCEMENT_VIEW, Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_CHANGE,
+        Cap.RECTIFICATION_MANAGE, Cap.SUPERVISION_RECORD,
     }),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.ADMIN: frozenset({Cap.ADMIN_SITE}),

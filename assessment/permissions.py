@@ -128,6 +128,50 @@ def get_site_for_user(user, pk, *, write: bool = False):
     return get_object_for_user(qs, user, pk) if not write else _writable(qs, user, pk)
 
 
+# --- Rectifications (整改) and supervision visits (督导) --------------------------------------------
+def can_manage_rectifications(user) -> bool:
+    """Assign, accept and return rectifications: leaders (``Cap.RECTIFICATION_MANAGE``) and granted assessors."""
+    return getattr(user, "is_authenticated", False) and (user.can(Cap.RECTIFICATION_MANAGE) or is_assessor(user))
+
+
+def require_rectification_manage(user) -> None:
+    if not can_manage_rectifications(user):
+        raise CapabilityDenied(Cap.RECTIFICATION_MANAGE)
+
+
+def can_report_rectification(user, rectification) -> bool:
+    """A clerk of the rectification's own township (``Cap.RECTIFICATION_REPORT``)."""
+    return (getattr(user, "is_authenticated", False) and user.can(Cap.RECTIFICATION_REPORT)
+            and user.township_id == rectification.township_id)
+
+
+def can_record_supervision(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.can(Cap.SUPERVISION_RECORD)
+
+
+def require_supervision_record(user) -> None:
+    if not can_record_supervision(user):
+        raise CapabilityDenied(Cap.SUPERVISION_RECORD)
+
+
+def get_rectification_for_user(user, pk):
+    """A rectification in ``user``'s scope (a clerk: their own township's), else 404."""
+    from .models import Rectification
+
+    require_view(user)
+    qs = Rectification.objects.select_related("township", "responsible", "created_by", "report", "visit")
+    return get_object_for_user(qs, user, pk)
+
+
+def get_visit_for_user(user, pk):
+    """Supervision visits are the leaders' and assessors' (clerks: 403)."""
+    from .models import SupervisionVisit
+
+    require_county(user)
+    qs = SupervisionVisit.objects.select_related("township", "leader", "created_by")
+    return get_object_for_user(qs, user, pk)
+
+
 def _writable(queryset, user, pk):
     obj = get_object_for_user(queryset, user, pk)  # 404 first: existence is not revealed
     require_assessor(user)
@@ -135,7 +179,9 @@ def _writable(queryset, user, pk):
 
 
 __all__ = [
-    "CapabilityDenied", "OutOfScope", "can_rebuild_weekly", "can_view_assessment", "require_weekly_rebuild", "get_check_for_user", "get_site_for_user",
+    "CapabilityDenied", "OutOfScope", "can_manage_rectifications", "can_rebuild_weekly", "can_record_supervision",
+    "can_report_rectification", "get_rectification_for_user", "get_visit_for_user", "require_rectification_manage",
+    "require_supervision_record", "can_view_assessment", "require_weekly_rebuild", "get_check_for_user", "get_site_for_user",
     "get_township_for_user", "is_assessor", "require_assessor", "require_county", "require_view",
     "sees_county", "sees_full_ranking", "sees_township", "township_filter",
 ]

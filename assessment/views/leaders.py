@@ -10,6 +10,7 @@ from accounts.roles import Cap, Role
 
 from ..permissions import require_county
 from ..selectors.leaders import leader_summary
+from ..selectors.rectifications import supervision_counts
 from .ranking import _year
 
 
@@ -22,7 +23,8 @@ def leader_page(request, pk):
         raise OutOfScope("accounts.user", pk) from None
     year = _year(request)
     return render(request, "assessment/leader.html", {"leader": leader, "year": year,
-                                                      **leader_summary(leader=leader, year=year)})
+                                                      **leader_summary(leader=leader, year=year),
+                                                      "supervision": supervision_counts(leader=leader, year=year)})
 
 
 @require_GET

@@ -111,12 +111,12 @@ class Scheme(Timestamped):
         help_text=_("当年建成达到目标数即得满分，按比例计分。"),
     )
     rectification_points = models.DecimalField(
-        _("整改按时完成率分值"), max_digits=6, decimal_places=2, default=Decimal("0"),
+        _("整改按时完成率分值"), max_digits=6, decimal_places=2, default=Decimal("0"), db_default=Decimal("0"),
         validators=[MinValueValidator(0)],
         help_text=_("整改按时完成率计入“经常性工作”的满分；0 表示不计分（默认）。"),
     )
     supervision_target = models.PositiveSmallIntegerField(
-        _("督导目标（每镇每月次数）"), default=1, validators=[MinValueValidator(1)],
+        _("督导目标（每镇每月次数）"), default=1, db_default=1, validators=[MinValueValidator(1)],
         help_text=_("联系领导每月到每个联系镇街督导的次数目标。"),
     )
     is_closed = models.BooleanField(_("已关闭"), default=False, editable=False)

@@ -114,3 +114,15 @@ def test_the_scheme_counts_the_rate_in_the_regular_score_only_when_asked(townshi
     scores_recompute(year=year)
     # (18 + 10 × 1/2) ÷ (20 + 10) × 100 = 76.67
     assert AnnualScore.objects.get(year=year, township=township_a).regular_part == Decimal("76.67")
+
+
+def test_the_scorecard_indicator_agrees_with_the_rate_batched_or_not(fixture, township_a, township_b):
+    from assessment.indicators import rectification_batch, rectifications_on_time, rectifications_on_time_county
+
+    start, end = D(2026, 1, 1), D(2027, 1, 1)
+    expected = rectification_on_time(townships=None, year=2026)
+    plain = rectifications_on_time(start, end)
+    assert plain == {t: v["rate"] for t, v in expected.items()}
+    (values, county), = rectification_batch([(start, end)])["assessment.rectifications_on_time"]
+    assert values == plain
+    assert county == rectifications_on_time_county(start, end)

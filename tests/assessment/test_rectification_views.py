@@ -183,7 +183,7 @@ def test_list_is_scoped_and_its_queries_do_not_grow(client_for, clerk_a, clerk_b
     client.get(url)
     with django_assert_num_queries(REQUEST + 3) as few:  # the count, the page, the townships
         client.get(url)
-    for n in range(6):
+    for _ in range(6):
         town = TownshipFactory()
         make_rect(township=town, responsible=UserFactory(role=Role.CLERK, township=town), by=leader, deadline=TODAY)
     with django_assert_num_queries(len(few.captured_queries)):

@@ -126,3 +126,33 @@ def test_the_scorecard_indicator_agrees_with_the_rate_batched_or_not(fixture, to
     (values, county), = rectification_batch([(start, end)])["assessment.rectifications_on_time"]
     assert values == plain
     assert county == rectifications_on_time_county(start, end)
+
+
+def test_supervision_counts_per_township_and_month_against_the_target(township_a, township_b, leader):
+    from assessment.models import SupervisionVisit
+    from assessment.selectors.rectifications import supervision_counts
+
+    from .factories import LiaisonFactory
+    from .rect_helpers import second_leader
+
+    other = second_leader()
+    LiaisonFactory(township=township_a, year=2025, leader=leader)
+    LiaisonFactory(township=township_b, year=2025, leader=leader)
+    Scheme.objects.create(year=2025, supervision_target=2)
+    for day in (D(2025, 1, 5), D(2025, 1, 20), D(2025, 3, 3)):
+        SupervisionVisit.objects.create(leader=leader, township=township_a, visit_date=day, participants="x", findings="y")
+    SupervisionVisit.objects.create(leader=leader, township=township_b, visit_date=D(2025, 12, 31), participants="x",
+                                    findings="y")
+    SupervisionVisit.objects.create(leader=other, township=township_b, visit_date=D(2025, 6, 1), participants="x",
+                                    findings="y")  # another leader's visit: not this leader's
+    SupervisionVisit.objects.create(leader=leader, township=township_a, visit_date=D(2024, 12, 31), participants="x",
+                                    findings="y")  # another year
+    got = supervision_counts(leader=leader, year=2025, today=D(2026, 2, 1))
+    rows = {r.township.pk: r for r in got["rows"]}
+    assert rows[township_a.pk].months == [2, 0, 1] + [0] * 9 and rows[township_a.pk].total == 3
+    assert rows[township_b.pk].months == [0] * 11 + [1]
+    assert (got["visits"], got["target"], got["expected"], got["months_elapsed"]) == (4, 2, 48, 12)
+    assert rows[township_a.pk].target == 24 and not rows[township_a.pk].met
+    assert got["met_months"] == 1  # A in January
+    # During the year: the target so far is months elapsed × target.
+    assert supervision_counts(leader=leader, year=2025, today=D(2025, 3, 10))["expected"] == 2 * 3 * 2

@@ -156,3 +156,22 @@ def test_supervision_counts_per_township_and_month_against_the_target(township_a
     assert got["met_months"] == 1  # A in January
     # During the year: the target so far is months elapsed × target.
     assert supervision_counts(leader=leader, year=2025, today=D(2025, 3, 10))["expected"] == 2 * 3 * 2
+
+
+def test_the_weekly_export_carries_the_rectification_section(fixture, client_for, leader, clerk_a):
+    import io as _io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from assessment.services.weekly import weekly_report_build
+
+    a, _b = fixture
+    weekly_report_build(week_start=W)
+    content = client_for(leader).get(reverse("assessment:weekly_export", args=[W])).content
+    book = load_workbook(_io.BytesIO(content))
+    county = [[c for c in row if c is not None] for row in book["全县"].iter_rows(values_only=True)]
+    assert ["整改情况", "本周交办", "按时完成", "逾期完成", "未完成", "退回", "逾期"] in county
+    assert [a.name, 3, 1, 1, 5, 1, 2] in county and ["全县", 3, 1, 1, 6, 1, 3] in county
+    own = load_workbook(_io.BytesIO(client_for(clerk_a).get(reverse("assessment:weekly_export", args=[W])).content))
+    assert [3, 1, 1, 5, 1, 2] in [[c for c in row if c not in (None, "")] for row in own[a.name].iter_rows(values_only=True)]

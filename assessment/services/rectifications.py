@@ -86,10 +86,10 @@ def _check_assignment(*, township, task: str, deadline, responsible, today) -> s
     return task
 
 
-def _step(rect: Rectification, *, by, to_status: str, note: str, at=None) -> RectificationStep:
+def _step(rect: Rectification, *, by, to_status: str, note: str, at=None, first: bool = False) -> RectificationStep:
+    """The step row: from the rectification's current status (none for the first) to ``to_status``."""
     return RectificationStep.objects.create(rectification=rect, actor=by, at=at or timezone.now(),
-                                            from_status=rect.status if rect.pk and rect.status != to_status else "",
-                                            to_status=to_status, note=note)
+                                            from_status="" if first else rect.status, to_status=to_status, note=note)
 
 
 def _audit(rect: Rectification, *, by, request, action=AuditEvent.Action.UPDATE, detail: str) -> None:
@@ -114,7 +114,7 @@ def _create(*, by, township, source, task, deadline, responsible, report=None, v
     rect = Rectification.objects.create(
         township=township, source=source, report=report, visit=visit, rule=rule, problem=problem or {},
         task=task, deadline=deadline, responsible=responsible, status=Status.OPEN, created_by=by)
-    _step(rect, by=by, to_status=Status.OPEN, note=task)
+    _step(rect, by=by, to_status=Status.OPEN, note=task, first=True)
     _audit(rect, by=by, request=request, action=AuditEvent.Action.CREATE,
            detail=f"assigned ({source}) to {responsible.username}, deadline {deadline}")
     _recompute_if_counted(deadline.year)
@@ -201,10 +201,14 @@ def _locked(rectification: Rectification) -> Rectification:
     return Rectification.objects.select_for_update().select_related("township").get(pk=rectification.pk)
 
 
-def _refuse_status(rect: Rectification, allowed: tuple[str, ...], what: str) -> None:
+def _refuse_status(rect: Rectification, allowed: tuple[str, ...], step: str) -> None:
     if rect.status not in allowed:
-        raise ValidationError(_("这项整改现在是“%(status)s”，不能%(what)s。") % {
-            "status": rect.get_status_display(), "what": what})
+        message = {
+            "report": _("这项整改现在是“%(status)s”，不能上报。"),
+            "accept": _("这项整改现在是“%(status)s”，不能验收。"),
+            "return": _("这项整改现在是“%(status)s”，不能退回。"),
+        }[step]
+        raise ValidationError(message % {"status": rect.get_status_display()})
 
 
 def _check_files(uploads) -> list[tuple]:
@@ -260,7 +264,7 @@ def rectification_report(*, rectification: Rectification, by, text: str, files=(
     try:
         with transaction.atomic():
             rect = _locked(rectification)
-            _refuse_status(rect, (Status.OPEN, Status.RETURNED), _("上报"))
+            _refuse_status(rect, (Status.OPEN, Status.RETURNED), "report")
             now = timezone.now()
             step = _step(rect, by=by, to_status=Status.REPORTED, note=text, at=now)
             stored = _store(rect, step, by, checked, now)
@@ -285,7 +289,7 @@ def rectification_accept(*, rectification: Rectification, by, note: str = "", re
     """待验收 → 已完成. On time when the accepted report came in on or before the deadline."""
     require_rectification_manage(by)
     rect = _locked(rectification)
-    _refuse_status(rect, (Status.REPORTED,), _("验收"))
+    _refuse_status(rect, (Status.REPORTED,), "accept")
     _check_reviewer(rect, by)
     now = timezone.now()
     _step(rect, by=by, to_status=Status.DONE, note=(note or "").strip(), at=now)
@@ -305,7 +309,7 @@ def rectification_return(*, rectification: Rectification, by, reason: str, reque
     if not reason:
         raise ValidationError({"reason": _("请写明退回的原因。")})
     rect = _locked(rectification)
-    _refuse_status(rect, (Status.REPORTED,), _("退回"))
+    _refuse_status(rect, (Status.REPORTED,), "return")
     _check_reviewer(rect, by)
     _step(rect, by=by, to_status=Status.RETURNED, note=reason)
     rect.status = Status.RETURNED

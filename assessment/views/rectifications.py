@@ -63,11 +63,12 @@ def rectification_list(request):
     today = timezone.localdate()
     township_id = request.GET.get("township") or None
     township = get_township_for_user(request.user, township_id) if township_id else None
-    show = request.GET.get("show", "open")
-    show = show if show in ("open", "overdue", "all", *Status.values) else "open"
+    # "unfinished" (the default): every status but 已完成; "overdue"; "all"; or one status.
+    show = request.GET.get("show", "unfinished")
+    show = show if show in ("unfinished", "overdue", "all", *Status.values) else "unfinished"
     qs = sel.rectification_list(user=request.user, today=today, township_id=township.pk if township else None,
                                 status=show if show in Status.values else "", overdue=show == "overdue")
-    if show == "open":
+    if show == "unfinished":
         qs = qs.filter(status__in=OPEN_STATES)
     qs = qs.order_by("deadline", "id")
     county = sees_county(request.user)
@@ -210,7 +211,7 @@ def assign_week(request, week):
     messages.success(request, _("已交办 %(n)s 项整改。") % {"n": len(made)})
     if skipped:
         messages.warning(request, _("以下镇街没有在岗专干，未能交办：%(names)s") % {"names": "、".join(skipped)})
-    return redirect(reverse("assessment:rectification_list") + "?show=open")
+    return redirect(reverse("assessment:rectification_list"))
 
 
 # --- Supervision visits -----------------------------------------------------------------------------------

@@ -197,6 +197,32 @@ def _township_detail_floor(ctx):
                 WHERE y.township_id = %(t)s AND y.year = %(y)s""", p)]
 
 
+# Rectifications (整改) not accepted yet, earliest deadline first (the list's default), with the
+# township and the responsible clerk of each row.
+RECT_ROW = """r.id, r.task, r.deadline, r.status, r.source, t.name, u.name, u.username"""
+
+
+def _rectifications_floor(where: str, params, *, last: bool = False):
+    d = "DESC" if last else "ASC"
+
+    def floor(ctx):
+        p = params(ctx)
+        base = f"FROM assessment_rectification r WHERE r.status IN ('open', 'reported', 'returned') {where}"
+        return [(f"SELECT {RECT_ROW} FROM (SELECT r.* {base} ORDER BY r.deadline {d}, r.id {d} LIMIT {PAGE}) r "
+                 f"JOIN accounts_township t ON t.id = r.township_id JOIN accounts_user u ON u.id = r.responsible_id "
+                 f"ORDER BY r.deadline {d}, r.id {d}", p),
+                (f"SELECT count(*) FROM (SELECT 1 {base} LIMIT 1001) s", p)]
+    return floor
+
+
+def _no_params(ctx):
+    return {}
+
+
+def _clerk_township(ctx):
+    return {"t": ctx.township_id("clerk1")}
+
+
 PAGES = [
     dict(name="assessment ranking (this year)", user="leader", path="/assessment/", kind="page", ratio_max=1.5,
          floor=_ranking_floor(_this_year)),
@@ -217,6 +243,13 @@ PAGES = [
          floor=_checks_floor("r.year = %(y)s", _year_params)),
     dict(name="assessment checks last page", user="leader", path="/assessment/checks/?page=last", kind="deep",
          first="assessment checks p1", floor=_checks_floor("r.year = %(y)s", _year_params, last=True)),
+    dict(name="assessment rectifications p1 (county)", user="leader", path="/assessment/rectifications/",
+         kind="list", floor=_rectifications_floor("", _no_params)),
+    dict(name="assessment rectifications last page (county)", user="leader",
+         path="/assessment/rectifications/?page=last", kind="deep", first="assessment rectifications p1 (county)",
+         floor=_rectifications_floor("", _no_params, last=True)),
+    dict(name="assessment rectifications p1 (township clerk)", user="clerk1", path="/assessment/rectifications/",
+         kind="list", floor=_rectifications_floor("AND r.township_id = %(t)s", _clerk_township)),
     dict(name="assessment weekly report (latest week)", user="leader",
          path=lambda ctx: f"/assessment/weekly/{_latest_week(ctx).isoformat()}/", kind="page",
          floor=_weekly_floor),

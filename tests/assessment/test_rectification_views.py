@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from assessment.models import Rectification, RectificationFile, SupervisionVisit
@@ -220,3 +221,17 @@ def test_clerks_do_not_see_supervision(client_for, clerk_a, leader, township_a):
                                             findings="y")
     assert client_for(clerk_a).get(visit.get_absolute_url()).status_code == 403
     assert client_for(clerk_a).post(reverse("assessment:supervision_assign", args=[visit.pk]), {}).status_code == 403
+
+
+def test_the_default_list_holds_every_status_but_done(client_for, leader, clerk_a, township_a):
+    """未完成 (the default) is 待整改, 待验收 and 已退回 — not only the status called "open"."""
+    rows = {status: make_rect(township=township_a, responsible=clerk_a, by=leader, deadline=TODAY, status=status,
+                              **({"done_at": timezone.now()} if status == S.DONE else {}))
+            for status in (S.OPEN, S.REPORTED, S.RETURNED, S.DONE)}
+    url = reverse("assessment:rectification_list")
+    listed = {r.pk for r in client_for(leader).get(url).context["page"].object_list}
+    assert listed == {rows[S.OPEN].pk, rows[S.REPORTED].pk, rows[S.RETURNED].pk}
+    only_reported = client_for(leader).get(url + "?show=reported").context["page"].object_list
+    assert [r.pk for r in only_reported] == [rows[S.REPORTED].pk]
+    everything = client_for(leader).get(url + "?show=all").context["page"].object_list
+    assert len(everything) == 4

@@ -130,8 +130,42 @@ def indicators_floor(params: dict) -> list:
     return [(INDICATORS_FLOOR, params), *rates_floor(params["s"], params["e"]), *rates_floor(params["ps"], params["s"])]
 
 
+# The scorecard's 整改按时完成率 (assessment/indicators.py): of the rectifications whose deadline is in
+# the period and that are due (accepted, or past their deadline today), the share done on time —
+# per township and for the county, both periods in one statement.
+RECTIFICATIONS_ON_TIME_FLOOR = """
+SELECT p.k, r.township_id, count(*), count(*) FILTER (WHERE r.done_on_time)
+FROM assessment_rectification r
+JOIN (VALUES (0, %(s)s::date, %(e)s::date), (1, %(ps)s::date, %(s)s::date)) p(k, s, e)
+  ON r.deadline >= p.s AND r.deadline < p.e
+WHERE r.status = 'done' OR r.deadline < %(today)s
+GROUP BY GROUPING SETS ((p.k, r.township_id), (p.k))
+"""
+
+# The Monday briefing's rectification section (selectors.rectifications.week_counts) for one week.
+WEEK_RECTIFICATIONS_FLOOR = """
+SELECT r.township_id, count(*) FILTER (WHERE r.created_at >= %(s_at)s),
+       count(*) FILTER (WHERE r.done_at >= %(s_at)s AND r.done_at < %(e_at)s AND r.done_on_time),
+       count(*) FILTER (WHERE r.done_at >= %(s_at)s AND r.done_at < %(e_at)s AND NOT r.done_on_time),
+       count(*) FILTER (WHERE r.done_at IS NULL OR r.done_at >= %(e_at)s),
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM assessment_rectificationstep x WHERE x.rectification_id = r.id
+                                      AND x.to_status = 'returned' AND x.at >= %(s_at)s AND x.at < %(e_at)s)),
+       count(*) FILTER (WHERE (r.done_at IS NULL OR r.done_at >= %(e_at)s) AND r.deadline < %(e)s)
+FROM assessment_rectification r
+WHERE r.created_at < %(e_at)s AND (r.done_at IS NULL OR r.done_at >= %(s_at)s)
+GROUP BY r.township_id
+"""
+
+
+def week_rectifications_floor(params: dict) -> list:
+    return [(WEEK_RECTIFICATIONS_FLOOR, params)]
+
+
 def _scorecard_floor(days):
-    return lambda ctx: indicators_floor(period_params(days))
+    def floor(ctx):
+        params = period_params(days)
+        return [*indicators_floor(params), (RECTIFICATIONS_ON_TIME_FLOOR, {**params, "today": timezone.localdate()})]
+    return floor
 
 
 CHECK_ROW = """r.id, r.title, r.is_void, r.category, r.check_date, r.score, r.maximum, r.findings, t.name"""

@@ -175,3 +175,27 @@ def test_the_weekly_export_carries_the_rectification_section(fixture, client_for
     assert [a.name, 3, 1, 1, 5, 1, 2] in county and ["全县", 3, 1, 1, 6, 1, 3] in county
     own = load_workbook(_io.BytesIO(client_for(clerk_a).get(reverse("assessment:weekly_export", args=[W])).content))
     assert [3, 1, 1, 5, 1, 2] in [[c for c in row if c not in (None, "")] for row in own[a.name].iter_rows(values_only=True)]
+
+
+def test_the_bench_floors_give_the_same_rectification_figures(fixture):
+    """bench's hand-written floors for the weekly section and the on-time rate agree with the product."""
+    from django.db import connection
+
+    from assessment.indicators import rectification_batch
+    from bench.assessment.pages import RECTIFICATIONS_ON_TIME_FLOOR, WEEK_RECTIFICATIONS_FLOOR, floor_params
+
+    end = W + datetime.timedelta(days=7)
+    params = floor_params(W, end, W - datetime.timedelta(days=7))
+    with connection.cursor() as cursor:
+        cursor.execute(WEEK_RECTIFICATIONS_FLOOR, params)
+        floor = {row[0]: dict(zip(("assigned", "on_time", "late", "open", "returned", "overdue"), row[1:],
+                                  strict=True)) for row in cursor.fetchall()}
+        per_township, _county = week_counts(W, end)
+        assert floor == per_township
+        start, stop, before = D(2026, 1, 1), D(2027, 1, 1), D(2025, 1, 1)
+        cursor.execute(RECTIFICATIONS_ON_TIME_FLOOR, {"s": start, "e": stop, "ps": before, "today": D.today()})
+        rows = cursor.fetchall()
+    (values, county), (_v, _c) = rectification_batch([(start, stop), (before, start)])["assessment.rectifications_on_time"]
+    floor_values = {t: round(on_time * 100 / due, 1) for k, t, due, on_time in rows if k == 0 and t is not None}
+    floor_county = next(round(on_time * 100 / due, 1) for k, t, due, on_time in rows if k == 0 and t is None)
+    assert (floor_values, floor_county) == (values, county)

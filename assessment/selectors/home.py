@@ -11,9 +11,9 @@ from django.utils import timezone
 from accounts.roles import Role
 
 from ..models import AnnualScore, Liaison, Scheme
-from ..permissions import can_view_assessment, is_assessor, sees_county
+from ..permissions import can_manage_rectifications, can_view_assessment, is_assessor, sees_county
 from .ranking import current_year, ranking
-from .rectifications import open_for_township
+from .rectifications import open_for_township, rectification_summary
 from .scorecard import biggest_moves
 from .weekly import home_summary
 
@@ -51,6 +51,9 @@ def home_panel(user) -> dict | None:
                 # The latest Monday briefing: its week, problems and the county's visits (one query).
                 "weekly": home_summary() if user.role == Role.LEADER else None,
                 "can_enter": is_assessor(user),
+                # Rectifications waiting for their acceptance, and overdue ones (one query).
+                "rectifications": rectification_summary(timezone.localdate())
+                if can_manage_rectifications(user) else None,
             }
         }
     own = AnnualScore.objects.filter(year=year, township_id=user.township_id).first()

@@ -51,6 +51,13 @@ def open_for_township(*, township_id, limit: int = 10) -> list[Rectification]:
                 .select_related("responsible").order_by("deadline", "id")[:limit])
 
 
+def rectification_summary(today: datetime.date) -> dict:
+    """The county's rectifications waiting for acceptance and overdue (a leader's home panel, one query)."""
+    return Rectification.objects.aggregate(
+        waiting=Count("id", filter=Q(status=Status.REPORTED)),
+        overdue=Count("id", filter=~Q(status=Status.DONE) & Q(deadline__lt=today)))
+
+
 def steps_of(rect: Rectification):
     return rect.steps.select_related("actor").prefetch_related("files").order_by("at", "id")
 

@@ -235,3 +235,15 @@ def test_the_default_list_holds_every_status_but_done(client_for, leader, clerk_
     assert [r.pk for r in only_reported] == [rows[S.REPORTED].pk]
     everything = client_for(leader).get(url + "?show=all").context["page"].object_list
     assert len(everything) == 4
+
+
+def test_the_leaders_home_counts_what_waits_for_acceptance_and_what_is_overdue(client_for, leader, clerk_a,
+                                                                                township_a):
+    make_rect(township=township_a, responsible=clerk_a, by=leader, deadline=TODAY, status=S.REPORTED)
+    make_rect(township=township_a, responsible=clerk_a, by=leader, deadline=TODAY - datetime.timedelta(days=1))
+    make_rect(township=township_a, responsible=clerk_a, by=leader, deadline=TODAY - datetime.timedelta(days=9),
+              status=S.DONE, done_at=timezone.now())
+    response = client_for(leader).get("/")
+    assert response.context["assessment_panel"]["rectifications"] == {"waiting": 1, "overdue": 1}
+    assert 'data-testid="home-rectifications-summary"' in response.content.decode()
+    assert 'data-testid="home-rectifications-summary"' not in client_for(clerk_a).get("/").content.decode()

@@ -36,9 +36,9 @@ def build(w):
     # A problem of township A in that report, a rectification, a report's file (missing on disk), a visit.
     WeeklyReportSection.objects.filter(report__week_start=w.week, township=w.township_a).update(
         problems=[{"rule": "no_visits", "params": {}, "text": "本周没有记录随访", "indicator": None}], problem_count=1)
-    w.visit_a = SupervisionVisit.objects.create(leader=w.leader, township=w.township_a, visit_date=datetime.date.today(),
+    w.supervision_a = SupervisionVisit.objects.create(leader=w.leader, township=w.township_a, visit_date=datetime.date.today(),
                                                 participants="张三", findings="台账不全", agreed="一周内补齐台账")
-    w.rect_a = Rectification.objects.create(township=w.township_a, source="supervision", visit=w.visit_a, task="补齐台账",
+    w.rect_a = Rectification.objects.create(township=w.township_a, source="supervision", visit=w.supervision_a, task="补齐台账",
                                             deadline=datetime.date.today(), responsible=w.clerk_a, created_by=w.leader)
     step = RectificationStep.objects.create(rectification=w.rect_a, actor=w.clerk_a, to_status="reported")
     w.file_a = RectificationFile.objects.create(rectification=w.rect_a, step=step, file="assessment/none.jpg",
@@ -97,8 +97,8 @@ URLS = {
                                                                           "index": 0}),
     "assessment:supervision_list": Url(only(leader=200)),
     "assessment:supervision_create": Url(only(leader=200)),
-    "assessment:supervision_detail": Url(only(leader=200), kwargs=lambda w: {"pk": w.visit_a.pk}),
-    "assessment:supervision_assign": Url(only(leader=200), kwargs=lambda w: {"pk": w.visit_a.pk}),
+    "assessment:supervision_detail": Url(only(leader=200), kwargs=lambda w: {"pk": w.supervision_a.pk}),
+    "assessment:supervision_assign": Url(only(leader=200), kwargs=lambda w: {"pk": w.supervision_a.pk}),
     # --- the records behind a households indicator: leaders only; without ?township=&start=&end=
     # a leader gets 404 (no such list), everyone else 403.
     **{

@@ -10,7 +10,7 @@ class AssessmentConfig(AppConfig):
     def nav_items(self):
         from accounts.navigation import NavItem
 
-        from .permissions import can_record_supervision, can_view_assessment, is_assessor, sees_county
+        from .permissions import can_view_assessment, is_assessor, sees_county
 
         return [
             # Everyone who may see assessment at all: leaders, clerks (own township), assessors.
@@ -24,9 +24,6 @@ class AssessmentConfig(AppConfig):
             # Rectifications (整改): leaders and assessors the county, clerks their own township's.
             NavItem("rectifications", _("整改任务"), "assessment:rectification_list", None, order=34,
                     visible=can_view_assessment),
-            # Supervision visits (督导): liaison leaders.
-            NavItem("supervision", _("督导记录"), "assessment:supervision_list", None, order=35,
-                    visible=can_record_supervision),
         ]
 
     @property

@@ -8,7 +8,7 @@ from accounts.models import User
 from accounts.permissions import CapabilityDenied, OutOfScope
 from accounts.roles import Cap, Role
 
-from ..permissions import require_county
+from ..permissions import can_record_supervision, require_county
 from ..selectors.leaders import leader_summary
 from ..selectors.rectifications import supervision_counts
 from .ranking import _year
@@ -24,7 +24,9 @@ def leader_page(request, pk):
     year = _year(request)
     return render(request, "assessment/leader.html", {"leader": leader, "year": year,
                                                       **leader_summary(leader=leader, year=year),
-                                                      "supervision": supervision_counts(leader=leader, year=year)})
+                                                      "supervision": supervision_counts(leader=leader, year=year),
+                                                      "can_record_supervision": request.user == leader
+                                                      and can_record_supervision(request.user)})
 
 
 @require_GET

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AuditEvent, Township
-from accounts.permissions import CapabilityDenied, OutOfScope
+from accounts.permissions import CapabilityDenied, OutOfScope, capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
 from core.pagination import paginate, query_without_page
@@ -29,10 +29,7 @@ from ..permissions import (
     get_rectification_for_user,
     get_township_for_user,
     get_visit_for_user,
-    require_county,
     require_rectification_manage,
-    require_supervision_record,
-    require_view,
     sees_county,
 )
 from ..selectors import rectifications as sel
@@ -58,8 +55,8 @@ def _form_page(request, form, save, template, context, done):
 
 # --- Lists and the rectification's page ------------------------------------------------------------
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def rectification_list(request):
-    require_view(request.user)
     today = timezone.localdate()
     township_id = request.GET.get("township") or None
     township = get_township_for_user(request.user, township_id) if township_id else None
@@ -74,7 +71,7 @@ def rectification_list(request):
     county = sees_county(request.user)
     return render(request, "assessment/rectification_list.html", {
         "page": paginate(request, qs), "query": query_without_page(request), "today": today, "show": show,
-        "township": township, "statuses": Status.choices, "can_supervise": county,
+        "township": township, "statuses": Status.choices, "can_supervise": can_record_supervision(request.user),
         "townships": Township.objects.filter(is_active=True).order_by("sort_order", "code") if county else [],
     })
 
@@ -174,8 +171,8 @@ def rectification_file(request, pk):
 
 # --- Assigning from the Monday briefing ---------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
+@capability_required(Cap.RECTIFICATION_MANAGE)
 def assign_problem(request, week, township, index):
-    require_rectification_manage(request.user)
     report = get_object_or_404(WeeklyReport, week_start=week, built_at__isnull=False)
     section = get_object_or_404(WeeklyReportSection.objects.select_related("township", "report"),
                                 report=report, township_id=township)
@@ -195,8 +192,8 @@ def assign_problem(request, week, township, index):
 
 
 @require_POST
+@capability_required(Cap.RECTIFICATION_MANAGE)
 def assign_week(request, week):
-    require_rectification_manage(request.user)
     report = get_object_or_404(WeeklyReport, week_start=week, built_at__isnull=False)
     form = WeekAssignForm(request.POST)
     if not form.is_valid():
@@ -216,8 +213,8 @@ def assign_week(request, week):
 
 # --- Supervision visits -----------------------------------------------------------------------------------
 @require_GET
+@capability_required(Cap.ASSESSMENT_COUNTY)  # leaders and assessors; clerks 403
 def supervision_list(request):
-    require_county(request.user)
     mine = request.GET.get("mine") == "1"
     qs = sel.visit_list(user=request.user, leader=request.user if mine else None)
     return render(request, "assessment/supervision_list.html", {
@@ -227,8 +224,8 @@ def supervision_list(request):
 
 
 @require_http_methods(["GET", "POST"])
+@capability_required(Cap.SUPERVISION_RECORD)
 def supervision_create(request):
-    require_supervision_record(request.user)
     form = SupervisionForm(request.POST or None, leader=request.user)
     return _form_page(
         request, form,

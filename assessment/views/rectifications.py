@@ -19,7 +19,7 @@ from accounts.roles import Cap
 from accounts.services import audit_log
 from core.pagination import paginate, query_without_page
 
-from ..forms import apply_service_errors
+from core.forms import apply_errors as apply_service_errors
 from ..forms_rectifications import AcceptForm, AssignForm, ReportForm, ReturnForm, SupervisionForm, WeekAssignForm
 from ..models import Rectification, RectificationFile, WeeklyReport, WeeklyReportSection
 from ..permissions import (

@@ -17,6 +17,7 @@ from accounts.models import AuditEvent, Township
 from accounts.permissions import CapabilityDenied, OutOfScope, capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
+from core.pages import form_page
 from core.pagination import paginate, query_without_page
 
 from core.forms import apply_errors as apply_service_errors
@@ -38,19 +39,6 @@ from ..weekly_rules import problem_text
 
 Status = Rectification.Status
 OPEN_STATES = (Status.OPEN, Status.REPORTED, Status.RETURNED)
-
-
-def _form_page(request, form, save, template, context, done):
-    """POST: ``save()`` → the record to go to; a service's refusal goes back onto the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save()
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(obj)
-    return render(request, template, {"form": form, **context}, status=400 if form.errors else 200)
 
 
 # --- Lists and the rectification's page ------------------------------------------------------------
@@ -181,14 +169,12 @@ def assign_problem(request, week, township, index):
     text = problem_text(section.problems[index])
     form = AssignForm(request.POST or None, township=section.township,
                       initial={"task": svc.default_task({"text": text})})
-    return _form_page(
-        request, form,
-        lambda: svc.rectification_assign_problem(by=request.user, section=section, index=index, request=request,
-                                                 **form.cleaned_data),
-        "assessment/rectification_assign.html",
-        {"section": section, "report": report, "problem_text": text,
-         "back": reverse("assessment:weekly_detail", args=[week]) + f"#township-{township}"},
-        _("已交办整改。"))
+    return form_page(
+        request, form=form, template="assessment/rectification_assign.html", done=_("已交办整改。"),
+        save=lambda data: svc.rectification_assign_problem(by=request.user, section=section, index=index,
+                                                           request=request, **data),
+        context={"section": section, "report": report, "problem_text": text,
+                 "back": reverse("assessment:weekly_detail", args=[week]) + f"#township-{township}"})
 
 
 @require_POST
@@ -227,10 +213,8 @@ def supervision_list(request):
 @capability_required(Cap.SUPERVISION_RECORD)
 def supervision_create(request):
     form = SupervisionForm(request.POST or None, leader=request.user)
-    return _form_page(
-        request, form,
-        lambda: svc.supervision_record(by=request.user, request=request, **form.cleaned_data),
-        "assessment/supervision_form.html", {}, _("已保存督导记录。"))
+    return form_page(request, form=form, template="assessment/supervision_form.html", done=_("已保存督导记录。"),
+                     save=lambda data: svc.supervision_record(by=request.user, request=request, **data))
 
 
 @require_GET
@@ -247,8 +231,7 @@ def supervision_assign(request, pk):
     visit = get_visit_for_user(request.user, pk)
     require_rectification_manage(request.user)
     form = AssignForm(request.POST or None, township=visit.township, initial={"task": visit.agreed})
-    return _form_page(
-        request, form,
-        lambda: svc.rectification_from_visit(by=request.user, visit=visit, request=request, **form.cleaned_data),
-        "assessment/rectification_assign.html", {"visit": visit, "back": visit.get_absolute_url()},
-        _("已将议定事项转为整改任务。"))
+    return form_page(request, form=form, template="assessment/rectification_assign.html",
+                     done=_("已将议定事项转为整改任务。"), context={"visit": visit, "back": visit.get_absolute_url()},
+                     save=lambda data: svc.rectification_from_visit(by=request.user, visit=visit, request=request,
+                                                                    **data))

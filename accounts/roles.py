@@ -59,6 +59,13 @@ class Cap:
     ASSESSMENT_ENTER = "assessment.enter"  # checks, year-end scores, publicity sites: granted only
     ASSESSMENT_LIAISON = "assessment.liaison"  # leaders: their liaison townships (联系点)
     ASSESSMENT_BRIEFING = "assessment.briefing"  # leaders: the weekly briefing's lists, its rebuild
+    # Rectifications (整改) from the Monday briefing and supervision visits: leaders (and granted
+    # assessors, through assessment.permissions.can_manage_rectifications) assign, accept and
+    # return; township clerks report their own township's. Nobody reports and accepts the same one.
+    RECTIFICATION_MANAGE = "rectification.manage"
+    RECTIFICATION_REPORT = "rectification.report"
+    # 督导: liaison leaders record supervision visits to their townships.
+    SUPERVISION_RECORD = "supervision.record"
     AUDIT_VIEW = "audit.view"
     ADMIN_SITE = "admin.site"
 
@@ -68,7 +75,7 @@ class Cap:
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset({
         Cap.REGISTER_VIEW, Cap.REGISTER_CHANGE, Cap.REGISTER_IMPORT, Cap.VISIT_RECORD, Cap.COUPLE_VIEW,
-        Cap.ID_REVEAL, Cap.SCREENING_VIEW, Cap.ASSESSMENT_VIEW,
+        Cap.ID_REVEAL, Cap.SCREENING_VIEW, Cap.ASSESSMENT_VIEW, Cap.RECTIFICATION_REPORT,
     }),
     Role.BUREAU_STAFF: frozenset({Cap.REGISTER_VIEW, Cap.OUTREACH_RECORD, Cap.ASSESSMENT_CHANGE}),
     Role.CLINICIAN: frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_RESULTS, Cap.SCREENING_CHANGE, Cap.SCREENING_RATES}),
@@ -77,6 +84,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         # Leaders see screening as rates and masked lists only, not the couples' pathway.
         Cap.REGISTER_STATS, Cap.SCREENING_RATES, Cap.ENFORCEMENT_VIEW, Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_CHANGE,
         Cap.ASSESSMENT_COUNTY, Cap.ASSESSMENT_LIAISON, Cap.ASSESSMENT_BRIEFING,
+        Cap.RECTIFICATION_MANAGE, Cap.SUPERVISION_RECORD,
     }),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.ADMIN: frozenset({Cap.ADMIN_SITE}),

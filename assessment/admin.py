@@ -17,7 +17,8 @@ from .services.grants import GRANTABLE_ROLES, assessor_grant, assessor_revoke
 from .services.scoring import scheme_update, scheme_validate, scores_recompute, year_close
 
 SCHEME_FIELDS = ["regular_weight", "year_end_weight", "normalisation", "weight_info", "weight_petition",
-                 "weight_inspection", "weight_regular_work", "publicity_points", "publicity_target"]
+                 "weight_inspection", "weight_regular_work", "publicity_points", "publicity_target",
+                 "rectification_points", "supervision_target"]
 
 
 class AssessorForm(ModelForm):

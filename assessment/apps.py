@@ -21,6 +21,8 @@ class AssessmentConfig(AppConfig):
             NavItem("checks", _("考核录入"), "assessment:check_bulk", Cap.ASSESSMENT_ENTER, order=32),
             # The Monday briefing: leaders and assessors the county, clerks their own township.
             NavItem("weekly", _("每周通报"), "assessment:weekly_list", Cap.ASSESSMENT_VIEW, order=33),
+            # Rectifications (整改): leaders and assessors the county, clerks their own township's.
+            NavItem("rectifications", _("整改任务"), "assessment:rectification_list", Cap.ASSESSMENT_VIEW, order=34),
         ]
 
     @property

@@ -24,6 +24,7 @@ from accounts.roles import Role
 from .models import (
     AnnualScore, Assessor, Category, Liaison, PublicitySite, RegularCheck, Scheme, WeeklyReport, YearEndScore,
 )
+from . import demo_rectifications
 from .services.scoring import scores_recompute, year_close
 
 # (username, name, role): listed in the README.
@@ -168,8 +169,10 @@ def seed(*, rng: random.Random, scale: str, context: dict) -> dict:
     for year in (today.year - 2, today.year - 1):
         if not Scheme.objects.get(year=year).is_closed:
             year_close(year=year, by=admin)
+    # Rectifications and supervision visits first: the briefings built next count them.
+    loops = demo_rectifications.seed(rng=rng, townships=townships, today=today)
     weekly = _weekly_reports(today)
-    return {"assessment_years": seeded, "weekly_reports": weekly}
+    return {"assessment_years": seeded, "weekly_reports": weekly, **loops}
 
 
 DEMO_WEEKS = 12  # a full 12-week line on the leader's report after `make run`

@@ -8,7 +8,12 @@ from django.utils.translation import gettext as _
 from core.excel import Sheet, build_workbook_sheets
 
 from .selectors.ranking import rank_change_label
+from .selectors.rectifications import KEYS as RECTIFICATION_KEYS
 from .selectors.weekly import ReportView
+
+
+def _rectification_headers() -> list[str]:
+    return [_("本周交办"), _("按时完成"), _("逾期完成"), _("未完成"), _("退回"), _("逾期")]
 
 
 def _value(value):
@@ -34,6 +39,11 @@ def _county_sheet(view: ReportView) -> Sheet:
     for s in view.sections:
         rows += [[p["text"], s.section.township.name] for p in s.problems]
     rows += [[text, _("全县")] for text in view.county_problems]
+    if view.rectifications:
+        rows += [[], [_("整改情况"), *_rectification_headers()]]
+        rows += [[s.section.township.name, *[s.rectifications.get(k, 0) for k in RECTIFICATION_KEYS]]
+                 for s in view.sections]
+        rows.append([_("全县"), *[view.rectifications.get(k, 0) for k in RECTIFICATION_KEYS]])
     rows += [[], [_("大走访（工作组）"), _("村/社区"), _("镇/街道"), _("本周走访"), _("上周走访")]]
     rows += [[r["group"], r["village"], r["township"], r["visits"], r["previous"]]
              for r in view.outreach.get("rows", [])]
@@ -53,6 +63,9 @@ def _township_sheet(view: ReportView, part) -> Sheet:
     rows += [[], [_("存在问题")]] + [[p["text"]] for p in part.problems]
     if not part.problems:
         rows.append([_("本周没有发现问题。")])
+    if part.rectifications:
+        rows += [[], [_("整改情况"), *_rectification_headers()],
+                 ["", *[part.rectifications.get(k, 0) for k in RECTIFICATION_KEYS]]]
     name = part.section.township.name
     return Sheet(title=_("每周通报（%(t)s）") % {"t": name}, notes=[_week_note(view)],
                  headers=[_("指标"), _("本周"), _("上周"), _("变化"), _("全县镇街平均"), _("单位")], rows=rows,

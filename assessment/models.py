@@ -113,6 +113,15 @@ class Scheme(Timestamped):
         _("年度新建阵地目标（个）"), default=2, validators=[MinValueValidator(1)],
         help_text=_("当年建成达到目标数即得满分，按比例计分。"),
     )
+    rectification_points = models.DecimalField(
+        _("整改按时完成率分值"), max_digits=6, decimal_places=2, default=Decimal("0"), db_default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        help_text=_("整改按时完成率计入“经常性工作”的满分；0 表示不计分（默认）。"),
+    )
+    supervision_target = models.PositiveSmallIntegerField(
+        _("督导目标（每镇每月次数）"), default=1, db_default=1, validators=[MinValueValidator(1)],
+        help_text=_("联系领导每月到每个联系镇街督导的次数目标。"),
+    )
     is_closed = models.BooleanField(_("已关闭"), default=False, editable=False)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True, editable=False)
     closed_by = models.ForeignKey(
@@ -480,3 +489,176 @@ class WeeklyReportSection(models.Model):
 
     def get_absolute_url(self):
         return reverse("assessment:weekly_detail", args=[self.report.week_start]) + f"?township={self.township_id}"
+
+
+# --- Supervision visits (督导) and rectifications (整改) ------------------------------------------
+class SupervisionVisit(Timestamped):
+    """督导: a liaison leader's visit to a township — who went, what was found, what was agreed.
+
+    What was agreed can become a rectification of that township in one action (``visit`` on it).
+    """
+
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("督导领导"),
+        limit_choices_to={"role": Role.LEADER},
+    )
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("镇/街道"))
+    visit_date = models.DateField(_("督导日期"))
+    participants = models.CharField(_("参加人员"), max_length=200, help_text=_("一同前往的人员，例如：张三、李四。"))
+    findings = models.TextField(_("发现的问题"), max_length=2000)
+    agreed = models.TextField(_("议定事项"), max_length=2000, blank=True,
+                              help_text=_("可以一键转为该镇街的整改任务。"))
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督导记录")
+        verbose_name_plural = _("督导记录")
+        ordering = ["-visit_date", "-id"]
+        indexes = [
+            # The leader's page: their visits of a year, per township and month.
+            models.Index(fields=["leader", "visit_date"], name="assessment_visit_leader"),
+            models.Index(fields=["township", "visit_date"], name="assessment_visit_township"),
+        ]
+
+    def __str__(self):
+        return f"{self.visit_date} {self.township}"
+
+    def get_absolute_url(self):
+        return reverse("assessment:supervision_detail", args=[self.pk])
+
+
+class RectificationQuerySet(AssessmentQuerySet):
+    def overdue(self, today: datetime.date):
+        """Not accepted yet and past the deadline on ``today`` — computed, never stored."""
+        return self.exclude(status=Rectification.Status.DONE).filter(deadline__lt=today)
+
+
+class Rectification(Timestamped):
+    """整改: a problem a township must fix by a deadline, from the Monday briefing or a supervision visit.
+
+    ``problem`` keeps the briefing's problem as it was (rule, parameters, text, the masked list
+    behind it). The life cycle (every step a ``RectificationStep`` row): 待整改 → (the township
+    reports) 待验收 → 已完成, or → 已退回 → reported again. Overdue is not a status: a
+    rectification not accepted by its deadline is overdue from the next day (``overdue(today)``).
+    ``done_on_time``: the report that was accepted came in on or before the deadline.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待整改")
+        REPORTED = "reported", _("待验收")
+        RETURNED = "returned", _("已退回")
+        DONE = "done", _("已完成")
+
+    class Source(models.TextChoices):
+        WEEKLY = "weekly", _("每周通报")
+        SUPERVISION = "supervision", _("督导")
+
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("镇/街道"))
+    source = models.CharField(_("来源"), max_length=12, choices=Source.choices)
+    report = models.ForeignKey(WeeklyReport, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("每周通报"))
+    visit = models.ForeignKey(SupervisionVisit, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="rectifications", verbose_name=_("督导记录"))
+    rule = models.CharField(_("问题类型"), max_length=40, blank=True)
+    problem = models.JSONField(_("问题"), default=dict, blank=True)
+    task = models.TextField(_("整改要求"), max_length=1000)
+    deadline = models.DateField(_("整改期限"))
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("责任人"),
+        limit_choices_to={"role": Role.CLERK},
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    reported_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    done_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    done_on_time = models.BooleanField(_("按时完成"), null=True, blank=True)
+
+    objects = RectificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整改")
+        verbose_name_plural = _("整改")
+        ordering = ["deadline", "id"]
+        constraints = [
+            # A briefing's problem is assigned once (assigning "all of the week" twice adds nothing).
+            models.UniqueConstraint(fields=["report", "township", "rule"], condition=Q(report__isnull=False),
+                                    name="assessment_rectification_once_per_problem"),
+            models.CheckConstraint(condition=~Q(status="done") | Q(done_at__isnull=False),
+                                   name="assessment_rectification_done_has_date"),
+        ]
+        indexes = [
+            # A township's list and home page (open first, by deadline), the county's by deadline.
+            models.Index(fields=["township", "status", "deadline"], name="assessment_rect_township"),
+            models.Index(fields=["deadline", "id"], name="assessment_rect_deadline"),
+            # The weekly section: assigned and accepted within a week.
+            models.Index(fields=["created_at"], name="assessment_rect_created"),
+            models.Index(fields=["done_at"], name="assessment_rect_done", condition=Q(done_at__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.township} · {self.task[:30]}"
+
+    def get_absolute_url(self):
+        return reverse("assessment:rectification_detail", args=[self.pk])
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.status != self.Status.DONE and self.deadline < today
+
+
+class RectificationStep(models.Model):
+    """One step of a rectification: who, when, from which status to which, and why (or what was done)."""
+
+    rectification = models.ForeignKey(Rectification, on_delete=models.PROTECT, related_name="steps",
+                                      verbose_name=_("整改"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("操作人"))
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    from_status = models.CharField(_("原状态"), max_length=10, choices=Rectification.Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=Rectification.Status.choices)
+    note = models.TextField(_("说明"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("整改步骤")
+        verbose_name_plural = _("整改步骤")
+        ordering = ["at", "id"]
+        indexes = [
+            # The weekly section's "returned this week".
+            models.Index(fields=["to_status", "at"], name="assessment_rect_step_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.rectification_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class RectificationFile(models.Model):
+    """A photo or document with a rectification report, checked by content (``core.filetypes``)
+    and kept with its SHA-256; served only after the rectification's own scope check."""
+
+    rectification = models.ForeignKey(Rectification, on_delete=models.PROTECT, related_name="files",
+                                      verbose_name=_("整改"))
+    step = models.ForeignKey(RectificationStep, on_delete=models.PROTECT, related_name="files",
+                             verbose_name=_("整改步骤"))
+    file = models.FileField(_("文件"), max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    kind = models.CharField(_("文件类型"), max_length=16)
+    content_type = models.CharField(_("MIME 类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("上传人"))
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("整改材料")
+        verbose_name_plural = _("整改材料")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind in ("jpeg", "png")
+
+    def get_absolute_url(self):
+        return reverse("assessment:rectification_file", args=[self.pk])

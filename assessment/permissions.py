@@ -22,7 +22,8 @@ from .scoping import township_filter
 
 _GRANT_ATTR = "_assessment_grant_active"
 GRANT_CACHE_SECONDS = 300
-GRANTED = (Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_COUNTY, Cap.ASSESSMENT_ENTER)
+# The assessor grant also lets its holder assign, accept and return rectifications (整改), as leaders do.
+GRANTED = (Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_COUNTY, Cap.ASSESSMENT_ENTER, Cap.RECTIFICATION_MANAGE)
 
 
 def grant_cache_key(user_id) -> str:
@@ -121,6 +122,48 @@ def get_site_for_user(user, pk, *, write: bool = False):
     return get_object_for_user(qs, user, pk) if not write else _writable(qs, user, pk)
 
 
+# --- Rectifications (整改) and supervision visits (督导) --------------------------------------------
+def can_manage_rectifications(user) -> bool:
+    """Assign, accept and return rectifications: ``Cap.RECTIFICATION_MANAGE`` (leaders by role,
+    assessors by grant)."""
+    return _can(user, Cap.RECTIFICATION_MANAGE)
+
+
+def require_rectification_manage(user) -> None:
+    require_capability(user, Cap.RECTIFICATION_MANAGE)
+
+
+def can_report_rectification(user, rectification) -> bool:
+    """A clerk of the rectification's own township (``Cap.RECTIFICATION_REPORT``)."""
+    return _can(user, Cap.RECTIFICATION_REPORT) and user.township_id == rectification.township_id
+
+
+def can_record_supervision(user) -> bool:
+    return _can(user, Cap.SUPERVISION_RECORD)
+
+
+def require_supervision_record(user) -> None:
+    require_capability(user, Cap.SUPERVISION_RECORD)
+
+
+def get_rectification_for_user(user, pk):
+    """A rectification in ``user``'s scope (a clerk: their own township's), else 404."""
+    from .models import Rectification
+
+    require_capability(user, Cap.ASSESSMENT_VIEW)
+    qs = Rectification.objects.select_related("township", "responsible", "created_by", "report", "visit")
+    return get_object_for_user(qs, user, pk)
+
+
+def get_visit_for_user(user, pk):
+    """Supervision visits are the leaders' and assessors' (clerks: 403)."""
+    from .models import SupervisionVisit
+
+    require_capability(user, Cap.ASSESSMENT_COUNTY)
+    qs = SupervisionVisit.objects.select_related("township", "leader", "created_by")
+    return get_object_for_user(qs, user, pk)
+
+
 def _writable(queryset, user, pk):
     obj = get_object_for_user(queryset, user, pk)  # 404 first: existence is not revealed
     require_assessor(user)
@@ -128,7 +171,9 @@ def _writable(queryset, user, pk):
 
 
 __all__ = [
-    "CapabilityDenied", "OutOfScope", "can_rebuild_weekly", "can_view_assessment", "get_check_for_user",
+    "CapabilityDenied", "OutOfScope", "can_manage_rectifications", "can_rebuild_weekly", "can_record_supervision",
+    "can_report_rectification", "get_rectification_for_user", "get_visit_for_user", "require_rectification_manage",
+    "require_supervision_record", "can_view_assessment", "get_check_for_user",
     "get_site_for_user", "get_township_for_user", "holds_assessor_grant", "is_assessor", "register_assessor_grant",
     "require_assessor", "sees_county", "sees_full_ranking", "sees_township", "township_filter",
 ]

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import entry, leaders, publicity, ranking, scorecard, weekly
+from .views import entry, leaders, publicity, ranking, rectifications, scorecard, weekly
 from .weeks import WeekConverter
 
 register_converter(WeekConverter, "week")
@@ -41,4 +41,18 @@ urlpatterns = [
     path("weekly/<week:week>/status.json", weekly.weekly_status, name="weekly_status"),
     path("weekly/<week:week>/export/", weekly.weekly_export, name="weekly_export"),
     path("weekly/<week:week>/print/", weekly.weekly_print, name="weekly_print"),
+    # --- rectifications (整改) and supervision visits (督导) (views/rectifications.py) -----------------
+    path("weekly/<week:week>/assign/", rectifications.assign_week, name="assign_week"),
+    path("weekly/<week:week>/assign/<int:township>/<int:index>/", rectifications.assign_problem,
+         name="assign_problem"),
+    path("rectifications/", rectifications.rectification_list, name="rectification_list"),
+    path("rectifications/<int:pk>/", rectifications.rectification_detail, name="rectification_detail"),
+    path("rectifications/<int:pk>/report/", rectifications.rectification_report, name="rectification_report"),
+    path("rectifications/<int:pk>/accept/", rectifications.rectification_accept, name="rectification_accept"),
+    path("rectifications/<int:pk>/return/", rectifications.rectification_return, name="rectification_return"),
+    path("rectifications/files/<int:pk>/", rectifications.rectification_file, name="rectification_file"),
+    path("supervision/", rectifications.supervision_list, name="supervision_list"),
+    path("supervision/new/", rectifications.supervision_create, name="supervision_create"),
+    path("supervision/<int:pk>/", rectifications.supervision_detail, name="supervision_detail"),
+    path("supervision/<int:pk>/assign/", rectifications.supervision_assign, name="supervision_assign"),
 ]

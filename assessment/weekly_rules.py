@@ -85,7 +85,10 @@ RULES = [
 # County-level: the bureau's own outreach (大走访), from the work-group table.
 GROUP_RULE = Rule("group_no_outreach", (), _("工作组“%(group)s”本周没有走访记录（联系 %(villages)s 个村/社区）"),
                   lambda f: None)
-RULE_BY_KEY = {rule.key: rule for rule in [*RULES, GROUP_RULE]}
+# Per township: rectifications (整改) not accepted by their deadline at the week's end
+# (selectors.rectifications.week_counts); the link goes to that township's overdue list.
+RECTIFICATION_RULE = Rule("rectifications_overdue", (), _("整改逾期未完成：%(n)s 项"), lambda f: None)
+RULE_BY_KEY = {rule.key: rule for rule in [*RULES, GROUP_RULE, RECTIFICATION_RULE]}
 
 
 def problems_of(figures: Figures) -> list[dict]:

@@ -32,7 +32,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.assessment.pages import floor_params, indicators_floor  # noqa: E402
+from bench.assessment.pages import floor_params, indicators_floor, week_rectifications_floor  # noqa: E402
 from assessment.services.weekly import weekly_report_build  # noqa: E402
 from assessment.services.weekly_figures import compute_week  # noqa: E402
 from assessment.weeks import WEEK, last_complete_week  # noqa: E402
@@ -84,7 +84,8 @@ FLOOR_COVERS = ("households.", "assessment.", "screening.")
 
 def floor_once(week):
     with connection.cursor() as cursor:
-        for sql, params in indicators_floor(floor_params(week, week + WEEK, week - WEEK)):
+        week_params = floor_params(week, week + WEEK, week - WEEK)
+        for sql, params in [*indicators_floor(week_params), *week_rectifications_floor(week_params)]:
             cursor.execute(sql, params)
             cursor.fetchall()
 

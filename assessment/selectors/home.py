@@ -2,15 +2,18 @@
 
 Leaders: the county ranking of the year with rank changes, their liaison townships highlighted,
 the indicators that moved most since last week, and the weekly report once it exists. Assessors:
-a way into entry. Clerks: their own township's current score and last year's published rank.
+a way into entry. Clerks: their own township's current score and last year's published rank, and its open
+rectifications (整改) with their deadlines.
 """
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from accounts.roles import Cap
 
 from ..models import AnnualScore, Liaison, Scheme
-from ..permissions import can_view_assessment, is_assessor, sees_county
+from ..permissions import can_manage_rectifications, can_view_assessment, is_assessor, sees_county
 from .ranking import current_year, ranking
+from .rectifications import open_for_township, rectification_summary
 from .scorecard import biggest_moves
 from .weekly import home_summary
 
@@ -49,6 +52,9 @@ def home_panel(user) -> dict | None:
                 # The latest Monday briefing: its week, problems and the county's visits (one query).
                 "weekly": home_summary() if briefing else None,
                 "can_enter": is_assessor(user),
+                # Rectifications waiting for their acceptance, and overdue ones (one query).
+                "rectifications": rectification_summary(timezone.localdate())
+                if can_manage_rectifications(user) else None,
             }
         }
     own = AnnualScore.objects.filter(year=year, township_id=user.township_id).first()
@@ -58,5 +64,7 @@ def home_panel(user) -> dict | None:
         "assessment_panel": {
             "kind": "township", "year": year, "own": own, "last": last if last_closed else None,
             "township_id": user.township_id, "weekly_url": _weekly_url(),
+            # Their township's rectifications not accepted yet, with deadline badges (one query).
+            "rectifications": open_for_township(township_id=user.township_id), "today": timezone.localdate(),
         }
     }

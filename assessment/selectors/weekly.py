@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import IntegerField, OuterRef, Subquery
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import Cap
@@ -17,8 +18,9 @@ from core.indicators import all_indicators
 
 from .. import charts
 from ..models import WeeklyReport, WeeklyReportSection
-from ..permissions import sees_county
-from ..weekly_rules import problem_text
+from ..permissions import can_manage_rectifications, sees_county
+from ..weekly_rules import RECTIFICATION_RULE, problem_text
+from .rectifications import assigned_in
 from ..weeks import WEEK
 from .scorecard import band, drilldown_url, trend
 
@@ -134,6 +136,7 @@ class SectionView:
     lines: list[Line]
     problems: list[dict]
     chart: str = ""
+    rectifications: dict = field(default_factory=dict)  # the week's counts (selectors.rectifications.KEYS)
 
 
 @dataclass
@@ -152,10 +155,27 @@ class ReportView:
     township_chart: str = ""
     outreach: dict = field(default_factory=dict)
     ranking: dict = field(default_factory=dict)
+    rectifications: dict = field(default_factory=dict)  # the county's counts
+    can_assign: bool = False  # leaders and assessors turn problems into rectifications
 
     @property
     def last_day(self) -> datetime.date:
         return self.end - datetime.timedelta(days=1)
+
+
+def _problem_line(stored: dict, index: int, section, urls: dict, assigned: dict, can_assign: bool, *, week) -> dict:
+    """A problem as the page shows it: text, the list behind it, and its rectification (or the way to make one)."""
+    township = section.township_id
+    url = urls.get(stored.get("indicator"))
+    if stored.get("rule") == RECTIFICATION_RULE.key:
+        url = reverse("assessment:rectification_list") + f"?township={township}&show=overdue"
+    done = assigned.get((township, stored.get("rule", "")))
+    return {
+        "text": problem_text(stored), "url": url,
+        "rectification_url": reverse("assessment:rectification_detail", args=[done]) if done else None,
+        "assign_url": reverse("assessment:assign_problem", args=[week, township, index])
+        if can_assign and not done else None,
+    }
 
 
 def report_view(*, user, report: WeeklyReport, township_id: int | None = None, charts_on: bool = True) -> ReportView:
@@ -166,6 +186,8 @@ def report_view(*, user, report: WeeklyReport, township_id: int | None = None, c
     view = ReportView(report=report, indicators=indicators, start=start, end=start + WEEK,
                       county=sees_county(user) and township_id is None)
     drill = user.can(Cap.ASSESSMENT_BRIEFING)  # the lists behind the figures are the leaders'
+    view.can_assign = can_manage_rectifications(user)
+    assigned = assigned_in(report)  # problems already turned into rectifications (one query)
     bases: dict = {}  # each indicator's list path, reversed once for all sections
     average = figures.get("average", {})
     for section in sections_for(user=user, report=report, township_id=township_id):
@@ -173,7 +195,8 @@ def report_view(*, user, report: WeeklyReport, township_id: int | None = None, c
             if drill else {}
         section_lines = lines(indicators, section.figures.get("values", {}), section.figures.get("previous", {}),
                               average=average, urls=urls)
-        problems = [{"text": problem_text(p), "url": urls.get(p.get("indicator"))} for p in section.problems]
+        problems = [_problem_line(p, index, section, urls, assigned, view.can_assign, week=start)
+                    for index, p in enumerate(section.problems)]
         chart = ""
         if charts_on:
             chart = charts.bars_with_average(
@@ -182,7 +205,8 @@ def report_view(*, user, report: WeeklyReport, township_id: int | None = None, c
                 title=_("%(township)s本周各项数字与全县镇街平均") % {"township": section.township.name},
                 desc=_("条形为本镇本周数字，竖线为全县各镇街平均。"), chart_id=f"bars-{section.township_id}",
                 common_scale=False, average_label=_("全县平均"))
-        view.sections.append(SectionView(section=section, lines=section_lines, problems=problems, chart=chart))
+        view.sections.append(SectionView(section=section, lines=section_lines, problems=problems, chart=chart,
+                                         rectifications=section.figures.get("rectifications", {})))
     if not view.county:
         return view
 
@@ -199,6 +223,7 @@ def report_view(*, user, report: WeeklyReport, township_id: int | None = None, c
             line.note = _("各镇街平均")
     view.county_problems = [problem_text(p) for p in figures.get("problems", [])]
     view.outreach = figures.get("outreach", {})
+    view.rectifications = figures.get("rectifications", {})
     view.ranking = figures.get("ranking", {})
     headline = next((i for i in indicators if i.key == HEADLINE), None) or next(
         (i for i in indicators if i.kind == "count"), None)

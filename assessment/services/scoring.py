@@ -32,6 +32,9 @@ from ..models import AnnualScore, Scheme
 #             weights are rescaled), categories without a weight do not count.
 # Publicity sites (人口文化宣传) built in the year count under 经常性工作 as one more "check" of
 # every active township: publicity_points × min(sites done, target) / target out of publicity_points.
+# When the scheme counts rectifications (rectification_points > 0, default 0 = off), the on-time
+# rate counts the same way for a township with rectifications due in the year (deadline in the
+# year, accepted or past due today): rectification_points × on time / due out of rectification_points.
 RECOMPUTE_SQL = """
 WITH scheme AS (
     SELECT * FROM assessment_scheme WHERE year = %(year)s
@@ -43,6 +46,12 @@ sites AS (
     SELECT township_id, COUNT(*) AS done
     FROM assessment_publicitysite
     WHERE status = 'done' AND completion_date >= %(start)s AND completion_date < %(end)s
+    GROUP BY township_id
+),
+rect AS (  -- rectifications (整改) due in the year: accepted, or past their deadline today
+    SELECT township_id, COUNT(*) AS due, SUM(CASE WHEN done_on_time THEN 1 ELSE 0 END) AS on_time
+    FROM assessment_rectification
+    WHERE deadline >= %(start)s AND deadline < %(end)s AND (status = 'done' OR deadline < %(today)s)
     GROUP BY township_id
 ),
 inputs AS (
@@ -57,6 +66,10 @@ inputs AS (
            s.publicity_points, 0
     FROM town t CROSS JOIN scheme s LEFT JOIN sites x ON x.township_id = t.id
     WHERE s.publicity_points > 0
+    UNION ALL
+    SELECT r.township_id, 'regular_work', s.rectification_points * r.on_time / r.due, s.rectification_points, 0
+    FROM rect r JOIN town t ON t.id = r.township_id CROSS JOIN scheme s
+    WHERE s.rectification_points > 0
 ),
 by_category AS (
     SELECT township_id, category, SUM(score) AS score, SUM(maximum) AS maximum, SUM(checks) AS checks
@@ -129,7 +142,8 @@ def _recompute(year: int) -> int:
     start, end = year_bounds(year)
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM assessment_annualscore WHERE year = %s", [year])
-        cursor.execute(RECOMPUTE_SQL, {"year": year, "start": start, "end": end, "now": timezone.now()})
+        cursor.execute(RECOMPUTE_SQL, {"year": year, "start": start, "end": end, "now": timezone.now(),
+                                       "today": timezone.localdate()})
         return cursor.rowcount
 
 

@@ -3,7 +3,8 @@
 Queries: one for the townships, one per app whose indicators share a ``batch`` (every figure of
 this week and last week, townships and county, in one statement: households, assessment), two
 per other indicator (this week and last week, all townships at once, by the indicator's own
-``compute``), two more per such indicator that has a ``county`` figure, one for the outreach table, one or two for the ranking. The count depends on how many indicators
+``compute``), two more per such indicator that has a ``county`` figure, one for the outreach table, one or two for the ranking,
+one for the rectifications (整改) of the week. The count depends on how many indicators
 the apps publish, never on the number of townships or records. Nothing here writes.
 """
 import datetime
@@ -20,7 +21,9 @@ from households.api import outreach_by_work_group
 
 from ..models import AnnualScore
 from ..selectors.ranking import rank_change
-from ..weekly_rules import GROUP_RULE, Figures, problem, problems_of
+from ..selectors.rectifications import KEYS as RECTIFICATION_KEYS
+from ..selectors.rectifications import week_counts
+from ..weekly_rules import GROUP_RULE, RECTIFICATION_RULE, Figures, problem, problems_of
 from ..weeks import WEEK
 
 SCHEMA = 1
@@ -132,6 +135,7 @@ def compute_week(week_start: datetime.date, *, progress: Callable[[int, int], No
                 progress(n, total)
         outreach = _outreach(start, end)
         ranking = ranking_snapshot((end - datetime.timedelta(days=1)).year)
+        rectified, rectified_county = week_counts(start, end)
         if progress:
             progress(total - 1, total)
 
@@ -139,6 +143,9 @@ def compute_week(week_start: datetime.date, *, progress: Callable[[int, int], No
         for position, t in enumerate(townships):
             part = per_township[t["id"]]
             found = problems_of(Figures(part["values"], part["previous"], meta))
+            part["rectifications"] = rectified.get(t["id"], dict.fromkeys(RECTIFICATION_KEYS, 0))
+            if part["rectifications"]["overdue"]:
+                found.append(problem(RECTIFICATION_RULE, {"n": part["rectifications"]["overdue"]}))
             sections.append({"township_id": t["id"], "position": position, "figures": part, "problems": found})
         county_problems = [
             problem(GROUP_RULE, {"group": g["group"], "villages": g["villages"]})
@@ -150,6 +157,7 @@ def compute_week(week_start: datetime.date, *, progress: Callable[[int, int], No
             "townships": [{"id": t["id"], "name": t["name"]} for t in townships],
             "county": county, "county_previous": county_previous, "average": average, "county_rule": county_rule,
             "outreach": outreach, "ranking": ranking, "problems": county_problems,
+            "rectifications": rectified_county,
             "problem_total": len(county_problems) + sum(len(s["problems"]) for s in sections),
         }
     return WeekFigures(figures=figures, sections=sections)

@@ -8,7 +8,9 @@ from accounts.models import User
 from accounts.permissions import OutOfScope, capability_required
 from accounts.roles import Cap, roles_with
 
+from ..permissions import can_record_supervision
 from ..selectors.leaders import leader_summary
+from ..selectors.rectifications import supervision_counts
 from .ranking import _year
 
 
@@ -21,7 +23,10 @@ def leader_page(request, pk):
         raise OutOfScope("accounts.user", pk) from None
     year = _year(request)
     return render(request, "assessment/leader.html", {"leader": leader, "year": year,
-                                                      **leader_summary(leader=leader, year=year)})
+                                                      **leader_summary(leader=leader, year=year),
+                                                      "supervision": supervision_counts(leader=leader, year=year),
+                                                      "can_record_supervision": request.user == leader
+                                                      and can_record_supervision(request.user)})
 
 
 @require_GET

@@ -25,6 +25,7 @@ from ..forms import WeekForm
 from ..models import WeeklyReport
 from ..permissions import can_rebuild_weekly, get_township_for_user, sees_county
 from ..selectors import weekly as sel
+from ..services.rectifications import next_briefing
 from ..services.weekly import WeekRefused, is_stale, progress_key, weekly_report_request
 from ..weeks import last_complete_week
 
@@ -71,6 +72,7 @@ def _context(request, week, *, charts_on=True) -> dict:
         "active": report.status in ACTIVE and not is_stale(report),
         "previous_week": report.week_start - datetime.timedelta(days=7),
         "next_week": report.week_start + datetime.timedelta(days=7),
+        "next_briefing": next_briefing(),  # the default deadline of "assign every problem"
     }
 
 

@@ -155,9 +155,23 @@ def generate(ctx) -> None:
 
 
 def generate_after(ctx) -> None:
-    """The Monday briefings of the last ``WEEKS_BUILT`` weeks, through the worker's own service."""
+    """A year of rectifications and this year's supervision visits (the demo's own generator,
+    ``assessment/demo_rectifications.py``: ≈ 3 a township a week), then the Monday briefings of the
+    last ``WEEKS_BUILT`` weeks, through the worker's own service (they count the rectifications)."""
+    from django.db import connection
+
+    from accounts.models import Township
+    from assessment import demo_rectifications
     from assessment.services.weekly import weekly_report_build
     from assessment.weeks import WEEK, last_complete_week
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE assessment_rectificationfile, assessment_rectificationstep, "
+                       "assessment_rectification, assessment_supervisionvisit")
+    townships = list(Township.objects.filter(is_active=True).order_by("sort_order", "code"))
+    made = demo_rectifications.seed(rng=ctx.rng("assessment-rectifications"), townships=townships, today=ctx.today)
+    ctx.data["assessment_rectifications"] = made["rectifications"]
+    ctx.say(f"  {made['rectifications']} rectifications, {made['supervision_visits']} supervision visits")
 
     last = last_complete_week(ctx.today)
     for n in range(WEEKS_BUILT - 1, -1, -1):
@@ -187,6 +201,13 @@ CHECKS = {
         JOIN accounts_user u ON u.id = g.user_id WHERE u.role NOT IN ('bureau_staff', 'leader')""",
     "liaison who is not a leader": """SELECT count(*) FROM assessment_liaison l
         JOIN accounts_user u ON u.id = l.leader_id WHERE u.role <> 'leader'""",
+    "rectification accepted without an acceptance time, or on time without a report by the deadline":
+        """SELECT count(*) FROM assessment_rectification WHERE (status = 'done' AND done_at IS NULL)
+            OR (done_on_time AND (reported_at IS NULL
+                OR (reported_at AT TIME ZONE 'Asia/Shanghai')::date > deadline))""",
+    "rectification whose last step is not its status": """SELECT count(*) FROM assessment_rectification r
+        WHERE r.status <> (SELECT s.to_status FROM assessment_rectificationstep s WHERE s.rectification_id = r.id
+            ORDER BY s.at DESC, s.id DESC LIMIT 1)""",
     "weekly report not done, or without one section per active township": """SELECT count(*)
         FROM assessment_weeklyreport r WHERE r.status <> 'done' OR (SELECT count(*)
             FROM assessment_weeklyreportsection s WHERE s.report_id = r.id) <> (SELECT count(*)

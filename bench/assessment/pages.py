@@ -130,8 +130,42 @@ def indicators_floor(params: dict) -> list:
     return [(INDICATORS_FLOOR, params), *rates_floor(params["s"], params["e"]), *rates_floor(params["ps"], params["s"])]
 
 
+# The scorecard's 整改按时完成率 (assessment/indicators.py): of the rectifications whose deadline is in
+# the period and that are due (accepted, or past their deadline today), the share done on time —
+# per township and for the county, both periods in one statement.
+RECTIFICATIONS_ON_TIME_FLOOR = """
+SELECT p.k, r.township_id, count(*), count(*) FILTER (WHERE r.done_on_time)
+FROM assessment_rectification r
+JOIN (VALUES (0, %(s)s::date, %(e)s::date), (1, %(ps)s::date, %(s)s::date)) p(k, s, e)
+  ON r.deadline >= p.s AND r.deadline < p.e
+WHERE r.status = 'done' OR r.deadline < %(today)s
+GROUP BY GROUPING SETS ((p.k, r.township_id), (p.k))
+"""
+
+# The Monday briefing's rectification section (selectors.rectifications.week_counts) for one week.
+WEEK_RECTIFICATIONS_FLOOR = """
+SELECT r.township_id, count(*) FILTER (WHERE r.created_at >= %(s_at)s),
+       count(*) FILTER (WHERE r.done_at >= %(s_at)s AND r.done_at < %(e_at)s AND r.done_on_time),
+       count(*) FILTER (WHERE r.done_at >= %(s_at)s AND r.done_at < %(e_at)s AND NOT r.done_on_time),
+       count(*) FILTER (WHERE r.done_at IS NULL OR r.done_at >= %(e_at)s),
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM assessment_rectificationstep x WHERE x.rectification_id = r.id
+                                      AND x.to_status = 'returned' AND x.at >= %(s_at)s AND x.at < %(e_at)s)),
+       count(*) FILTER (WHERE (r.done_at IS NULL OR r.done_at >= %(e_at)s) AND r.deadline < %(e)s)
+FROM assessment_rectification r
+WHERE r.created_at < %(e_at)s AND (r.done_at IS NULL OR r.done_at >= %(s_at)s)
+GROUP BY r.township_id
+"""
+
+
+def week_rectifications_floor(params: dict) -> list:
+    return [(WEEK_RECTIFICATIONS_FLOOR, params)]
+
+
 def _scorecard_floor(days):
-    return lambda ctx: indicators_floor(period_params(days))
+    def floor(ctx):
+        params = period_params(days)
+        return [*indicators_floor(params), (RECTIFICATIONS_ON_TIME_FLOOR, {**params, "today": timezone.localdate()})]
+    return floor
 
 
 CHECK_ROW = """r.id, r.title, r.is_void, r.category, r.check_date, r.score, r.maximum, r.findings, t.name"""
@@ -197,6 +231,32 @@ def _township_detail_floor(ctx):
                 WHERE y.township_id = %(t)s AND y.year = %(y)s""", p)]
 
 
+# Rectifications (整改) not accepted yet, earliest deadline first (the list's default), with the
+# township and the responsible clerk of each row.
+RECT_ROW = """r.id, r.task, r.deadline, r.status, r.source, t.name, u.name, u.username"""
+
+
+def _rectifications_floor(where: str, params, *, last: bool = False):
+    d = "DESC" if last else "ASC"
+
+    def floor(ctx):
+        p = params(ctx)
+        base = f"FROM assessment_rectification r WHERE r.status IN ('open', 'reported', 'returned') {where}"
+        return [(f"SELECT {RECT_ROW} FROM (SELECT r.* {base} ORDER BY r.deadline {d}, r.id {d} LIMIT {PAGE}) r "
+                 f"JOIN accounts_township t ON t.id = r.township_id JOIN accounts_user u ON u.id = r.responsible_id "
+                 f"ORDER BY r.deadline {d}, r.id {d}", p),
+                (f"SELECT count(*) FROM (SELECT 1 {base} LIMIT 1001) s", p)]
+    return floor
+
+
+def _no_params(ctx):
+    return {}
+
+
+def _clerk_township(ctx):
+    return {"t": ctx.township_id("clerk1")}
+
+
 PAGES = [
     dict(name="assessment ranking (this year)", user="leader", path="/assessment/", kind="page", ratio_max=1.5,
          floor=_ranking_floor(_this_year)),
@@ -217,6 +277,13 @@ PAGES = [
          floor=_checks_floor("r.year = %(y)s", _year_params)),
     dict(name="assessment checks last page", user="leader", path="/assessment/checks/?page=last", kind="deep",
          first="assessment checks p1", floor=_checks_floor("r.year = %(y)s", _year_params, last=True)),
+    dict(name="assessment rectifications p1 (county)", user="leader", path="/assessment/rectifications/",
+         kind="list", floor=_rectifications_floor("", _no_params)),
+    dict(name="assessment rectifications last page (county)", user="leader",
+         path="/assessment/rectifications/?page=last", kind="deep", first="assessment rectifications p1 (county)",
+         floor=_rectifications_floor("", _no_params, last=True)),
+    dict(name="assessment rectifications p1 (township clerk)", user="clerk1", path="/assessment/rectifications/",
+         kind="list", floor=_rectifications_floor("AND r.township_id = %(t)s", _clerk_township)),
     dict(name="assessment weekly report (latest week)", user="leader",
          path=lambda ctx: f"/assessment/weekly/{_latest_week(ctx).isoformat()}/", kind="page",
          floor=_weekly_floor),

@@ -324,6 +324,11 @@ HOUSEHOLDS_VISITS_ON_TIME_TARGET = env.float("VISITS_ON_TIME_TARGET", default=90
 # Publicity-site photos: the largest upload accepted and the largest side in pixels.
 ASSESSMENT_PHOTO_MAX_BYTES = env.int("ASSESSMENT_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 ASSESSMENT_PHOTO_MAX_SIDE = env.int("ASSESSMENT_PHOTO_MAX_SIDE", default=8000)
+# Rectification reports (整改): photos and documents, checked by content like enforcement evidence.
+ASSESSMENT_RECTIFICATION_MAX_BYTES = env.int("ASSESSMENT_RECTIFICATION_MAX_MB", default=20) * 1024 * 1024
+ASSESSMENT_RECTIFICATION_MAX_FILES = 6
+# The scorecard's target (percent) for the on-time rectification rate (colour bands).
+ASSESSMENT_RECTIFICATION_TARGET = env.float("ASSESSMENT_RECTIFICATION_TARGET", default=90.0)
 # Colour bands of the scorecard: a rate within this many percentage points below its target is
 # amber ("close"), further below is red.
 ASSESSMENT_BAND_MARGIN = env.float("ASSESSMENT_BAND_MARGIN", default=10.0)

@@ -9,7 +9,7 @@ from core.forms import Form, ModelForm, date_input
 from accounts.models import User
 from accounts.roles import Role
 
-from ..filetypes import ACCEPT
+from core.filetypes import ACCEPT
 from ..models import Facility, Tip, TipChannel, UltrasoundDevice
 from ..services.facilities import DEVICE_FIELDS, FACILITY_FIELDS
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AuditEvent
 from accounts.services import audit_log
 
-from ..filetypes import RefusedFile, identify
+from core.filetypes import RefusedFile, identify
 from ..models import Case, Evidence, evidence_storage
 from .common import audit_change
 

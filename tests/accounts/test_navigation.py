@@ -56,6 +56,8 @@ def test_home_shows_role_panel_and_only_allowed_navigation(request, client_for, 
     if role in ("clerk", "leader"):  # assessment: leaders the county, clerks their own township
         expected["ranking"] = ("/assessment/", "考核排名")
         expected["weekly"] = ("/assessment/weekly/", "每周通报")
+        # rectifications (整改): leaders the county's, clerks their own township's
+        expected["rectifications"] = ("/assessment/rectifications/", "整改任务")
     if role == "leader":  # live indicators of every township (assessment)
         expected["scorecard"] = ("/assessment/scorecard/", "指标看板")
     if role in ("clerk", "clinician"):  # the pathway queue (screening): status for clerks, county for clinicians
@@ -93,6 +95,7 @@ def test_granted_assessor_gets_the_assessment_entries(client_for, bureau_staff):
     assert entries["scorecard"] == ("/assessment/scorecard/", "指标看板")
     assert entries["checks"] == ("/assessment/checks/new/", "考核录入")
     assert entries["weekly"] == ("/assessment/weekly/", "每周通报")
+    assert entries["rectifications"] == ("/assessment/rectifications/", "整改任务")
 
 
 def test_clerk_home_names_own_township_not_the_other(client_for, clerk_a, township_b):

@@ -38,6 +38,19 @@ def test_demo_gives_a_believable_ranking_for_this_year_and_last(db, scale):
     reports = WeeklyReport.objects.order_by("-week_start")
     assert reports.count() == 12 and reports[0].week_start == last_complete_week()
     assert all(r.status == "done" and r.sections.count() == townships for r in reports)
+    # A year of rectifications (≈ 3 a township a week) in every state, and this year's supervision visits.
+    from assessment.models import Rectification, RectificationStep, SupervisionVisit
+
+    rects = Rectification.objects
+    assert rects.filter(source="weekly").count() >= townships * 3 * 50
+    assert {"open", "reported", "done"} <= set(rects.values_list("status", flat=True))
+    assert rects.filter(done_on_time=True).count() > rects.filter(done_on_time=False).count() > 0
+    assert rects.overdue(timezone.localdate()).exists()
+    assert RectificationStep.objects.filter(to_status="returned").exists()
+    assert SupervisionVisit.objects.filter(visit_date__year=year).count() >= townships * timezone.localdate().month // 2
+    assert rects.filter(source="supervision", visit__isnull=False).exists()
+    # The last briefing counts them.
+    assert "rectifications" in reports[0].figures and reports[0].figures["rectifications"]["assigned"] > 0
 
 
 def test_demo_twice_adds_nothing(db):

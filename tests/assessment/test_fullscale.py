@@ -32,6 +32,11 @@ def test_two_years_of_assessment_keep_every_rule(county):
     this_year = timezone.localdate().year
     assert list(Scheme.objects.order_by("year").values_list("year", "is_closed")) == [
         (this_year - 1, True), (this_year, False)]
+    # A year of rectifications (≈ 3 a township a week) and this year's supervision visits.
+    from assessment.models import Rectification, SupervisionVisit
+
+    assert Rectification.objects.count() >= 16 * 3 * 50 and SupervisionVisit.objects.exists()
+    assert WeeklyReport.objects.order_by("-week_start").first().figures["rectifications"]["assigned"] > 0
     checks = RegularCheck.objects.all()
     assert checks.count() > 300
     assert set(checks.values_list("year", flat=True)) == {this_year - 1, this_year}
@@ -66,3 +71,14 @@ def test_checks_catch_broken_rows(county):
     assert broken("check year") == 1
     assert broken("competition rank") == 1
     assert broken("check count") >= 1
+
+
+def test_the_rectification_checks_catch_a_broken_row(county):
+    from assessment.models import Rectification
+
+    assert broken("last step is not its status") == 0
+    assert broken("on time without a report") == 0
+    row = Rectification.objects.filter(status="open").first().pk
+    Rectification.objects.filter(pk=row).update(status="reported", done_on_time=True, reported_at=None)
+    assert broken("last step is not its status") == 1
+    assert broken("on time without a report") == 1

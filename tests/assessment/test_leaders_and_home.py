@@ -40,8 +40,9 @@ def ranked(township_a, township_b, leader):
 def test_leader_page_shows_townships_ranks_and_the_figure(client_for, leader, ranked, django_assert_num_queries):
     client = client_for(leader)
     client.get(reverse("assessment:leader", args=[leader.pk]))
-    # the leader, years, rows, the figure, the count of ranked townships, closed?
-    with django_assert_num_queries(REQUEST + 6):
+    # the leader, years, rows, the figure, the count of ranked townships, closed?; supervision
+    # visits (督导): the year's target, the liaison townships, the visits per township and month.
+    with django_assert_num_queries(REQUEST + 9):
         response = client.get(reverse("assessment:leader", args=[leader.pk]))
     ctx = response.context
     assert [(r.township.name, r.rank, r.change["kind"], r.change["delta"]) for r in ctx["rows"]] == [
@@ -93,8 +94,9 @@ def test_leader_home_query_count_does_not_grow_with_townships(client_for, leader
                                                               django_assert_num_queries):
     client = client_for(leader)
     client.get("/")  # the indicator moves are cached for ten minutes after this
-    # The ranking, the leader's liaisons and the latest weekly report's summary.
-    with django_assert_num_queries(REQUEST + 3) as first:
+    # The ranking, the leader's liaisons, the latest weekly report's summary and the rectifications
+    # waiting for acceptance or overdue.
+    with django_assert_num_queries(REQUEST + 4) as first:
         client.get("/")
     for n in range(5):
         town = TownshipFactory()

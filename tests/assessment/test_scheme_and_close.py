@@ -111,7 +111,7 @@ def test_admin_changes_an_open_scheme_through_the_service(client_for, x, admin_u
     scheme = Scheme.objects.get(year=YEAR)
     response = client_for(admin_user).post(reverse("admin:assessment_scheme_change", args=[scheme.pk]), {
         "regular_weight": "70", "year_end_weight": "30", "normalisation": "ratio", "publicity_points": "0",
-        "publicity_target": "2"})
+        "publicity_target": "2", "rectification_points": "0", "supervision_target": "1"})
     assert response.status_code == 302
     assert annual(x).total == D("85.33")
 
@@ -120,7 +120,7 @@ def test_admin_refuses_weights_that_do_not_add_up(client_for, x, admin_user):
     scheme = Scheme.objects.get(year=YEAR)
     response = client_for(admin_user).post(reverse("admin:assessment_scheme_change", args=[scheme.pk]), {
         "regular_weight": "70", "year_end_weight": "40", "normalisation": "ratio", "publicity_points": "0",
-        "publicity_target": "2"})
+        "publicity_target": "2", "rectification_points": "0", "supervision_target": "1"})
     assert response.status_code == 200 and "合计须为 100" in response.content.decode()
 
 

@@ -105,8 +105,10 @@ def test_scorecard_query_count_does_not_grow_with_townships(client_for, leader, 
     # two periods for each other indicator.
     indicators = all_indicators()
     batches = {i.batch for i in indicators if i.batch is not None}
-    assert len(batches) == 4
-    batch_statements = 6  # households 1, screening 2 (couples, screenings), enforcement 2 (tips, cases), assessment 1
+    assert len(batches) == 5
+    # households 1, screening 2 (couples, screenings), enforcement 2 (tips, cases), assessment 1 (checks)
+    # + 1 (rectifications, scorecard only)
+    batch_statements = 7
     per_page = REQUEST + 1 + batch_statements + 2 * sum(i.batch is None for i in indicators)
     with django_assert_num_queries(per_page):
         client.get(URL)

@@ -101,8 +101,9 @@ def test_report_page_costs_the_same_queries_whatever_the_number_of_townships(cli
     client = client_for(leader)
     client.get(DETAIL)
     # The report, its sections, the 12 weeks of county figures, the assessor grant (cached after
-    # the first page), the liaison-free navigation: a constant.
-    with django_assert_num_queries(REQUEST + 3) as three:
+    # the first page), the liaison-free navigation, the problems already assigned as
+    # rectifications (整改): a constant.
+    with django_assert_num_queries(REQUEST + 4) as three:
         client.get(DETAIL)
     for _ in range(5):
         TownshipFactory()

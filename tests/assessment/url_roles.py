@@ -6,12 +6,13 @@ clerks their own township's checks, score and sites (township A's records are 40
 """
 import datetime
 
-from assessment.models import PublicityPhoto, Scheme
+from assessment.models import PublicityPhoto, RectificationFile, RectificationStep, Scheme, WeeklyReportSection
 from tests.security.url_table import Url, admin_model_urls, everyone, only
 
 from accounts.roles import Role
 from tests.factories import UserFactory
 
+from assessment.models import Rectification, SupervisionVisit
 from assessment.services.weekly import weekly_report_build
 from assessment.weeks import last_complete_week
 
@@ -32,6 +33,17 @@ def build(w):
     w.other_grant = grant(UserFactory(username="granted", role=Role.BUREAU_STAFF))
     # Last week's Monday briefing, built as the worker builds it.
     w.week = weekly_report_build(week_start=last_complete_week()).report.week_start
+    # A problem of township A in that report, a rectification, a report's file (missing on disk), a visit.
+    WeeklyReportSection.objects.filter(report__week_start=w.week, township=w.township_a).update(
+        problems=[{"rule": "no_visits", "params": {}, "text": "本周没有记录随访", "indicator": None}], problem_count=1)
+    w.supervision_a = SupervisionVisit.objects.create(leader=w.leader, township=w.township_a, visit_date=datetime.date.today(),
+                                                participants="张三", findings="台账不全", agreed="一周内补齐台账")
+    w.rect_a = Rectification.objects.create(township=w.township_a, source="supervision", visit=w.supervision_a, task="补齐台账",
+                                            deadline=datetime.date.today(), responsible=w.clerk_a, created_by=w.leader)
+    step = RectificationStep.objects.create(rectification=w.rect_a, actor=w.clerk_a, to_status="reported")
+    w.file_a = RectificationFile.objects.create(rectification=w.rect_a, step=step, file="assessment/none.jpg",
+                                                original_name="a.jpg", kind="jpeg", content_type="image/jpeg", size=1,
+                                                sha256="0" * 64, uploaded_by=w.clerk_a)
 
 
 URLS = {
@@ -70,6 +82,23 @@ URLS = {
     "assessment:weekly_status": Url(only(**VIEWERS), kwargs=lambda w: {"week": w.week}, html_checked=False),
     "assessment:weekly_export": Url(only(**VIEWERS), kwargs=lambda w: {"week": w.week}, html_checked=False),
     "assessment:weekly_print": Url(only(**VIEWERS), kwargs=lambda w: {"week": w.week}),
+    # --- rectifications (整改): leaders the county, clerks their own township's; supervision (督导): leaders
+    "assessment:rectification_list": Url(only(**VIEWERS)),
+    "assessment:rectification_detail": Url(only(**IN_A), kwargs=lambda w: {"pk": w.rect_a.pk}),
+    # GET of the report form goes back to the rectification's page; only A's clerk may report.
+    "assessment:rectification_report": Url(only(clerk_a=302, clerk_b=404), kwargs=lambda w: {"pk": w.rect_a.pk}),
+    "assessment:rectification_accept": Url(everyone(405), kwargs=lambda w: {"pk": w.rect_a.pk}),
+    "assessment:rectification_return": Url(everyone(405), kwargs=lambda w: {"pk": w.rect_a.pk}),
+    # The file is missing here: 404 for whoever may see the rectification, like a missing record.
+    "assessment:rectification_file": Url(only(clerk_a=404, clerk_b=404, leader=404), kwargs=lambda w: {"pk": w.file_a.pk},
+                                         html_checked=False),
+    "assessment:assign_week": Url(everyone(405), kwargs=lambda w: {"week": w.week}),
+    "assessment:assign_problem": Url(only(leader=200), kwargs=lambda w: {"week": w.week, "township": w.township_a.pk,
+                                                                          "index": 0}),
+    "assessment:supervision_list": Url(only(leader=200)),
+    "assessment:supervision_create": Url(only(leader=200)),
+    "assessment:supervision_detail": Url(only(leader=200), kwargs=lambda w: {"pk": w.supervision_a.pk}),
+    "assessment:supervision_assign": Url(only(leader=200), kwargs=lambda w: {"pk": w.supervision_a.pk}),
     # --- the records behind a households indicator: leaders only; without ?township=&start=&end=
     # a leader gets 404 (no such list), everyone else 403.
     **{

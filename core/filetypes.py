@@ -1,4 +1,6 @@
-"""What an uploaded evidence file really is, judged by its content, never by its name.
+"""What an uploaded file really is, judged by its content, never by its name: the one safe-upload
+check for enforcement evidence and rectification reports (moved here from ``enforcement`` so that
+every app reaches it through core).
 
 Accepted: PDF, JPEG, PNG, Office Open XML (Word, Excel, PowerPoint, without macros) and the
 Office 97–2003 compound-file formats. Each is recognised by its signature *and* a structural
@@ -22,7 +24,7 @@ TAIL_BYTES = 2048  # PDF writers and cameras append a little padding after the e
 
 @dataclass(frozen=True)
 class FileType:
-    kind: str  # models.EvidenceKind value
+    kind: str  # enforcement.models.EvidenceKind value (pdf, jpeg, png, word, excel, powerpoint, office_legacy)
     content_type: str
     extensions: tuple[str, ...]  # the first is used for the stored file's name
 

@@ -51,6 +51,10 @@ class Cap:
     # "if the admin grants it"): assessment.permissions.is_assessor also needs an active
     # assessment.Assessor grant for the user. Granted assessors see every township's assessment.
     ASSESSMENT_CHANGE = "assessment.change"
+    # 奖优罚劣: confirm or change a closed year's proposed outcomes and issue them under a decision
+    # number. Leaders hold it; assessment.permissions.can_approve_outcomes also needs an active
+    # assessment.OutcomeApprover grant (the admin names the leaders who approve).
+    OUTCOME_APPROVE = "assessment.outcome_approve"
     AUDIT_VIEW = "audit.view"
     ADMIN_SITE = "admin.site"
 
@@ -68,6 +72,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.LEADER: frozenset({
         # Leaders see screening as rates and masked lists only, not the couples' pathway.
         Cap.REGISTER_STATS, Cap.SCREENING_RATES, Cap.ENFORCEMENT_VIEW, Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_CHANGE,
+        Cap.OUTCOME_APPROVE,
     }),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.ADMIN: frozenset({Cap.ADMIN_SITE}),

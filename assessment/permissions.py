@@ -81,6 +81,33 @@ def require_weekly_rebuild(user) -> None:
         raise CapabilityDenied(Cap.ASSESSMENT_VIEW)
 
 
+def can_approve_outcomes(user) -> bool:
+    """A leader (``Cap.OUTCOME_APPROVE``) with an active ``OutcomeApprover`` grant (奖惩审定)."""
+    if not getattr(user, "is_authenticated", False) or not user.can(Cap.OUTCOME_APPROVE):
+        return False
+    if not hasattr(user, "_outcome_approver"):
+        from .models import OutcomeApprover
+
+        user._outcome_approver = OutcomeApprover.objects.filter(user_id=user.pk, is_active=True).exists()
+    return user._outcome_approver
+
+
+def require_outcome_approver(user) -> None:
+    if not can_approve_outcomes(user):
+        raise CapabilityDenied(Cap.OUTCOME_APPROVE)
+
+
+def get_outcome_for_user(user, pk):
+    """One outcome in the user's scope (clerks: their township's issued rows) → 404 otherwise."""
+    from .models import Outcome
+
+    require_view(user)
+    qs = Outcome.objects.select_related("township", "leader", "decision", "decided_by")
+    if not sees_county(user):
+        qs = qs.filter(status=Outcome.Status.ISSUED)
+    return get_object_for_user(qs, user, pk)
+
+
 def township_filter(user, path: str = "township") -> dict:
     """ORM filter of the townships ``user`` sees: nothing, their own, or all ({})."""
     if sees_county(user):
@@ -135,7 +162,8 @@ def _writable(queryset, user, pk):
 
 
 __all__ = [
-    "CapabilityDenied", "OutOfScope", "can_rebuild_weekly", "can_view_assessment", "require_weekly_rebuild", "get_check_for_user", "get_site_for_user",
+    "CapabilityDenied", "OutOfScope", "can_approve_outcomes", "can_rebuild_weekly", "get_outcome_for_user",
+    "require_outcome_approver", "can_view_assessment", "require_weekly_rebuild", "get_check_for_user", "get_site_for_user",
     "get_township_for_user", "is_assessor", "require_assessor", "require_county", "require_view",
     "sees_county", "sees_full_ranking", "sees_township", "township_filter",
 ]

@@ -15,7 +15,7 @@ from tests.factories import UserFactory
 from assessment.services.weekly import weekly_report_build
 from assessment.weeks import last_complete_week
 
-from .factories import LiaisonFactory, PublicitySiteFactory, RegularCheckFactory, grant
+from .factories import LiaisonFactory, PublicitySiteFactory, RegularCheckFactory, approve, grant, issued_outcome
 
 YEAR = datetime.date.today().year
 VIEWERS = {"clerk_a": 200, "clerk_b": 200, "leader": 200}  # leaders; clerks their own township
@@ -30,6 +30,8 @@ def build(w):
     w.scheme = Scheme.objects.get_or_create(year=YEAR)[0]
     # A grant held by someone outside the cast, so the cast's entry pages stay 403.
     w.other_grant = grant(UserFactory(username="granted", role=Role.BUREAU_STAFF))
+    w.approver_grant = approve(UserFactory(username="approver", role=Role.LEADER))
+    w.outcome_a = issued_outcome(township=w.township_a, year=YEAR - 1, by=w.leader)
     # Last week's Monday briefing, built as the worker builds it.
     w.week = weekly_report_build(week_start=last_complete_week()).report.week_start
 
@@ -53,6 +55,16 @@ URLS = {
     # --- liaison leaders ---------------------------------------------------------------------------
     "assessment:my_liaison": Url(only(leader=302)),  # to the leader's own page
     "assessment:leader": Url(only(leader=200), kwargs=lambda w: {"pk": w.leader.pk}),
+    # --- rewards and penalties: leaders the year, clerks their township's issued outcomes; the
+    # cast's leader holds no approval grant (OutcomeApprover), so approving is 403 for everyone.
+    "assessment:outcomes": Url(only(**VIEWERS)),
+    "assessment:outcomes_propose": Url(everyone(405)),
+    "assessment:outcomes_issue": Url(everyone(405)),
+    "assessment:outcomes_notice": Url(only(leader=200)),
+    "assessment:outcomes_export": Url(only(leader=200), html_checked=False),
+    # Issued outcome of township A: clerk_b 404 (not theirs), clerk_a 403 (theirs, but no approval).
+    "assessment:outcome_decide": Url(only(clerk_b=404), kwargs=lambda w: {"pk": w.outcome_a.pk}),
+    "assessment:outcome_correct": Url(only(clerk_b=404), kwargs=lambda w: {"pk": w.outcome_a.pk}),
     # --- publicity sites ---------------------------------------------------------------------------
     "assessment:publicity_list": Url(only(**VIEWERS)),
     "assessment:publicity_create": Url(only(403)),
@@ -81,6 +93,7 @@ URLS = {
     **admin_model_urls("assessment", "assessor", obj=lambda w: w.other_grant),
     **admin_model_urls("assessment", "scheme", obj=lambda w: w.scheme),
     **admin_model_urls("assessment", "liaison", obj=lambda w: w.liaison_a),
+    **admin_model_urls("assessment", "outcomeapprover", obj=lambda w: w.approver_grant),
 }
 
 UNNAMED = {

@@ -1,0 +1,60 @@
+"""Journey: the approver issues a closed year's outcomes, then prints the notice (通报) to PDF in
+Chromium on A4; the PDF says what was issued."""
+import datetime
+from decimal import Decimal
+
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from assessment.models import AnnualScore, Outcome, OutcomeBand, Scheme
+
+from ..assessment.factories import approve
+from ..factories import UserFactory
+from .helpers import login_with_code
+from .pdf_text import pdf_text
+
+YEAR = 2025
+NOW = datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC)
+
+
+def test_the_approver_issues_the_year_and_prints_the_notice(
+        new_page, live_server, township_a, township_b, password, shot):
+    scheme = Scheme.objects.create(year=YEAR, is_closed=True, closed_at=NOW)
+    OutcomeBand.objects.create(scheme=scheme, position=1, kind="rank", rank_from=1, rank_to=1, label="先进",
+                               measures="通报表扬")
+    OutcomeBand.objects.create(scheme=scheme, position=2, kind="rank", rank_from=1, rank_to=1, from_bottom=True,
+                               label="通报批评", measures="约谈")
+    AnnualScore.objects.create(year=YEAR, township=township_a, total=Decimal("91.50"), rank=1, computed_at=NOW)
+    AnnualScore.objects.create(year=YEAR, township=township_b, total=Decimal("72.25"), rank=2, computed_at=NOW)
+    approver = UserFactory(username="approver", name="李建国", role=Role.LEADER)
+    approve(approver)
+
+    page = new_page()
+    login_with_code(page, approver, password)
+    page.goto(f"/assessment/outcomes/?year={YEAR}")
+    with page.expect_navigation():
+        page.get_by_test_id("propose").click()
+    for _ in range(2):  # confirm both proposals as they are
+        with page.expect_navigation():
+            page.locator("[data-testid=outcome-row][data-status=proposed] [data-testid=decide]").first.click()
+        with page.expect_navigation():
+            page.get_by_test_id("save").click()
+    form = page.get_by_test_id("issue-form")
+    form.locator("input[name=number]").fill("县卫健发〔2026〕3号")
+    form.locator("input[name=decided_on]").fill("2026-01-10")
+    with page.expect_navigation():
+        page.get_by_test_id("issue").click()
+    expect(page.get_by_test_id("count-issued")).to_contain_text("2")
+    shot(page, "outcomes-issued")
+    assert Outcome.objects.filter(status="issued").count() == 2
+
+    page.goto(f"/assessment/outcomes/notice/?year={YEAR}")
+    shot(page, "notice")
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF")
+    assert b"/MediaBox [0 0 595" in pdf or b"/MediaBox [0 0 594" in pdf  # A4 portrait (595 × 842 pt)
+    text = pdf_text(pdf)
+    for expected in ("关于2025年度镇街考核奖优罚劣结果的通报", "县卫健发〔2026〕3号", township_a.name, "先进",
+                     "通报表扬", township_b.name, "通报批评", "约谈", "91.50", "72.25"):
+        assert expected in text.replace(" ", ""), (expected, text)
+    assert "打印" not in text  # the print button is not printed

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.pagination import paginate, query_without_page
-from accounts.permissions import capability_required, get_object_for_user
+from accounts.permissions import CapabilityDenied, capability_required, get_object_for_user
 from accounts.roles import Cap
 from core.forms import Form
 
@@ -55,8 +55,9 @@ def outreach_create(request, pk):
 
 
 @require_GET
-@capability_required(Cap.REGISTER_VIEW)
 def outreach_list(request):
+    if not (request.user.can(Cap.REGISTER_VIEW) or request.user.can(Cap.OUTREACH_RECORD)):
+        raise CapabilityDenied(Cap.REGISTER_VIEW)  # clerks read their township's; the bureau its own visits
     form = OutreachVisitFilterForm(request.GET or None, user=request.user)
     f = form.values()
     visits = outreach_visits_in_scope(

@@ -98,5 +98,5 @@ URLS = {
 
 UNNAMED = {
     f"admin/assessment/{model}/<path:object_id>/": "admin: redirects to the change page"
-    for model in ("assessor", "scheme", "liaison")
+    for model in ("assessor", "scheme", "liaison", "outcomeapprover")
 }

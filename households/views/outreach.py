@@ -33,6 +33,7 @@ def outreach_households(request):
     households = select_outreach_households(user=request.user, q=f.get("q", ""), village=f.get("village"))
     return render(request, "households/outreach_households.html", {
         "form": form, "page": paginate(request, households), "query": query_without_page(request),
+        "can_open_household": request.user.can(Cap.REGISTER_VIEW),  # leaders record outreach but read no register
     })
 
 
@@ -70,6 +71,7 @@ def outreach_list(request):
     return render(request, "households/outreach_list.html", {
         "form": form, "page": page, "query": query_without_page(request),
         "can_record": request.user.can(Cap.OUTREACH_RECORD),
+        "can_open_household": request.user.can(Cap.REGISTER_VIEW),
     })
 
 

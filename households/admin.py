@@ -70,7 +70,8 @@ class HouseholdMergeAdmin(AdminRoleOnly, admin.ModelAdmin):
 
 @admin.register(WorkGroup)
 class WorkGroupAdmin(AdminRoleOnly, admin.ModelAdmin):
-    list_display = ("name", "member_count", "village_count", "is_active")
+    list_display = ("name", "leader", "member_count", "village_count", "is_active")
+    list_select_related = ("leader",)
     list_filter = ("is_active",)
     search_fields = ("name",)
     filter_horizontal = ("members", "villages")

@@ -37,7 +37,7 @@ from ..selectors_cadres import (
     villages_without_group,
 )
 from ..services.cadres import cadre_link, cadre_unlink
-from ..services.needs import need_move
+from ..services.needs import TRANSITIONS, need_move
 
 
 # --- linking (联户) ------------------------------------------------------------------------------
@@ -141,6 +141,12 @@ class NeedMoveForm(Form):
     note = forms.CharField(label=_("转办单位/办理结果/无法解决的原因"), max_length=500,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args, status: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the steps that may follow the need's status (the service refuses the others too).
+        self.fields["to"].choices = [(to, Need.Status(to).label) for to, (allowed, _field, _msg) in TRANSITIONS.items()
+                                     if status in allowed]
+
 
 def _require_needs(user) -> None:
     """Needs are read by the bureau (their groups' villages) and clerks (their township)."""
@@ -166,7 +172,7 @@ def need_detail(request, pk):
     _require_needs(request.user)
     need = get_object_for_user(Need.objects.select_related("household__village", "township", "raised_by", "visit"),
                                request.user, pk)
-    form = NeedMoveForm(request.POST or None)
+    form = NeedMoveForm(request.POST or None, status=need.status)
     if request.method == "POST":
         if not request.user.can(Cap.OUTREACH_RECORD):
             raise CapabilityDenied(Cap.OUTREACH_RECORD)

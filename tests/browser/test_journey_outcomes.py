@@ -58,3 +58,55 @@ def test_the_approver_issues_the_year_and_prints_the_notice(
                      "通报表扬", township_b.name, "通报批评", "约谈", "91.50", "72.25"):
         assert expected in text.replace(" ", ""), (expected, text)
     assert "打印" not in text  # the print button is not printed
+
+
+def test_outcomes_coverage_and_needs_read_as_cards_on_a_phone(
+        new_page, live_server, township_a, township_b, village_a, clerk_a, bureau_staff, leader, password, shot):
+    """The clerk's outcome history, the approver's year, the leader's coverage and the cadre's needs
+    on a 375 px phone: cards, nothing scrolls sideways."""
+    from households.services.outreach import outreach_record
+
+    from ..assessment.factories import issued_outcome
+    from ..factories import HouseholdFactory, WorkGroupFactory
+    from .helpers import assert_no_horizontal_scroll, login
+
+    Scheme.objects.create(year=YEAR, is_closed=True, closed_at=NOW)
+    issued_outcome(township=township_a, year=YEAR, by=leader, label="先进")
+    approve(leader)
+    group = WorkGroupFactory(villages=[village_a], members=[bureau_staff])
+    household = HouseholdFactory(village=village_a, head_name="陈大山")
+    outreach_record(household=household, by=bureau_staff, visit_date=datetime.date.today(), content="走访",
+                    needs="希望了解托育服务")
+    assert group.pk
+
+    phone = new_page(phone=True)
+    login(phone, clerk_a.username, password)
+    phone.goto("/assessment/outcomes/")
+    expect(phone.get_by_test_id("outcome-row")).to_contain_text("先进")
+    assert_no_horizontal_scroll(phone, 375)
+    shot(phone, "clerk-outcomes-phone")
+
+    phone = new_page(phone=True)
+    login_with_code(phone, leader, password)
+    phone.goto(f"/assessment/outcomes/?year={YEAR}")
+    expect(phone.get_by_test_id("outcome-row").first).to_be_visible()
+    assert_no_horizontal_scroll(phone, 375)
+    shot(phone, "leader-outcomes-phone")
+    phone.goto("/households/coverage/")
+    expect(phone.get_by_test_id("fig-staff")).to_be_visible()
+    assert_no_horizontal_scroll(phone, 375)
+    shot(phone, "coverage-phone")
+
+    phone = new_page(phone=True)
+    login(phone, bureau_staff.username, password)
+    expect(phone.get_by_test_id("home-needs-open")).to_contain_text("1")
+    phone.goto("/households/needs/")
+    phone.get_by_test_id("need-row").click()
+    form = phone.get_by_test_id("need-form")
+    form.locator("select[name=to]").select_option("referred")
+    form.locator("textarea[name=note]").fill("镇卫生院妇幼保健科")
+    with phone.expect_navigation():
+        phone.get_by_test_id("need-save").click()
+    expect(phone.get_by_test_id("need-facts")).to_contain_text("镇卫生院妇幼保健科")
+    assert_no_horizontal_scroll(phone, 375)
+    shot(phone, "need-referred-phone")

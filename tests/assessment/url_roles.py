@@ -31,7 +31,7 @@ def build(w):
     # A grant held by someone outside the cast, so the cast's entry pages stay 403.
     w.other_grant = grant(UserFactory(username="granted", role=Role.BUREAU_STAFF))
     w.approver_grant = approve(UserFactory(username="approver", role=Role.LEADER))
-    w.outcome_a = issued_outcome(township=w.township_a, year=YEAR - 1, by=w.leader)
+    w.year_outcome_a = issued_outcome(township=w.township_a, year=YEAR - 1, by=w.leader)
     # Last week's Monday briefing, built as the worker builds it.
     w.week = weekly_report_build(week_start=last_complete_week()).report.week_start
 
@@ -63,8 +63,8 @@ URLS = {
     "assessment:outcomes_notice": Url(only(leader=200)),
     "assessment:outcomes_export": Url(only(leader=200), html_checked=False),
     # Issued outcome of township A: clerk_b 404 (not theirs), clerk_a 403 (theirs, but no approval).
-    "assessment:outcome_decide": Url(only(clerk_b=404), kwargs=lambda w: {"pk": w.outcome_a.pk}),
-    "assessment:outcome_correct": Url(only(clerk_b=404), kwargs=lambda w: {"pk": w.outcome_a.pk}),
+    "assessment:outcome_decide": Url(only(clerk_b=404), kwargs=lambda w: {"pk": w.year_outcome_a.pk}),
+    "assessment:outcome_correct": Url(only(clerk_b=404), kwargs=lambda w: {"pk": w.year_outcome_a.pk}),
     # --- publicity sites ---------------------------------------------------------------------------
     "assessment:publicity_list": Url(only(**VIEWERS)),
     "assessment:publicity_create": Url(only(403)),

@@ -99,3 +99,20 @@ def need_counts(*, user, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     return Need.objects.visible_to(user).filter(status__in=Need.OPEN_STATUSES).aggregate(
         open=Count("id"), overdue=Count("id", filter=Q(deadline__lt=today)))
+
+
+def weekly_coverage(*, end: datetime.date) -> dict:
+    """The Monday briefing's 包村联户 line, as of the week's end (``end`` exclusive): villages in no
+    work group (today's groups: they keep no history), linked households not visited in the
+    quarter so far, and needs open / overdue at the end of the week. Three queries."""
+    last_day = end - datetime.timedelta(days=1)
+    since = quarter_start(last_day)
+    links = CadreLink.objects.filter(linked_at__date__lt=end, household__is_void=False).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__date__gte=end))
+    unvisited = links.exclude(Exists(OutreachVisit.objects.filter(
+        household=OuterRef("household"), visit_date__gte=since, visit_date__lt=end))).values("household").distinct()
+    open_at_end = Need.objects.filter(visit__visit_date__lt=end).filter(  # raised in a visit before the end
+        Q(status__in=Need.OPEN_STATUSES) | Q(closed_at__date__gte=end))
+    needs = open_at_end.aggregate(open=Count("id"), overdue=Count("id", filter=Q(deadline__lt=last_day)))
+    return {"villages_without_group": villages_without_group().count(), "unvisited_households": unvisited.count(),
+            "needs_open": needs["open"], "needs_overdue": needs["overdue"], "quarter_start": since.isoformat()}

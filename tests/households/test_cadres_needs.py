@@ -172,3 +172,30 @@ def test_open_and_overdue_needs_on_the_cadres_home(need, client_for, bureau_staf
     html = client_for(bureau_staff).get(reverse("home")).content.decode()
     assert 'data-testid="home-needs-open" data-count="1"' in html
     assert 'data-testid="home-needs-overdue" data-count="1"' in html
+
+
+def test_the_weekly_briefing_counts_uncovered_villages_unvisited_households_and_needs(
+        group, homes, bureau_staff, township_a, need):
+    """As of the end of last week: 1 village in no group; of 3 linked households, the one visited
+    this quarter before the week's end is covered; the need (raised 31 days ago, due yesterday) is
+    open and, if the week ended after its deadline, overdue."""
+    from assessment.services.weekly import weekly_report_build
+    from assessment.weeks import last_complete_week
+    from households.selectors_cadres import weekly_coverage
+
+    VillageFactory(township=township_a, name="未联系村")
+    cadre_link(group=group, cadre=group.colleague, household_ids=[h.pk for h in homes], by=bureau_staff)
+    CadreLink.objects.update(linked_at=timezone.now() - datetime.timedelta(days=60))
+    week = last_complete_week()
+    end = week + datetime.timedelta(days=7)
+    OutreachVisitFactory(household=homes[1], visitor=group.colleague, visit_date=end - datetime.timedelta(days=1))
+    got = weekly_coverage(end=end)
+    visited_this_quarter = {homes[1].pk}
+    if need.visit.visit_date >= quarter_start(end - datetime.timedelta(days=1)):
+        visited_this_quarter.add(homes[0].pk)  # the visit that raised the need
+    assert got["villages_without_group"] == 1
+    assert got["unvisited_households"] == 3 - len(visited_this_quarter)
+    assert got["needs_open"] == 1
+    assert got["needs_overdue"] == (1 if need.deadline < end - datetime.timedelta(days=1) else 0)
+    report = weekly_report_build(week_start=week).report
+    assert report.figures["outreach"]["coverage"]["needs_open"] == 1

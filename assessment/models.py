@@ -653,6 +653,19 @@ class Outcome(models.Model):
     def get_absolute_url(self):
         return reverse("assessment:outcomes") + f"?year={self.year}#outcome-{self.pk}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        row = super().from_db(db, field_names, values)
+        row._issued_in_db = row.status == cls.Status.ISSUED
+        return row
+
+    def save(self, *args, **kwargs):
+        # An issued row never changes (a correction supersedes it through services.outcomes, which
+        # only ever flips is_current with an UPDATE): refuse a save of a row read as issued.
+        if getattr(self, "_issued_in_db", False):
+            raise ValueError("an issued outcome is immutable; correct it with services.outcomes.outcome_correct")
+        super().save(*args, **kwargs)
+
 
 class OutcomeApprover(models.Model):
     """A leader granted approval of outcomes (审定奖惩), by the admin; revoked, never deleted."""

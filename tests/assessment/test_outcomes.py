@@ -169,6 +169,12 @@ def test_issue_numbers_are_unique_per_year_and_issued_rows_never_change(year_wor
     assert (a.status, a.label, a.proposed_label, a.decision) == ("issued", "先进", "先进", decision)
     d = _current(township=year_world["towns"]["D"])
     assert d.proposed_label == "先进单位"  # an undecided proposal follows the bands
+    # Not even a save outside the services changes an issued row.
+    issued = Outcome.objects.get(pk=a.pk)
+    issued.label = "无"
+    with pytest.raises(ValueError, match="immutable"):
+        issued.save()
+    assert Outcome.objects.get(pk=a.pk).label == "先进"
 
 
 def test_a_correction_supersedes_and_both_stay_visible(year_world, client_for):

@@ -18,8 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Township
-from accounts.roles import Role
+from accounts.roles import Cap, Role
+from accounts.scoping import ScopedQuerySet
 from core.models import Timestamped, Voidable
+
+from .scoping import ASSESSMENT
 
 HUNDRED = Decimal("100")
 
@@ -150,13 +153,12 @@ class Scheme(Timestamped):
 
 
 # --- Inputs ---------------------------------------------------------------------------------
-class AssessmentQuerySet(models.QuerySet):
-    """Who sees which township's assessment: ``assessment.permissions.visible_townships``."""
+class AssessmentQuerySet(ScopedQuerySet):
+    """Who sees which township's assessment: ``scoping.ASSESSMENT`` (leaders and assessors the
+    county, a clerk their own township)."""
 
-    def visible_to(self, user):
-        from .permissions import township_filter
-
-        return self.filter(**township_filter(user, "township"))
+    township_path = "township"
+    rule = ASSESSMENT
 
 
 class RegularCheck(Voidable, Timestamped):
@@ -571,9 +573,7 @@ class OutcomeQuerySet(AssessmentQuerySet):
     """A clerk sees their own township's outcomes (every year); leaders' outcomes only the county."""
 
     def visible_to(self, user):
-        from .permissions import sees_county
-
-        if sees_county(user):
+        if getattr(user, "is_authenticated", False) and user.can(Cap.ASSESSMENT_COUNTY):
             return self.all()
         return super().visible_to(user).filter(subject=Subject.TOWNSHIP)
 

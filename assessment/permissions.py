@@ -1,25 +1,38 @@
-"""Who may see and enter township assessment (docs/domain.md, "Roles and what they may see").
+"""Who may see and enter township assessment (docs/domain.md, "Roles and what they may see"),
+through the capability map (accounts/roles.py).
 
-- Leaders (``Cap.ASSESSMENT_VIEW``, no township) and granted assessors see every township.
-- A township clerk (``Cap.ASSESSMENT_VIEW`` with a township) sees their own township's checks and
-  score, and the whole ranking only once the year is closed (published).
-- Entering checks, year-end scores and publicity sites needs an *active* ``Assessor`` grant on
-  top of ``Cap.ASSESSMENT_CHANGE`` (which only bureau staff and leaders hold).
+- ``Cap.ASSESSMENT_VIEW``: leaders (by role), township clerks (by role: their own township) and
+  assessors (by grant). ``Cap.ASSESSMENT_COUNTY``: leaders and assessors see every township.
+  Which townships: ``scoping.ASSESSMENT``.
+- A clerk sees the whole ranking only once the year is closed (published).
+- Entering checks, year-end scores and publicity sites needs ``Cap.ASSESSMENT_ENTER``, which no
+  role holds: an *active* ``Assessor`` grant gives it, to a role that holds
+  ``Cap.ASSESSMENT_CHANGE`` (bureau staff and leaders). The grant is registered with accounts
+  (``register_assessor_grant``, called by ``AssessmentConfig.ready``).
+- Leaders' own pages: ``Cap.ASSESSMENT_LIAISON`` (their liaison townships) and
+  ``Cap.ASSESSMENT_BRIEFING`` (the weekly briefing's lists and its rebuild).
+- Approving and issuing a closed year's outcomes (奖优罚劣) needs ``Cap.OUTCOME_APPROVE``, which no
+  role holds: an active ``OutcomeApprover`` row gives it to a leader
+  (``register_outcome_approver_grant``).
 
-Outside scope → 404 (``OutOfScope``); a role that may not do this → 403.
+Views check with ``@capability_required``/``require_capability``. Outside scope → 404
+(``OutOfScope``); a user who may not do this → 403.
 """
-from accounts.permissions import CapabilityDenied, OutOfScope, get_object_for_user
-from accounts.roles import Cap, Role
+from accounts.permissions import CapabilityDenied, OutOfScope, get_object_for_user, require_capability
+from accounts.roles import Cap, register_grant
+
+from .scoping import township_filter
 
 _GRANT_ATTR = "_assessment_grant_active"
 GRANT_CACHE_SECONDS = 300
+GRANTED = (Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_COUNTY, Cap.ASSESSMENT_ENTER)
 
 
 def grant_cache_key(user_id) -> str:
     return f"assessment:grant:{user_id}"
 
 
-def is_assessor(user) -> bool:
+def holds_assessor_grant(user) -> bool:
     """An active user whose role may hold the grant and who holds an active one.
 
     The navigation asks on every page of every leader and bureau staff member, so the answer is
@@ -42,79 +55,85 @@ def is_assessor(user) -> bool:
     return getattr(user, _GRANT_ATTR)
 
 
-def sees_county(user) -> bool:
-    """Leaders and assessors: every township's assessment, open years included."""
-    if not getattr(user, "is_authenticated", False):
+def register_assessor_grant() -> None:
+    register_grant(name="assessment.assessor", capabilities=GRANTED, holds=holds_assessor_grant)
+
+
+_APPROVER_ATTR = "_outcome_approver_active"
+
+
+def approver_cache_key(user_id) -> str:
+    return f"assessment:approver:{user_id}"
+
+
+def holds_outcome_approver(user) -> bool:
+    """A leader (``Cap.ASSESSMENT_LIAISON``, by role) with an active ``OutcomeApprover`` row; cached
+    like the assessor grant (Redis, five minutes, dropped by ``signals.py`` when a row is saved)."""
+    if not getattr(user, "is_authenticated", False) or not user.can(Cap.ASSESSMENT_LIAISON):
         return False
-    return (user.can(Cap.ASSESSMENT_VIEW) and user.role != Role.CLERK) or is_assessor(user)
+    if not hasattr(user, _APPROVER_ATTR):
+        from django.core.cache import cache
+
+        from .models import OutcomeApprover
+
+        key = approver_cache_key(user.pk)
+        held = cache.get(key)
+        if held is None:
+            held = OutcomeApprover.objects.filter(user_id=user.pk, is_active=True).exists()
+            cache.set(key, held, GRANT_CACHE_SECONDS)
+        setattr(user, _APPROVER_ATTR, held)
+    return getattr(user, _APPROVER_ATTR)
 
 
-def can_view_assessment(user) -> bool:
-    return sees_county(user) or (
-        getattr(user, "is_authenticated", False) and user.can(Cap.ASSESSMENT_VIEW) and bool(user.township_id)
-    )
-
-
-def require_view(user) -> None:
-    if not can_view_assessment(user):
-        raise CapabilityDenied(Cap.ASSESSMENT_VIEW)
-
-
-def require_county(user) -> None:
-    """Pages about all townships at once that only leaders and assessors open (scorecard)."""
-    if not sees_county(user):
-        raise CapabilityDenied(Cap.ASSESSMENT_VIEW)
-
-
-def require_assessor(user) -> None:
-    if not is_assessor(user):
-        raise CapabilityDenied(Cap.ASSESSMENT_CHANGE)
-
-
-def can_rebuild_weekly(user) -> bool:
-    """Leaders ask for a weekly report to be (re)built (issue #10: "a leader can ask for a rebuild")."""
-    return getattr(user, "is_authenticated", False) and user.role == Role.LEADER
-
-
-def require_weekly_rebuild(user) -> None:
-    if not can_rebuild_weekly(user):
-        raise CapabilityDenied(Cap.ASSESSMENT_VIEW)
+def register_outcome_approver_grant() -> None:
+    register_grant(name="assessment.outcome_approver", capabilities=(Cap.OUTCOME_APPROVE,),
+                   holds=holds_outcome_approver)
 
 
 def can_approve_outcomes(user) -> bool:
-    """A leader (``Cap.OUTCOME_APPROVE``) with an active ``OutcomeApprover`` grant (奖惩审定)."""
-    if not getattr(user, "is_authenticated", False) or not user.can(Cap.OUTCOME_APPROVE):
-        return False
-    if not hasattr(user, "_outcome_approver"):
-        from .models import OutcomeApprover
-
-        user._outcome_approver = OutcomeApprover.objects.filter(user_id=user.pk, is_active=True).exists()
-    return user._outcome_approver
+    return _can(user, Cap.OUTCOME_APPROVE)
 
 
 def require_outcome_approver(user) -> None:
-    if not can_approve_outcomes(user):
-        raise CapabilityDenied(Cap.OUTCOME_APPROVE)
+    require_capability(user, Cap.OUTCOME_APPROVE)
 
 
 def get_outcome_for_user(user, pk):
     """One outcome in the user's scope (clerks: their township's issued rows) → 404 otherwise."""
     from .models import Outcome
 
-    require_view(user)
+    require_capability(user, Cap.ASSESSMENT_VIEW)
     qs = Outcome.objects.select_related("township", "leader", "decision", "decided_by")
     if not sees_county(user):
         qs = qs.filter(status=Outcome.Status.ISSUED)
     return get_object_for_user(qs, user, pk)
 
 
-def township_filter(user, path: str = "township") -> dict:
-    """ORM filter of the townships ``user`` sees: nothing, their own, or all ({})."""
-    if sees_county(user):
-        return {}
-    if can_view_assessment(user):
-        return {f"{path}_id": user.township_id}
-    return {"pk__in": []}
+def _can(user, capability: str) -> bool:
+    return getattr(user, "is_authenticated", False) and user.can(capability)
+
+
+def is_assessor(user) -> bool:
+    """Granted assessment entry (``Cap.ASSESSMENT_ENTER``)."""
+    return _can(user, Cap.ASSESSMENT_ENTER)
+
+
+def sees_county(user) -> bool:
+    """Leaders and assessors: every township's assessment, open years included."""
+    return _can(user, Cap.ASSESSMENT_COUNTY)
+
+
+def can_view_assessment(user) -> bool:
+    return _can(user, Cap.ASSESSMENT_VIEW)
+
+
+def require_assessor(user) -> None:
+    require_capability(user, Cap.ASSESSMENT_ENTER)
+
+
+def can_rebuild_weekly(user) -> bool:
+    """Leaders ask for a weekly report to be (re)built (issue #10: "a leader can ask for a rebuild")."""
+    return _can(user, Cap.ASSESSMENT_BRIEFING)
 
 
 def sees_township(user, township_id) -> bool:
@@ -129,7 +148,7 @@ def sees_full_ranking(user, *, closed: bool) -> bool:
 def get_township_for_user(user, pk):
     from accounts.models import Township
 
-    require_view(user)
+    require_capability(user, Cap.ASSESSMENT_VIEW)
     try:
         township = Township.objects.get(pk=pk)
     except (Township.DoesNotExist, ValueError, TypeError):
@@ -142,7 +161,7 @@ def get_township_for_user(user, pk):
 def get_check_for_user(user, pk, *, write: bool = False):
     from .models import RegularCheck
 
-    require_view(user)
+    require_capability(user, Cap.ASSESSMENT_VIEW)
     qs = RegularCheck.objects.select_related("township", "created_by", "voided_by")
     return _writable(qs, user, pk) if write else get_object_for_user(qs, user, pk)
 
@@ -150,7 +169,7 @@ def get_check_for_user(user, pk, *, write: bool = False):
 def get_site_for_user(user, pk, *, write: bool = False):
     from .models import PublicitySite
 
-    require_view(user)
+    require_capability(user, Cap.ASSESSMENT_VIEW)
     qs = PublicitySite.objects.select_related("township")
     return get_object_for_user(qs, user, pk) if not write else _writable(qs, user, pk)
 
@@ -162,8 +181,9 @@ def _writable(queryset, user, pk):
 
 
 __all__ = [
-    "CapabilityDenied", "OutOfScope", "can_approve_outcomes", "can_rebuild_weekly", "get_outcome_for_user",
-    "require_outcome_approver", "can_view_assessment", "require_weekly_rebuild", "get_check_for_user", "get_site_for_user",
-    "get_township_for_user", "is_assessor", "require_assessor", "require_county", "require_view",
-    "sees_county", "sees_full_ranking", "sees_township", "township_filter",
+    "CapabilityDenied", "OutOfScope", "can_approve_outcomes", "can_rebuild_weekly", "can_view_assessment",
+    "get_check_for_user", "get_outcome_for_user", "holds_outcome_approver", "register_outcome_approver_grant",
+    "require_outcome_approver",
+    "get_site_for_user", "get_township_for_user", "holds_assessor_grant", "is_assessor", "register_assessor_grant",
+    "require_assessor", "sees_county", "sees_full_ranking", "sees_township", "township_filter",
 ]

@@ -13,18 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AuditEvent
+from accounts.permissions import capability_required
+from accounts.roles import Cap
 from accounts.services import audit_log
 from core.excel import build_workbook
 
 from ..forms import OutcomeCorrectForm, OutcomeDecideForm, OutcomeIssueForm, YearForm, apply_service_errors
-from ..permissions import (
-    can_approve_outcomes,
-    get_outcome_for_user,
-    require_county,
-    require_outcome_approver,
-    require_view,
-    sees_county,
-)
+from ..permissions import can_approve_outcomes, get_outcome_for_user, require_outcome_approver, sees_county
 from ..selectors import outcomes as sel
 from ..selectors.ranking import scheme_for, years_available
 from ..services.outcomes import outcome_correct, outcome_decide, outcomes_issue, outcomes_propose
@@ -49,8 +44,8 @@ def _page(request, year: int, issue_form=None, status=200):
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def outcomes(request):
-    require_view(request.user)
     return _page(request, _year(request))
 
 
@@ -62,8 +57,8 @@ def _posted_year(request) -> int:
 
 
 @require_POST
+@capability_required(Cap.OUTCOME_APPROVE)
 def outcomes_propose_view(request):
-    require_outcome_approver(request.user)
     year = _posted_year(request)
     try:
         written = outcomes_propose(year=year, by=request.user, request=request)
@@ -75,8 +70,8 @@ def outcomes_propose_view(request):
 
 
 @require_POST
+@capability_required(Cap.OUTCOME_APPROVE)
 def outcomes_issue_view(request):
-    require_outcome_approver(request.user)
     year = _posted_year(request)
     form = OutcomeIssueForm(request.POST)
     if form.is_valid():
@@ -125,16 +120,16 @@ def outcome_correct_view(request, pk):
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_COUNTY)
 def outcomes_notice(request):
     """The year's notice (通报) on A4: ranking and issued outcomes, the decisions."""
-    require_county(request.user)
     year = _year(request)
     return render(request, "assessment/outcomes_notice.html", {"year": year, **sel.notice_rows(year=year)})
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_COUNTY)
 def outcomes_export(request):
-    require_county(request.user)
     year = _year(request)
     notice = sel.notice_rows(year=year)
     rows = [[_("镇/街道") if r.subject == "township" else _("联系领导"), r.subject_name, r.rank or _("待评定"), r.total,

@@ -19,12 +19,14 @@ from ..forms.pathway import QueueFilterForm
 from ..permissions import get_couple_for_user
 from ..selectors.queue import couple_pathway, decorate, pathway_queue
 from ..selectors.screenings import couple_pregnancies, couple_screenings
+from ..services.pathway_state import pathway_queue_fresh
 
 
 def _queue(request):
     form = QueueFilterForm(request.GET or None, user=request.user)
     f = form.values()
     today = timezone.localdate()
+    pathway_queue_fresh(user=request.user, today=today, township=f.get("township"))
     rows = pathway_queue(user=request.user, today=today, township=f.get("township"), step=f.get("step", ""),
                          high_risk_only=f.get("high_risk", False), overdue_only=f.get("overdue", False),
                          q=f.get("q", ""))

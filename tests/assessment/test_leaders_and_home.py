@@ -105,6 +105,23 @@ def test_leader_home_query_count_does_not_grow_with_townships(client_for, leader
     assert len(response.context["assessment_panel"]["rows"]) == 9
 
 
+@pytest.mark.parametrize("who", ["leader", "assessor", "clerk_a"])
+def test_the_liaison_buttons_and_the_leader_link_follow_the_capabilities(request, client_for, leader, ranked,
+                                                                          township_a, who):
+    """我的联系点 (ranking page, home page) is for Cap.ASSESSMENT_LIAISON (leaders, not a granted
+    bureau staff member); the liaison leader's name links to the leader's page for
+    Cap.ASSESSMENT_COUNTY (leaders and assessors), plain text for a clerk."""
+    client = client_for(request.getfixturevalue(who))
+    liaison = who == "leader"
+    ranking = client.get(reverse("assessment:ranking")).content.decode()
+    assert ('data-testid="my-liaison"' in ranking) == liaison
+    home = client.get("/").content.decode()
+    assert ('data-testid="home-my-liaison"' in home) == liaison
+    detail = client.get(reverse("assessment:township", args=[township_a.pk, YEAR])).content.decode()
+    assert leader.name in detail
+    assert (reverse("assessment:leader", args=[leader.pk]) in detail) == (who != "clerk_a")
+
+
 def test_a_lost_rank_counts_as_falling_below_the_last_ranked_place(client_for, leader, ranked):
     """C was 1st last year and loses its rank this year (no year-end score): of the two townships
     ranked this year (A, B) it counts as 3rd, ↓2. Net: A +1 (2 → 1), C 1 − 3 = −2 → −1. X had no

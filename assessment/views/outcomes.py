@@ -17,13 +17,16 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
 from core.excel import build_workbook
+from core.http import xlsx_response
 
-from ..forms import OutcomeCorrectForm, OutcomeDecideForm, OutcomeIssueForm, YearForm, apply_service_errors
+from core.forms import apply_errors
+
+from ..forms import OutcomeCorrectForm, OutcomeDecideForm, OutcomeIssueForm, YearForm
 from ..permissions import can_approve_outcomes, get_outcome_for_user, require_outcome_approver, sees_county
 from ..selectors import outcomes as sel
 from ..selectors.ranking import scheme_for, years_available
 from ..services.outcomes import outcome_correct, outcome_decide, outcomes_issue, outcomes_propose
-from .ranking import _xlsx, _year
+from .ranking import _year
 
 
 def _outcomes_url(year: int) -> str:
@@ -78,7 +81,7 @@ def outcomes_issue_view(request):
         try:
             decision = outcomes_issue(year=year, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已按 %(number)s 下达奖惩结果。") % {"number": decision.number})
             return redirect(_outcomes_url(year))
@@ -96,7 +99,7 @@ def outcome_decide_view(request, pk):
         try:
             outcome_decide(outcome=outcome, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已审定 %(name)s 的奖惩结果。") % {"name": outcome.subject_name})
             return redirect(_outcomes_url(outcome.year))
@@ -112,7 +115,7 @@ def outcome_correct_view(request, pk):
         try:
             outcome_correct(outcome=outcome, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已更正 %(name)s 的奖惩结果，原结果保留备查。") % {"name": outcome.subject_name})
             return redirect(_outcomes_url(outcome.year))
@@ -144,4 +147,4 @@ def outcomes_export(request):
     )
     audit_log(action=AuditEvent.Action.EXPORT, request=request, object_type="assessment.outcome", object_id=year,
               detail=f"{len(rows)} rows")
-    return _xlsx(f"outcomes-{year}.xlsx", content)
+    return xlsx_response(f"outcomes-{year}.xlsx", content)

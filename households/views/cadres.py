@@ -24,9 +24,9 @@ from accounts.services import audit_log
 from core.forms import Form
 from core.pagination import paginate, query_without_page
 
-from ..forms_common import apply_errors
+from core.forms import apply_errors
 from ..models import CadreLink, Need, WorkGroup
-from ..selectors_cadres import (
+from ..selectors.cadres import (
     coverage,
     linkable_households,
     linked_households,

@@ -11,7 +11,7 @@ from accounts.models import AuditEvent
 from accounts.permissions import CapabilityDenied
 from accounts.roles import Role
 from households.models import CadreLink, Need, NeedStep
-from households.selectors_cadres import coverage, quarter_start
+from households.selectors.cadres import coverage, quarter_start
 from households.services.cadres import cadre_link, cadre_unlink
 from households.services.needs import need_move
 from households.services.outreach import outreach_record
@@ -181,7 +181,7 @@ def test_the_weekly_briefing_counts_uncovered_villages_unvisited_households_and_
     open and, if the week ended after its deadline, overdue."""
     from assessment.services.weekly import weekly_report_build
     from assessment.weeks import last_complete_week
-    from households.selectors_cadres import weekly_coverage
+    from households.selectors.cadres import weekly_coverage
 
     VillageFactory(township=township_a, name="未联系村")
     cadre_link(group=group, cadre=group.colleague, household_ids=[h.pk for h in homes], by=bureau_staff)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User, Village
 from accounts.roles import Role
 
-from .models import CadreLink, Household, Need, OutreachVisit, WorkGroup
+from ..models import CadreLink, Household, Need, OutreachVisit, WorkGroup
 
 BUREAU_ROLES = (Role.BUREAU_STAFF, Role.LEADER)
 

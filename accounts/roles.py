@@ -35,7 +35,11 @@ class Cap:
     # bureau staff record outreach (大走访) to households instead. Two capabilities keep the menus
     # and the 403s apart.
     COUPLE_VIEW = "couple.view"  # register list, follow-up visit list, due and overdue
-    OUTREACH_RECORD = "outreach.record"  # 大走访 to households of linked villages
+    OUTREACH_RECORD = "outreach.record"  # 大走访 to households of linked villages; their needs (群众诉求)
+    # 包村联户: a work group's leader links each member to households (services.cadres also checks
+    # that the user leads that group); the coverage page (who and what is not covered) is leaders'.
+    CADRE_LINK = "cadres.link"
+    COVERAGE_VIEW = "cadres.coverage"
     # 显示完整号码: reveal one person's full ID number on purpose (audited). Pages show it masked
     # (PIPL "minimum necessary"); the township clerk who registers and serves the family needs the
     # whole number now and then, bureau staff never.
@@ -66,6 +70,10 @@ class Cap:
     RECTIFICATION_REPORT = "rectification.report"
     # 督导: liaison leaders record supervision visits to their townships.
     SUPERVISION_RECORD = "supervision.record"
+    # 奖优罚劣: confirm or change a closed year's proposed outcomes and issue them under a decision
+    # number. No role holds it: an active assessment.OutcomeApprover grant gives it to a leader
+    # (``GRANTS``; assessment/permissions.py ``register_outcome_approver_grant``).
+    OUTCOME_APPROVE = "assessment.outcome_approve"
     AUDIT_VIEW = "audit.view"
     ADMIN_SITE = "admin.site"
 
@@ -77,7 +85,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         Cap.REGISTER_VIEW, Cap.REGISTER_CHANGE, Cap.REGISTER_IMPORT, Cap.VISIT_RECORD, Cap.COUPLE_VIEW,
         Cap.ID_REVEAL, Cap.SCREENING_VIEW, Cap.ASSESSMENT_VIEW, Cap.RECTIFICATION_REPORT,
     }),
-    Role.BUREAU_STAFF: frozenset({Cap.REGISTER_VIEW, Cap.OUTREACH_RECORD, Cap.ASSESSMENT_CHANGE}),
+    Role.BUREAU_STAFF: frozenset({Cap.REGISTER_VIEW, Cap.OUTREACH_RECORD, Cap.CADRE_LINK, Cap.ASSESSMENT_CHANGE}),
     Role.CLINICIAN: frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_RESULTS, Cap.SCREENING_CHANGE, Cap.SCREENING_RATES}),
     Role.INSPECTOR: frozenset({Cap.ENFORCEMENT_VIEW, Cap.ENFORCEMENT_CHANGE}),
     Role.LEADER: frozenset({
@@ -85,6 +93,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         Cap.REGISTER_STATS, Cap.SCREENING_RATES, Cap.ENFORCEMENT_VIEW, Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_CHANGE,
         Cap.ASSESSMENT_COUNTY, Cap.ASSESSMENT_LIAISON, Cap.ASSESSMENT_BRIEFING,
         Cap.RECTIFICATION_MANAGE, Cap.SUPERVISION_RECORD,
+        # 机关全体人员: leaders belong to work groups too and record outreach in their linked villages.
+        Cap.OUTREACH_RECORD, Cap.CADRE_LINK, Cap.COVERAGE_VIEW,
     }),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.ADMIN: frozenset({Cap.ADMIN_SITE}),

@@ -12,7 +12,7 @@ from accounts.admin import AdminRoleOnly
 from accounts.models import User
 from accounts.roles import Role
 
-from .models import Assessor, Liaison, Scheme
+from .models import Assessor, Liaison, OutcomeApprover, OutcomeBand, Scheme
 from .services.grants import GRANTABLE_ROLES, assessor_grant, assessor_revoke
 from .services.scoring import scheme_update, scheme_validate, scores_recompute, year_close
 
@@ -91,9 +91,23 @@ class SchemeForm(ModelForm):
         pass
 
 
+class OutcomeBandInline(admin.TabularInline):
+    """奖优罚劣 bands of the year, as data (services.outcomes.band_for reads them in this order).
+
+    They stay editable after the year is closed (outcomes are decided after closing); issued
+    outcomes keep the label and measures they were issued with.
+    """
+
+    model = OutcomeBand
+    extra = 0
+    fields = ("subject", "position", "kind", "rank_from", "rank_to", "from_bottom", "score_min", "score_max", "label",
+              "measures")
+
+
 @admin.register(Scheme)
 class SchemeAdmin(AdminRoleOnly, admin.ModelAdmin):
     form = SchemeForm
+    inlines = [OutcomeBandInline]
     list_display = ("year", "regular_weight", "year_end_weight", "normalisation", "publicity_points", "is_closed",
                     "closed_at", "closed_by")
     readonly_fields = ("is_closed", "closed_at", "closed_by")
@@ -146,3 +160,17 @@ class LiaisonAdmin(AdminRoleOnly, admin.ModelAdmin):
     list_display = ("year", "township", "leader")
     list_filter = ("year", "leader")
     list_select_related = ("township", "leader")
+
+
+@admin.register(OutcomeApprover)
+class OutcomeApproverAdmin(AdminRoleOnly, admin.ModelAdmin):
+    """Leaders granted approval of outcomes (奖惩审定). Revoke by unticking; the admin's own audit
+    (AdminRoleOnly) records every change."""
+
+    list_display = ("user", "is_active", "note")
+    list_select_related = ("user",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = User.objects.filter(role=Role.LEADER, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

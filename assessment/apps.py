@@ -34,9 +34,10 @@ class AssessmentConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401 - connects the grant cache invalidation
-        from .permissions import register_assessor_grant
+        from .permissions import register_assessor_grant, register_outcome_approver_grant
 
         register_assessor_grant()  # an active Assessor row gives its user Cap.ASSESSMENT_ENTER (accounts.roles)
+        register_outcome_approver_grant()  # an active OutcomeApprover row gives a leader Cap.OUTCOME_APPROVE
 
     def home_panel(self, user):
         from .selectors.home import home_panel

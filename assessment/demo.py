@@ -22,9 +22,11 @@ from accounts.models import User
 from accounts.roles import Role
 
 from .models import (
-    AnnualScore, Assessor, Category, Liaison, PublicitySite, RegularCheck, Scheme, WeeklyReport, YearEndScore,
+    AnnualScore, Assessor, Category, Liaison, Outcome, OutcomeApprover, OutcomeBand, PublicitySite, RegularCheck,
+    Scheme, Subject, WeeklyReport, YearEndScore,
 )
 from . import demo_rectifications
+from .services.outcomes import outcome_correct, outcome_decide, outcomes_issue, outcomes_propose
 from .services.scoring import scores_recompute, year_close
 
 # (username, name, role): listed in the README.
@@ -171,8 +173,47 @@ def seed(*, rng: random.Random, scale: str, context: dict) -> dict:
             year_close(year=year, by=admin)
     # Rectifications and supervision visits first: the briefings built next count them.
     loops = demo_rectifications.seed(rng=rng, townships=townships, today=today)
+    _outcomes(today, approver=User.objects.get(username="leader"), admin=admin)
     weekly = _weekly_reports(today)
     return {"assessment_years": seeded, "weekly_reports": weekly, **loops}
+
+
+# 奖优罚劣 bands of the closed years: (subject, kind, rank from, to, from bottom, score below, label, measures).
+BANDS = [
+    (Subject.TOWNSHIP, "rank", 1, 3, False, None, "先进", "通报表扬，奖励工作经费"),
+    (Subject.TOWNSHIP, "rank", 1, 1, True, None, "通报批评", "约谈主要负责人"),
+    (Subject.TOWNSHIP, "score", None, None, False, Decimal("75"), "黄牌警告", "限期整改"),
+    (Subject.LEADER, "rank", 1, 1, False, None, "优秀", "年度考核加分"),
+]
+
+
+def _outcomes(today, *, approver, admin):
+    """Two closed years of outcomes: bands, proposals, decisions (one changed with a reason),
+    issued under a decision number; the earlier year also has one correction."""
+    OutcomeApprover.objects.get_or_create(user=approver, defaults={"note": "分管考核（演示）"})
+    for year in (today.year - 2, today.year - 1):
+        scheme = Scheme.objects.get(year=year)
+        if Outcome.objects.filter(year=year).exists() or not scheme.is_closed:
+            continue
+        for position, (subject, kind, rank_from, rank_to, bottom, below, label, measures) in enumerate(BANDS, 1):
+            OutcomeBand.objects.create(scheme=scheme, subject=subject, position=position, kind=kind,
+                                       rank_from=rank_from, rank_to=rank_to, from_bottom=bottom, score_max=below,
+                                       label=label, measures=measures)
+        outcomes_propose(year=year, by=approver)
+        for n, row in enumerate(Outcome.objects.filter(year=year).order_by("subject", "rank", "id")):
+            if n == 4 and not row.proposed_label:
+                outcome_decide(outcome=row, by=approver, label="表扬", measures="通报表扬",
+                               reason="全年信访零投诉，工作进步明显")
+            else:
+                outcome_decide(outcome=row, by=approver, label=row.proposed_label or "无", measures=row.proposed_measures,
+                               reason="" if row.proposed_label else "未落入任何档次")
+        decided_on = datetime.date(year + 1, 1, 20)
+        outcomes_issue(year=year, by=approver, number=f"县卫健发〔{year + 1}〕3号", decided_on=decided_on)
+        if year == today.year - 2:
+            last = Outcome.objects.filter(year=year, subject=Subject.TOWNSHIP, is_current=True).order_by("-rank").first()
+            outcome_correct(outcome=last, by=approver, label="通报批评", measures="书面检查",
+                            reason="经复核，信访调查扣分有误，改为书面检查", number=f"县卫健发〔{year + 1}〕9号",
+                            decided_on=decided_on + datetime.timedelta(days=14))
 
 
 DEMO_WEEKS = 12  # a full 12-week line on the leader's report after `make run`

@@ -183,3 +183,30 @@ class WeekForm(Form):
         from .weeks import monday_of
 
         return monday_of(self.cleaned_data["week"])
+
+
+# --- Rewards and penalties (奖优罚劣) ------------------------------------------------------------
+class OutcomeDecideForm(Form):
+    """Confirm a proposed outcome as it is, or change it with a reason."""
+
+    label = forms.CharField(label=_("奖惩结果"), max_length=30, help_text=_("例如：先进、通报批评、无。"))
+    measures = forms.CharField(label=_("奖惩措施"), max_length=300, required=False)
+    reason = forms.CharField(label=_("调整理由"), max_length=300, required=False,
+                             help_text=_("与建议结果不同时必填。"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OutcomeIssueForm(Form):
+    """The decision that issues the year's decided outcomes: its number (unique in the year) and date."""
+
+    number = forms.CharField(label=_("决定文号"), max_length=50, help_text=_("例如：县卫健发〔2026〕3号。本年度内不能重复。"))
+    decided_on = forms.DateField(label=_("决定日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class OutcomeCorrectForm(OutcomeIssueForm):
+    """A correction of an issued outcome: the new outcome, why, and the decision that issues it."""
+
+    label = forms.CharField(label=_("更正后的结果"), max_length=30)
+    measures = forms.CharField(label=_("奖惩措施"), max_length=300, required=False)
+    reason = forms.CharField(label=_("更正理由"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+    field_order = ["label", "measures", "reason", "number", "decided_on"]

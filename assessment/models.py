@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Township
-from accounts.roles import Role
+from accounts.roles import Cap, Role
 from accounts.scoping import ScopedQuerySet
 from core.models import Timestamped, Voidable
 
@@ -329,9 +329,13 @@ class PublicitySite(Timestamped):
     class Kind(models.TextChoices):
         STREET = "street", _("人口文化宣传街")
         HIGHLIGHT = "highlight", _("亮点阵地")
+        UPGRADE = "upgrade", _("已有阵地提档升级")
         PARK = "park", _("人口文化广场/公园")
         BOARD = "board", _("宣传栏/墙")
         OTHER = "other", _("其他")
+
+    # 亮点: the kinds that count towards a township's yearly highlight target (Scheme.publicity_target).
+    HIGHLIGHT_KINDS = (Kind.HIGHLIGHT, Kind.STREET, Kind.UPGRADE)
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("计划中")
@@ -662,3 +666,194 @@ class RectificationFile(models.Model):
 
     def get_absolute_url(self):
         return reverse("assessment:rectification_file", args=[self.pk])
+# --- Rewards and penalties of a closed year (奖优罚劣) -----------------------------------------------
+class Subject(models.TextChoices):
+    """Whose outcome: a township's, or a liaison leader's (their townships' mean annual total)."""
+
+    TOWNSHIP = "township", _("镇/街道")
+    LEADER = "leader", _("联系领导")
+
+
+class OutcomeBand(models.Model):
+    """One band of a year's scheme: which ranks or scores earn which outcome (as data, admin).
+
+    A band matches by rank (``rank_from``–``rank_to``; counted from the last place when
+    ``from_bottom``: 1 = the last ranked place) or by score (``score_min`` ≤ total < ``score_max``,
+    either end open). A subject takes the first band that matches, in ``position`` order. Ranks are
+    competition ranks (1, 2, 2, 4), so townships tied at a band boundary share the better rank and
+    both get the better outcome; counted from the bottom, a tie for the last place is "second from
+    last" for both (docs/assessment.md "奖优罚劣"). A subject without a rank matches no rank band
+    and no score band: its outcome is left to the approver.
+    """
+
+    class Kind(models.TextChoices):
+        RANK = "rank", _("按名次")
+        SCORE = "score", _("按分数")
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="bands", verbose_name=_("考核方案"))
+    subject = models.CharField(_("适用对象"), max_length=10, choices=Subject.choices, default=Subject.TOWNSHIP)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0, help_text=_("按顺序取第一个符合的档次。"))
+    kind = models.CharField(_("档次依据"), max_length=5, choices=Kind.choices, default=Kind.RANK)
+    rank_from = models.PositiveSmallIntegerField(_("名次自"), null=True, blank=True,
+                                                 validators=[MinValueValidator(1)])
+    rank_to = models.PositiveSmallIntegerField(_("名次至"), null=True, blank=True,
+                                               validators=[MinValueValidator(1)])
+    from_bottom = models.BooleanField(_("倒数"), default=False, help_text=_("勾选后名次从最后一名数起：1 为最后一名。"))
+    score_min = models.DecimalField(_("分数不低于"), max_digits=6, decimal_places=2, null=True, blank=True)
+    score_max = models.DecimalField(_("分数低于"), max_digits=6, decimal_places=2, null=True, blank=True)
+    label = models.CharField(_("结果"), max_length=30, help_text=_("例如：先进、通报批评。"))
+    measures = models.CharField(_("奖惩措施"), max_length=300, blank=True, help_text=_("例如：通报表扬并奖励；约谈。"))
+
+    class Meta:
+        verbose_name = _("奖惩档次")
+        verbose_name_plural = _("奖惩档次")
+        ordering = ["scheme", "subject", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="rank", rank_from__isnull=False, rank_to__isnull=False,
+                             rank_from__lte=models.F("rank_to")))
+                | (Q(kind="score") & (Q(score_min__isnull=False) | Q(score_max__isnull=False))),
+                name="assessment_band_has_bounds",
+                violation_error_message=_("按名次须填写名次自、名次至（自 ≤ 至）；按分数须至少填写一个分数界限。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scheme.year} {self.get_subject_display()} {self.label}"
+
+
+class OutcomeDecision(models.Model):
+    """The bureau's decision document (文号) that issues outcomes: unique per year."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.CharField(_("文号"), max_length=50, help_text=_("例如：县卫健发〔2026〕3号。"))
+    decided_on = models.DateField(_("决定日期"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("签发人"))
+    issued_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("奖惩决定")
+        verbose_name_plural = _("奖惩决定")
+        ordering = ["-year", "issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="assessment_decision_number_per_year",
+                                    violation_error_message=_("本年度已有相同文号的决定。")),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class OutcomeQuerySet(AssessmentQuerySet):
+    """A clerk sees their own township's outcomes (every year); leaders' outcomes only the county."""
+
+    def visible_to(self, user):
+        if getattr(user, "is_authenticated", False) and user.can(Cap.ASSESSMENT_COUNTY):
+            return self.all()
+        return super().visible_to(user).filter(subject=Subject.TOWNSHIP)
+
+
+class Outcome(models.Model):
+    """奖优罚劣: the outcome of one township or one liaison leader for a closed year.
+
+    Proposed from the bands when the year is closed (``proposed_*``), confirmed or changed with a
+    reason by a leader granted approval (``label``/``measures``), then issued under a decision.
+    An issued row never changes (``services.outcomes`` refuses); a correction is a new issued row
+    that ``supersedes`` it, with its own reason and decision; the old row stays, marked not current.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("待审定")
+        DECIDED = "decided", _("已审定")
+        ISSUED = "issued", _("已下达")
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    subject = models.CharField(_("对象"), max_length=10, choices=Subject.choices)
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("镇/街道"))
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="outcomes", verbose_name=_("联系领导"))
+    total = models.DecimalField(_("年度成绩"), max_digits=6, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(_("名次"), null=True, blank=True)
+    band = models.ForeignKey(OutcomeBand, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("档次"))
+    proposed_label = models.CharField(_("建议结果"), max_length=30, blank=True)
+    proposed_measures = models.CharField(_("建议措施"), max_length=300, blank=True)
+    label = models.CharField(_("结果"), max_length=30, blank=True)
+    measures = models.CharField(_("奖惩措施"), max_length=300, blank=True)
+    reason = models.CharField(_("调整或更正理由"), max_length=300, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("审定人"))
+    decided_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+    decision = models.ForeignKey(OutcomeDecision, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="outcomes", verbose_name=_("奖惩决定"))
+    supersedes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="superseded_by", verbose_name=_("更正的结果"))
+    is_current = models.BooleanField(_("现行"), default=True)
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    objects = OutcomeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("奖惩结果")
+        verbose_name_plural = _("奖惩结果")
+        ordering = ["year", "subject", "rank", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subject="township", township__isnull=False, leader__isnull=True)
+                | Q(subject="leader", leader__isnull=False, township__isnull=True),
+                name="assessment_outcome_one_subject",
+            ),
+            models.UniqueConstraint(fields=["year", "township"], condition=Q(is_current=True),
+                                    name="assessment_outcome_current_township"),
+            models.UniqueConstraint(fields=["year", "leader"], condition=Q(is_current=True),
+                                    name="assessment_outcome_current_leader"),
+            models.CheckConstraint(condition=~Q(status="issued") | Q(decision__isnull=False),
+                                   name="assessment_outcome_issued_has_decision"),
+        ]
+        indexes = [models.Index(fields=["township", "year"], name="assessment_outcome_township")]
+
+    def __str__(self):
+        return f"{self.year} {self.subject_name}: {self.label or self.proposed_label}"
+
+    @property
+    def subject_name(self) -> str:
+        return str(self.township) if self.subject == Subject.TOWNSHIP else self.leader.get_full_name()
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+    def get_absolute_url(self):
+        return reverse("assessment:outcomes") + f"?year={self.year}#outcome-{self.pk}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        row = super().from_db(db, field_names, values)
+        row._issued_in_db = row.status == cls.Status.ISSUED
+        return row
+
+    def save(self, *args, **kwargs):
+        # An issued row never changes (a correction supersedes it through services.outcomes, which
+        # only ever flips is_current with an UPDATE): refuse a save of a row read as issued.
+        if getattr(self, "_issued_in_db", False):
+            raise ValueError("an issued outcome is immutable; correct it with services.outcomes.outcome_correct")
+        super().save(*args, **kwargs)
+
+
+class OutcomeApprover(models.Model):
+    """A leader granted approval of outcomes (审定奖惩), by the admin; revoked, never deleted."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="outcome_approver",
+                                verbose_name=_("班子成员"), limit_choices_to={"role": Role.LEADER})
+    is_active = models.BooleanField(_("有效"), default=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("奖惩审定授权")
+        verbose_name_plural = _("奖惩审定授权")
+
+    def __str__(self):
+        return str(self.user)

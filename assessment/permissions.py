@@ -11,6 +11,9 @@ through the capability map (accounts/roles.py).
   (``register_assessor_grant``, called by ``AssessmentConfig.ready``).
 - Leaders' own pages: ``Cap.ASSESSMENT_LIAISON`` (their liaison townships) and
   ``Cap.ASSESSMENT_BRIEFING`` (the weekly briefing's lists and its rebuild).
+- Approving and issuing a closed year's outcomes (奖优罚劣) needs ``Cap.OUTCOME_APPROVE``, which no
+  role holds: an active ``OutcomeApprover`` row gives it to a leader
+  (``register_outcome_approver_grant``).
 
 Views check with ``@capability_required``/``require_capability``. Outside scope → 404
 (``OutOfScope``); a user who may not do this → 403.
@@ -55,6 +58,56 @@ def holds_assessor_grant(user) -> bool:
 
 def register_assessor_grant() -> None:
     register_grant(name="assessment.assessor", capabilities=GRANTED, holds=holds_assessor_grant)
+
+
+_APPROVER_ATTR = "_outcome_approver_active"
+
+
+def approver_cache_key(user_id) -> str:
+    return f"assessment:approver:{user_id}"
+
+
+def holds_outcome_approver(user) -> bool:
+    """A leader (``Cap.ASSESSMENT_LIAISON``, by role) with an active ``OutcomeApprover`` row; cached
+    like the assessor grant (Redis, five minutes, dropped by ``signals.py`` when a row is saved)."""
+    if not getattr(user, "is_authenticated", False) or not user.can(Cap.ASSESSMENT_LIAISON):
+        return False
+    if not hasattr(user, _APPROVER_ATTR):
+        from django.core.cache import cache
+
+        from .models import OutcomeApprover
+
+        key = approver_cache_key(user.pk)
+        held = cache.get(key)
+        if held is None:
+            held = OutcomeApprover.objects.filter(user_id=user.pk, is_active=True).exists()
+            cache.set(key, held, GRANT_CACHE_SECONDS)
+        setattr(user, _APPROVER_ATTR, held)
+    return getattr(user, _APPROVER_ATTR)
+
+
+def register_outcome_approver_grant() -> None:
+    register_grant(name="assessment.outcome_approver", capabilities=(Cap.OUTCOME_APPROVE,),
+                   holds=holds_outcome_approver)
+
+
+def can_approve_outcomes(user) -> bool:
+    return _can(user, Cap.OUTCOME_APPROVE)
+
+
+def require_outcome_approver(user) -> None:
+    require_capability(user, Cap.OUTCOME_APPROVE)
+
+
+def get_outcome_for_user(user, pk):
+    """One outcome in the user's scope (clerks: their township's issued rows) → 404 otherwise."""
+    from .models import Outcome
+
+    require_capability(user, Cap.ASSESSMENT_VIEW)
+    qs = Outcome.objects.select_related("township", "leader", "decision", "decided_by")
+    if not sees_county(user):
+        qs = qs.filter(status=Outcome.Status.ISSUED)
+    return get_object_for_user(qs, user, pk)
 
 
 def _can(user, capability: str) -> bool:
@@ -171,9 +224,11 @@ def _writable(queryset, user, pk):
 
 
 __all__ = [
-    "CapabilityDenied", "OutOfScope", "can_manage_rectifications", "can_rebuild_weekly", "can_record_supervision",
-    "can_report_rectification", "get_rectification_for_user", "get_visit_for_user", "require_rectification_manage",
-    "require_supervision_record", "can_view_assessment", "get_check_for_user",
+    "CapabilityDenied", "OutOfScope", "can_approve_outcomes", "can_manage_rectifications", "can_rebuild_weekly",
+    "can_record_supervision", "can_report_rectification", "can_view_assessment", "get_check_for_user",
+    "get_outcome_for_user", "get_rectification_for_user", "get_visit_for_user", "holds_outcome_approver",
+    "register_outcome_approver_grant", "require_outcome_approver", "require_rectification_manage",
+    "require_supervision_record",
     "get_site_for_user", "get_township_for_user", "holds_assessor_grant", "is_assessor", "register_assessor_grant",
     "require_assessor", "sees_county", "sees_full_ranking", "sees_township", "township_filter",
 ]

@@ -4,10 +4,15 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Assessor
-from .permissions import grant_cache_key
+from .models import Assessor, OutcomeApprover
+from .permissions import approver_cache_key, grant_cache_key
 
 
 @receiver([post_save, post_delete], sender=Assessor)
 def forget_grant(sender, instance, **kwargs):
     cache.delete(grant_cache_key(instance.user_id))
+
+
+@receiver([post_save, post_delete], sender=OutcomeApprover)
+def forget_approver(sender, instance, **kwargs):
+    cache.delete(approver_cache_key(instance.user_id))

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import entry, leaders, publicity, ranking, rectifications, scorecard, weekly
+from .views import entry, leaders, outcomes, publicity, ranking, rectifications, scorecard, weekly
 from .weeks import WeekConverter
 
 register_converter(WeekConverter, "week")
@@ -26,6 +26,14 @@ urlpatterns = [
     # --- liaison leaders (views/leaders.py) --------------------------------------------------------
     path("leaders/me/", leaders.my_liaison, name="my_liaison"),
     path("leaders/<int:pk>/", leaders.leader_page, name="leader"),
+    # --- rewards and penalties of a closed year (views/outcomes.py) -------------------------------
+    path("outcomes/", outcomes.outcomes, name="outcomes"),
+    path("outcomes/propose/", outcomes.outcomes_propose_view, name="outcomes_propose"),
+    path("outcomes/issue/", outcomes.outcomes_issue_view, name="outcomes_issue"),
+    path("outcomes/notice/", outcomes.outcomes_notice, name="outcomes_notice"),
+    path("outcomes/export/", outcomes.outcomes_export, name="outcomes_export"),
+    path("outcomes/<int:pk>/decide/", outcomes.outcome_decide_view, name="outcome_decide"),
+    path("outcomes/<int:pk>/correct/", outcomes.outcome_correct_view, name="outcome_correct"),
     # --- publicity sites (views/publicity.py) ------------------------------------------------------
     path("publicity/", publicity.publicity_list, name="publicity_list"),
     path("publicity/new/", publicity.publicity_create, name="publicity_create"),

@@ -70,7 +70,8 @@ class HouseholdMergeAdmin(AdminRoleOnly, admin.ModelAdmin):
 
 @admin.register(WorkGroup)
 class WorkGroupAdmin(AdminRoleOnly, admin.ModelAdmin):
-    list_display = ("name", "member_count", "village_count", "is_active")
+    list_display = ("name", "leader", "member_count", "village_count", "is_active")
+    list_select_related = ("leader",)
     list_filter = ("is_active",)
     search_fields = ("name",)
     filter_horizontal = ("members", "villages")
@@ -89,8 +90,9 @@ class WorkGroupAdmin(AdminRoleOnly, admin.ModelAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "members":
-            # Work groups are bureau staff (包村联户); the model's limit_choices_to says so too.
-            kwargs["queryset"] = User.objects.filter(role=Role.BUREAU_STAFF, is_active=True).order_by("username")
+            # Work groups are the whole bureau, leaders included (包村联户); the model's limit_choices_to says so too.
+            kwargs["queryset"] = User.objects.filter(role__in=[Role.BUREAU_STAFF, Role.LEADER],
+                                                     is_active=True).order_by("username")
         if db_field.name == "villages":
             kwargs["queryset"] = Village.objects.filter(is_active=True).select_related("township").order_by("code")
         return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -12,7 +12,7 @@ Names:
   ``Person``;
 - reads: ``couples_county`` (every couple, joined; the caller applies its own scoping rule
   before showing a row), ``latest_survey_date``, ``couple_visit_history``,
-  ``outreach_by_work_group``;
+  ``outreach_by_work_group``, ``weekly_coverage`` (the briefing's 包村联户 line);
 - the search rules: ``person_match``, ``phone_match``, ``is_phone_term``, ``search_term``;
 - writes (services, each ``@transaction.atomic`` and audited): ``household_register``,
   ``person_add``, ``couple_create``, ``survey_record``, ``visit_record``;
@@ -20,6 +20,7 @@ Names:
   from a couple).
 """
 from .models import Couple, FollowUpVisit, Household, Person
+from .selectors.cadres import weekly_coverage
 from .selectors.register import (couples_county, is_phone_term, latest_survey_date, person_match, phone_match,
                                  search_term)
 from .selectors.visits import couple_visit_history, outreach_by_work_group
@@ -30,6 +31,7 @@ from .signals import couples_changed
 __all__ = [
     "Couple", "FollowUpVisit", "Household", "Person",
     "couples_county", "latest_survey_date", "couple_visit_history", "outreach_by_work_group",
+    "weekly_coverage",
     "person_match", "phone_match", "is_phone_term", "search_term",
     "household_register", "person_add", "couple_create", "survey_record", "visit_record",
     "couples_changed",

@@ -220,8 +220,16 @@ def _seed_work_group(context, today):
         villages += list(Village.objects.filter(township=township).order_by("code")[:1])
     group.villages.set(villages)
     group.members.add(bureau)
+    # Leaders belong to work groups too (机关全体人员); bureau staff lead this one and link members.
+    leader = context["users"].get("leader")
+    if leader is not None:
+        group.members.add(leader)
+    if group.leader_id is None:
+        group.leader = bureau
+        group.save(update_fields=["leader"])
     if OutreachVisit.objects.filter(visitor=bureau).exists():
         return
+    _seed_links(group, [u for u in (bureau, leader) if u is not None], today)
     r = random.Random("outreach")
     for household in Household.objects.filter(village__in=villages).order_by("code")[:6]:
         OutreachVisit.objects.create(
@@ -229,4 +237,33 @@ def _seed_work_group(context, today):
             content=r.choice(["宣传生育支持政策和免费孕前检查", "了解家庭生育意愿和服务需求", "走访慰问，登记托育服务需求"]),
             needs=r.choice(["", "希望提供托育服务信息", "咨询生育登记办理流程"]), created_by=bureau,
         )
+    _seed_needs(bureau)
+
+
+LINKS_PER_CADRE = 20
+
+
+def _seed_links(group, cadres, today):
+    """联户: about 20 households of the group's villages per member (a household may have two cadres
+    when the villages are small)."""
+    from .services.cadres import cadre_link
+
+    households = list(Household.objects.filter(village__work_groups=group, is_void=False).order_by("code")
+                      .values_list("pk", flat=True)[:LINKS_PER_CADRE * len(cadres)])
+    step = max(1, len(households) // len(cadres))
+    for n, cadre in enumerate(cadres):
+        rotated = households[n * step:] + households[:n * step]
+        cadre_link(group=group, cadre=cadre, household_ids=rotated[:LINKS_PER_CADRE], by=group.leader)
+
+
+def _seed_needs(bureau):
+    """Needs of the visits that raised one: some still open (one overdue by date), some referred, one resolved."""
+    from .services.needs import need_move, need_raise
+
+    for n, visit in enumerate(OutreachVisit.objects.filter(visitor=bureau).exclude(needs="").order_by("visit_date")):
+        need = need_raise(visit=visit, by=bureau)
+        if n % 3 == 1:
+            need_move(need=need, by=bureau, to="referred", note="镇卫生院妇幼保健科")
+        elif n % 3 == 2:
+            need_move(need=need, by=bureau, to="resolved", note="已电话告知办理流程和所需材料")
 

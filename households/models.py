@@ -115,7 +115,7 @@ class VisitService(models.TextChoices):
 class HouseholdQuerySet(VoidableQuerySet, ScopedQuerySet):
     township_path = "township"
     village_path = "village"
-    scopes = {Role.CLERK: Scope.TOWNSHIP, Role.BUREAU_STAFF: Scope.LINKED_VILLAGES}
+    scopes = {Role.CLERK: Scope.TOWNSHIP, Role.BUREAU_STAFF: Scope.LINKED_VILLAGES, Role.LEADER: Scope.LINKED_VILLAGES}
 
 class PersonQuerySet(VoidableQuerySet, ScopedQuerySet):
     # Person carries its household's township (kept by Person.save): a clerk's search reads the
@@ -146,8 +146,13 @@ class FollowUpVisitQuerySet(VoidableQuerySet, ScopedQuerySet):
 class OutreachVisitQuerySet(ScopedQuerySet):
     township_path = "township"
     village_path = "household__village"
-    # Township clerks see the bureau's visits to their households; bureau staff their linked villages.
-    scopes = {Role.CLERK: Scope.TOWNSHIP, Role.BUREAU_STAFF: Scope.LINKED_VILLAGES}
+    # Township clerks see the bureau's visits to their households; bureau staff and leaders (every
+    # member of the bureau may belong to a work group) their linked villages.
+    scopes = {Role.CLERK: Scope.TOWNSHIP, Role.BUREAU_STAFF: Scope.LINKED_VILLAGES, Role.LEADER: Scope.LINKED_VILLAGES}
+
+
+class NeedQuerySet(OutreachVisitQuerySet):
+    """群众诉求 follow the visit they were raised in: the township's clerks, the work group's villages."""
 
 
 class TownshipOnlyQuerySet(ScopedQuerySet):
@@ -507,7 +512,13 @@ class WorkGroup(models.Model):
     name = models.CharField(_("工作组名称"), max_length=50, unique=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="work_groups", verbose_name=_("成员"), blank=True,
-        limit_choices_to={"role": Role.BUREAU_STAFF},
+        limit_choices_to={"role__in": [Role.BUREAU_STAFF, Role.LEADER]},
+        help_text=_("机关全体人员（局机关干部和局班子成员）都可以加入工作组。"),
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="led_work_groups",
+        verbose_name=_("组长"), limit_choices_to={"role__in": [Role.BUREAU_STAFF, Role.LEADER]},
+        help_text=_("组长为组员分配联系户（联户）。"),
     )
     villages = models.ManyToManyField(Village, related_name="work_groups", verbose_name=_("联系村/社区"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -562,6 +573,121 @@ class OutreachVisit(Timestamped):
         if self.household_id:
             self.township_id = Household.objects.values_list("township_id", flat=True).get(pk=self.household_id)
         super().save(*args, **kwargs)
+
+
+class CadreLink(models.Model):
+    """联户: a work-group member answers for one household of the group's villages.
+
+    Set by the group's leader (``services.cadres``); ended, never deleted (``ended_at``), so the
+    history of who answered for a household stays.
+    """
+
+    group = models.ForeignKey(WorkGroup, on_delete=models.PROTECT, related_name="links", verbose_name=_("工作组"))
+    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="household_links",
+                              verbose_name=_("联系干部"))
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cadre_links",
+                                  verbose_name=_("家庭户"))
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("分配人"))
+    linked_at = models.DateTimeField(_("分配时间"), default=timezone.now)
+    ended_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("联系户")
+        verbose_name_plural = _("联系户")
+        ordering = ["cadre", "household"]
+        constraints = [
+            models.UniqueConstraint(fields=["cadre", "household"], condition=Q(ended_at__isnull=True),
+                                    name="households_cadrelink_one_active"),
+        ]
+        indexes = [models.Index(fields=["household"], condition=Q(ended_at__isnull=True),
+                                name="households_cadrelink_household")]
+
+    def __str__(self):
+        return f"{self.cadre} — {self.household}"
+
+    audit_select_related = ("household__township", "household__village")
+
+    def audit_label(self):
+        return _("%(cadre)s 联系 %(household)s") % {"cadre": self.cadre.get_full_name(),
+                                                     "household": self.household.audit_label()}
+
+
+class Need(models.Model):
+    """群众诉求 raised in an outreach visit: open → referred (to whom) → resolved, or closed as not
+    solvable with a reason; due by ``deadline`` (visit date + ``HOUSEHOLDS_NEED_DEADLINE_DAYS``).
+    Every step is a ``NeedStep`` row."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待办理")
+        REFERRED = "referred", _("已转办")
+        RESOLVED = "resolved", _("已解决")
+        CLOSED = "closed", _("无法解决，已办结")
+
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("镇/街道"),
+                                 editable=False)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="needs", verbose_name=_("家庭户"))
+    visit = models.OneToOneField(OutreachVisit, on_delete=models.PROTECT, related_name="need",
+                                 verbose_name=_("走访记录"))
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("记录人"))
+    text = models.CharField(_("诉求内容"), max_length=500)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    deadline = models.DateField(_("办理期限"))
+    referred_to = models.CharField(_("转办单位或人员"), max_length=100, blank=True)
+    outcome = models.CharField(_("办理结果或无法解决的原因"), max_length=500, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    objects = NeedQuerySet.as_manager()
+
+    OPEN_STATUSES = (Status.OPEN, Status.REFERRED)
+
+    class Meta:
+        verbose_name = _("群众诉求")
+        verbose_name_plural = _("群众诉求")
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["raised_by", "deadline"], condition=Q(status__in=["open", "referred"]),
+                                name="households_need_open")]
+
+    def __str__(self):
+        return self.text[:30]
+
+    audit_select_related = ("household__township", "household__village")
+
+    def audit_label(self):
+        return _("%(household)s 的诉求") % {"household": self.household.audit_label()}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return self.is_open and self.deadline < (today or timezone.localdate())
+
+    def get_absolute_url(self):
+        return reverse("households:need_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        if self.household_id and not self.township_id:
+            self.township_id = Household.objects.values_list("township_id", flat=True).get(pk=self.household_id)
+        super().save(*args, **kwargs)
+
+
+class NeedStep(models.Model):
+    """One step of a need: who, when, from, to, and the note (to whom, the result, the reason)."""
+
+    need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="steps", verbose_name=_("诉求"))
+    from_status = models.CharField(_("原状态"), max_length=10, choices=Need.Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=Need.Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("办理人"))
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("诉求办理记录")
+        verbose_name_plural = _("诉求办理记录")
+        ordering = ["at", "id"]
 
 
 # --- Merges and imports ------------------------------------------------------------------------

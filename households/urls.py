@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .indicators import DRILLDOWN_SOURCES
-from .views import exchange, indicators, outreach, register, stats, visits
+from .views import cadres, exchange, indicators, outreach, register, stats, visits
 
 app_name = "households"
 
@@ -36,6 +36,13 @@ urlpatterns = [
     path("<int:pk>/outreach/new/", outreach.outreach_create, name="outreach_create"),
     path("outreach/visits/", outreach.outreach_list, name="outreach_list"),
     path("outreach/visits/<int:pk>/edit/", outreach.outreach_edit, name="outreach_edit"),
+    # --- 包村联户: links, coverage, needs (views/cadres.py) ----------------------------------------
+    path("groups/links/", cadres.group_links, name="group_links"),
+    path("groups/<int:group_pk>/members/<int:user_pk>/", cadres.member_links, name="member_links"),
+    path("coverage/", cadres.coverage_page, name="coverage"),
+    path("coverage/<slug:kind>/", cadres.coverage_list, name="coverage_list"),
+    path("needs/", cadres.need_list, name="need_list"),
+    path("needs/<int:pk>/", cadres.need_detail, name="need_detail"),
     path("stats/", stats.stats, name="stats"),
     # --- the records behind each scorecard indicator, for leaders (views/indicators.py) -------
     *[

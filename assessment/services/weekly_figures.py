@@ -17,7 +17,7 @@ from django.utils import translation
 
 from accounts.models import Township
 from core.indicators import Indicator, all_indicators, compute_periods
-from households.api import outreach_by_work_group
+from households.api import outreach_by_work_group, weekly_coverage
 
 from ..models import AnnualScore
 from ..selectors.ranking import rank_change
@@ -104,7 +104,7 @@ def _outreach(start, end) -> dict:
         group["previous"] += row["previous"]
         group["villages"] += 1
         group["unvisited"] += 0 if row["visits"] else 1
-    return {"rows": rows, "groups": list(groups.values())}
+    return {"rows": rows, "groups": list(groups.values()), "coverage": weekly_coverage(end=end)}
 
 
 def compute_week(week_start: datetime.date, *, progress: Callable[[int, int], None] | None = None) -> WeekFigures:

@@ -10,7 +10,6 @@ from accounts.roles import Cap, roles_with
 
 from ..permissions import can_record_supervision
 from ..selectors.leaders import leader_summary
-from ..selectors.rectifications import supervision_counts
 from .ranking import _year
 
 
@@ -24,7 +23,6 @@ def leader_page(request, pk):
     year = _year(request)
     return render(request, "assessment/leader.html", {"leader": leader, "year": year,
                                                       **leader_summary(leader=leader, year=year),
-                                                      "supervision": supervision_counts(leader=leader, year=year),
                                                       "can_record_supervision": request.user == leader
                                                       and can_record_supervision(request.user)})
 

@@ -138,6 +138,7 @@ def township_detail(request, pk, year):
     return render(request, "assessment/township_detail.html", {
         "township": township, "year": year, "scheme": scheme, "annual": annual, "lines": lines,
         "done_sites": done_sites, "points": points, "points_max": points_max, "show_rank": full,
+        "highlights_done": sum(1 for site in done_sites if site.kind in site.HIGHLIGHT_KINDS),
         "year_end": sel.year_end_of(township=township, year=year),
         "liaison": sel.liaison_of(township=township, year=year),
         "history": sel.rank_history(year=year, township_ids=[township.pk]).get(township.pk, {}) if full else {},

@@ -319,6 +319,8 @@ HOUSEHOLDS_IMPORT_PREVIEW_HOURS = env.int("IMPORT_PREVIEW_HOURS", default=48)
 # Target for the share of follow-up visits made on or before their due date (%), for the
 # scorecard's colour bands.
 HOUSEHOLDS_VISITS_ON_TIME_TARGET = env.float("VISITS_ON_TIME_TARGET", default=90.0)
+# 群众诉求: days a need raised in an outreach visit has to be resolved (or closed) before it is overdue.
+HOUSEHOLDS_NEED_DEADLINE_DAYS = env.int("NEED_DEADLINE_DAYS", default=30)
 
 # --- Township assessment ----------------------------------------------------------------------
 # Publicity-site photos: the largest upload accepted and the largest side in pixels.

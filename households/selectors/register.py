@@ -132,7 +132,7 @@ def filter_villages(user: User):
     member's linked villages; nobody else's."""
     if user.role == Role.CLERK and user.township_id:
         return Village.objects.filter(township_id=user.township_id).order_by("code")
-    if user.role == Role.BUREAU_STAFF:
+    if user.role in (Role.BUREAU_STAFF, Role.LEADER):
         return Village.objects.filter(id__in=linked_village_ids(user)).order_by("code")
     return Village.objects.none()
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Township, User, Village
-from accounts.roles import Cap, Role
+from accounts.roles import Cap
 from accounts.scoping import linked_village_ids
 from core.selectors import filter_given
 
@@ -128,9 +128,9 @@ def outreach_villages(user: User):
 
 
 def outreach_visits_in_scope(*, user: User, q: str = "", date_from=None, date_to=None):
-    """Outreach visits: bureau staff see their own; clerks those to their township's households."""
+    """Outreach visits: bureau staff and leaders see their own; clerks those to their township's households."""
     qs = OutreachVisit.objects.visible_to(user)
-    if user.role == Role.BUREAU_STAFF:
+    if user.can(Cap.OUTREACH_RECORD):
         qs = qs.filter(visitor=user)
     q = (q or "").strip()
     if q:
@@ -195,7 +195,7 @@ def home_widgets(user: User) -> dict | None:
     role's shortcuts; None when the user has nothing here. Capabilities, not role names, decide,
     like the navigation does."""
     links = []
-    due = None
+    due = needs = None
     title = intro = ""
     if user.can(Cap.COUPLE_VIEW):
         due = due_counts(user=user, on=timezone.localdate())
@@ -207,14 +207,22 @@ def home_widgets(user: User) -> dict | None:
     if user.can(Cap.OUTREACH_RECORD):
         title, intro = _("大走访"), _("查看本工作组联系村（社区）的家庭户，记录大走访情况。")
         links += [("outreach", _("联系村家庭户"), "households:outreach_households"),
-                  ("outreach-visits", _("我的走访记录"), "households:outreach_list")]
+                  ("outreach-visits", _("我的走访记录"), "households:outreach_list"),
+                  ("needs", _("群众诉求"), "households:need_list")]
+        from .cadres import need_counts
+
+        needs = need_counts(user=user)  # open and overdue needs of the user's groups' villages
+        if user.can(Cap.CADRE_LINK) and user.led_work_groups.filter(is_active=True).exists():
+            links += [("group-links", _("联户分配"), "households:group_links")]
+    if user.can(Cap.COVERAGE_VIEW):
+        links += [("coverage", _("包村联户覆盖"), "households:coverage")]
     if user.can(Cap.REGISTER_STATS):
         title, intro = _("各镇街汇总"), _("各镇/街道的家庭户、摸底造册、本月随访和逾期未访数。")
         links += [("stats", _("查看各镇街汇总"), "households:stats")]
     if not links:
         return None
     return {
-        "home_title": title, "home_intro": intro, "home_due": due,
+        "home_title": title, "home_intro": intro, "home_due": due, "home_needs": needs,
         "home_links": [{"key": k, "label": label, "url": reverse(name)} for k, label, name in links],
     }
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AuditEvent, User
-from accounts.roles import Role
+from accounts.roles import Cap
 from accounts.scoping import linked_village_ids
 from accounts.services import audit_log
 
@@ -20,12 +20,12 @@ def outreach_record(
 ) -> OutreachVisit:
     """Record a bureau staff member's visit to ``household`` and return it.
 
-    Rules: only bureau staff, only households of villages linked to one of their active work
+    Rules: only the bureau (staff and leaders: ``Cap.OUTREACH_RECORD``), only households of villages linked to one of their active work
     groups (checked here too, so a task or command cannot bypass the view's scoping), not a void
     household, a visit date not in the future and some content. ``ValidationError`` otherwise.
     """
-    if by.role != Role.BUREAU_STAFF:
-        raise ValidationError(_("只有局机关干部可以记录大走访。"))
+    if not by.can(Cap.OUTREACH_RECORD):
+        raise ValidationError(_("只有局机关工作人员可以记录大走访。"))
     if not Household.objects.filter(pk=household.pk, village__in=linked_village_ids(by)).exists():
         raise ValidationError(_("该家庭户不在您所在工作组的联系村（社区）内。"))
     errors = {}
@@ -45,6 +45,10 @@ def outreach_record(
         created_by=by,
     )
     audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=visit)
+    if visit.needs:
+        from .needs import need_raise
+
+        need_raise(visit=visit, by=by, request=request)
     return visit
 
 
@@ -77,4 +81,7 @@ def outreach_update(
     locked.save(update_fields=["content", "needs", "updated_at"])
     visit.content, visit.needs, visit.updated_at = locked.content, locked.needs, locked.updated_at
     audit_log(action=AuditEvent.Action.UPDATE, request=request, user=by, obj=locked, detail="content,needs")
+    from .needs import need_follow_visit
+
+    need_follow_visit(visit=locked, by=by, request=request)
     return locked

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.pagination import paginate, query_without_page
-from accounts.permissions import capability_required, get_object_for_user
+from accounts.permissions import CapabilityDenied, capability_required, get_object_for_user
 from accounts.roles import Cap
 from core.forms import Form
 from core.pages import form_page, list_page
@@ -29,7 +29,8 @@ from ..services.outreach import outreach_editable_by, outreach_record, outreach_
 def outreach_households(request):
     form = OutreachHouseholdFilterForm(request.GET or None, user=request.user)
     return list_page(request, template="households/outreach_households.html", form=form,
-                     queryset=select_outreach_households(user=request.user, **form.values()))
+                     queryset=select_outreach_households(user=request.user, **form.values()),
+                     extra={"can_open_household": request.user.can(Cap.REGISTER_VIEW)})  # leaders: no register
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,8 +48,9 @@ def outreach_create(request, pk):
 
 
 @require_GET
-@capability_required(Cap.REGISTER_VIEW)
 def outreach_list(request):
+    if not (request.user.can(Cap.REGISTER_VIEW) or request.user.can(Cap.OUTREACH_RECORD)):
+        raise CapabilityDenied(Cap.REGISTER_VIEW)  # clerks read their township's; the bureau its own visits
     form = OutreachVisitFilterForm(request.GET or None, user=request.user)
     f = form.values()
     visits = outreach_visits_in_scope(
@@ -61,6 +63,7 @@ def outreach_list(request):
     return render(request, "households/outreach_list.html", {
         "form": form, "page": page, "query": query_without_page(request),
         "can_record": request.user.can(Cap.OUTREACH_RECORD),
+        "can_open_household": request.user.can(Cap.REGISTER_VIEW),
     })
 
 

@@ -49,7 +49,7 @@ def test_home_shows_role_panel_and_only_allowed_navigation(request, client_for, 
                         due=("/households/due/", "到期随访"))
     if role == "clerk":  # the townships' Excel sheets (households/views/exchange.py)
         expected["import"] = ("/households/import/", "导入 Excel")
-    if role == "bureau_staff":  # 大走访 to households of the work group's villages
+    if role in ("bureau_staff", "leader"):  # 大走访 to households of the work group's villages (机关全体人员)
         expected["outreach"] = ("/households/outreach/", "大走访")
     if role == "leader":
         expected["stats"] = ("/households/stats/", "统计")

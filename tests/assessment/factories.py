@@ -6,7 +6,16 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.roles import Role
-from assessment.models import Assessor, Liaison, PublicitySite, RegularCheck, YearEndScore
+from assessment.models import (
+    Assessor,
+    Liaison,
+    Outcome,
+    OutcomeApprover,
+    OutcomeDecision,
+    PublicitySite,
+    RegularCheck,
+    YearEndScore,
+)
 
 from ..factories import TownshipFactory, UserFactory
 
@@ -56,3 +65,17 @@ class PublicitySiteFactory(DjangoModelFactory):
 
 def grant(user) -> Assessor:
     return Assessor.objects.create(user=user)
+
+
+def approve(user) -> OutcomeApprover:
+    """Grant ``user`` (a leader) approval of outcomes (奖惩审定)."""
+    return OutcomeApprover.objects.create(user=user)
+
+
+def issued_outcome(*, township, year, by, label="先进", number=None) -> Outcome:
+    """An outcome of ``township`` already issued under its own decision (as the services leave it)."""
+    decision = OutcomeDecision.objects.create(year=year, number=number or f"县卫健发〔{year}〕{township.pk}号",
+                                              decided_on=datetime.date(year + 1, 1, 10), issued_by=by)
+    return Outcome.objects.create(year=year, subject="township", township=township, total=Decimal("90"), rank=1,
+                                  proposed_label=label, label=label, status=Outcome.Status.ISSUED, decided_by=by,
+                                  decision=decision)

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 from django.utils import timezone
 
 from assessment.models import AnnualScore, Assessor, Liaison, PublicitySite, RegularCheck, Scheme, WeeklyReport
@@ -51,6 +52,24 @@ def test_demo_gives_a_believable_ranking_for_this_year_and_last(db, scale):
     assert rects.filter(source="supervision", visit__isnull=False).exists()
     # The last briefing counts them.
     assert "rectifications" in reports[0].figures and reports[0].figures["rectifications"]["assigned"] > 0
+    # 奖优罚劣: both closed years issued (townships and liaison leaders); the earlier one corrected once.
+    from assessment.models import Outcome
+
+    leaders = 2 if scale == "small" else 4
+    for y in (year - 2, year - 1):
+        current = Outcome.objects.filter(year=y, is_current=True)
+        assert current.filter(subject="township").count() == townships
+        assert current.filter(subject="leader").count() == leaders
+        assert set(current.values_list("status", flat=True)) == {"issued"}
+    assert Outcome.objects.filter(year=year - 2, is_current=False).count() == 1
+    assert Outcome.objects.filter(year=year - 2, supersedes__isnull=False).count() == 1
+    # 包村联户: about 20 households per cadre, and needs at every step.
+    from households.models import CadreLink, Need
+
+    per_cadre = list(CadreLink.objects.values("cadre").annotate(n=Count("id"))
+                     .values_list("n", flat=True))
+    assert len(per_cadre) == 2 and all(15 <= n <= 20 for n in per_cadre), per_cadre
+    assert Need.objects.exists()
 
 
 def test_demo_twice_adds_nothing(db):

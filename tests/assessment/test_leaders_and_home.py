@@ -95,8 +95,9 @@ def test_leader_home_query_count_does_not_grow_with_townships(client_for, leader
     client = client_for(leader)
     client.get("/")  # the indicator moves are cached for ten minutes after this
     # The ranking, the leader's liaisons, the latest weekly report's summary and the rectifications
-    # waiting for acceptance or overdue.
-    with django_assert_num_queries(REQUEST + 4) as first:
+    # waiting for acceptance or overdue; households' panel: the open and overdue needs of the leader's
+    # work groups and whether they lead one (包村联户).
+    with django_assert_num_queries(REQUEST + 6) as first:
         client.get("/")
     for n in range(5):
         town = TownshipFactory()
@@ -121,3 +122,32 @@ def test_the_liaison_buttons_and_the_leader_link_follow_the_capabilities(request
     detail = client.get(reverse("assessment:township", args=[township_a.pk, YEAR])).content.decode()
     assert leader.name in detail
     assert (reverse("assessment:leader", args=[leader.pk]) in detail) == (who != "clerk_a")
+
+
+def test_a_lost_rank_counts_as_falling_below_the_last_ranked_place(client_for, leader, ranked):
+    """C was 1st last year and loses its rank this year (no year-end score): of the two townships
+    ranked this year (A, B) it counts as 3rd, ↓2. Net: A +1 (2 → 1), C 1 − 3 = −2 → −1. X had no
+    rank last year and does not count."""
+    from assessment.selectors.leaders import net_rank_change
+
+    AnnualScore.objects.filter(year=YEAR, township=ranked["c"]).update(total=None, rank=None)
+    response = client_for(leader).get(reverse("assessment:leader", args=[leader.pk]))
+    ctx = response.context
+    assert (ctx["township_total"], ctx["net_change"]) == (2, -1)
+    lost = next(r for r in ctx["rows"] if r.township_id == ranked["c"].pk)
+    assert lost.change == {"kind": "lost", "delta": 2}
+    assert "（失去名次）" in response.content.decode()
+    # The rule alone: a lost rank is ranked + 1; no previous rank, no count; nothing to count → None.
+    assert net_rank_change([(None, 4), (2, 3)], ranked=5) == (4 - 6) + (3 - 2)
+    assert net_rank_change([(1, None), (None, None)], ranked=5) is None
+
+
+def test_the_leaders_record_shows_the_issued_outcome(client_for, leader, ranked):
+    from assessment.models import Outcome, OutcomeDecision
+
+    decision = OutcomeDecision.objects.create(year=YEAR, number="县卫健发〔2026〕5号",
+                                              decided_on=datetime.date(YEAR, 1, 1), issued_by=leader)
+    Outcome.objects.create(year=YEAR, subject="leader", leader=leader, label="优秀", measures="通报表扬",
+                           status="issued", decision=decision)
+    html = client_for(leader).get(reverse("assessment:leader", args=[leader.pk])).content.decode()
+    assert "优秀" in html and "县卫健发〔2026〕5号" in html

@@ -145,3 +145,14 @@ def test_site_list_query_count_is_constant(client_for, leader, township_a, djang
         PublicitySiteFactory(township=township_a)
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(reverse("assessment:publicity_list"))
+
+
+def test_the_township_page_shows_highlight_progress_against_the_target(client_for, leader, township_a):
+    """亮点: highlight, publicity street and upgrade sites built this year count; a board does not."""
+    year = datetime.date.today().year
+    Scheme.objects.create(year=year, publicity_target=2)
+    for kind in (PublicitySite.Kind.UPGRADE, PublicitySite.Kind.BOARD):
+        PublicitySiteFactory(township=township_a, kind=kind, completion_date=datetime.date(year, 1, 1))
+    response = client_for(leader).get(reverse("assessment:township", args=[township_a.pk, year]))
+    assert response.context["highlights_done"] == 1
+    assert "已建成 1 个 / 年度目标 2 个" in response.content.decode()

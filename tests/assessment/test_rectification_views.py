@@ -248,3 +248,25 @@ def test_the_leaders_home_counts_what_waits_for_acceptance_and_what_is_overdue(c
     assert response.context["assessment_panel"]["rectifications"] == {"waiting": 1, "overdue": 1}
     assert 'data-testid="home-rectifications-summary"' in response.content.decode()
     assert 'data-testid="home-rectifications-summary"' not in client_for(clerk_a).get("/").content.decode()
+
+
+def test_the_leaders_record_counts_their_supervision_visits_and_townships_rectifications_on_time(
+        client_for, leader, township_a, township_b, clerk_a, clerk_b):
+    """The annual record's two duties: visits against the target (one a month per liaison township over the
+    months gone by) and the liaison townships' rectifications done on time (one rate over all of them)."""
+    LiaisonFactory(township=township_a, year=TODAY.year, leader=leader)
+    SupervisionVisit.objects.create(leader=leader, township=township_a, visit_date=TODAY, participants="x",
+                                    findings="y")
+    SupervisionVisit.objects.create(leader=leader, township=township_b, visit_date=TODAY, participants="x",
+                                    findings="not a liaison township of this leader")
+    on_time = make_rect(township=township_a, responsible=clerk_a, by=leader, deadline=TODAY,
+                        status=S.DONE, done_on_time=True)
+    make_rect(township=township_a, responsible=clerk_a, by=leader, deadline=TODAY - datetime.timedelta(days=1))
+    make_rect(township=township_b, responsible=clerk_b, by=leader, deadline=TODAY - datetime.timedelta(days=1))
+    page = client_for(leader).get(reverse("assessment:leader", args=[leader.pk]))
+    assert page.context["supervision_visits"] == 1  # township_b is not theirs
+    assert page.context["supervision_target"] == TODAY.month  # one a month, one township
+    assert page.context["rectifications_on_time"] == 50.0  # 1 of township_a's 2 due; township_b not theirs
+    html = page.content.decode()
+    assert f"1 次 / 目标 {TODAY.month} 次" in html and "50.0%" in html
+    assert on_time.done_on_time

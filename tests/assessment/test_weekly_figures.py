@@ -137,14 +137,15 @@ def test_a_build_costs_the_same_number_of_queries_for_three_townships_or_nine(we
     assert len(nine.captured_queries) == len(three.captured_queries)
     # The apps' batches (both weeks, townships and county), two per
     # other indicator (this week, last week) + the county's own figure of the other rates (both
-    # weeks), townships, outreach, the ranking and the week's rectifications (整改); then read, claim, write (savepoint, update,
-    # delete and insert the sections), read back.
+    # weeks), townships, outreach (+ 3 for the 包村联户 line: villages in no group, unvisited linked
+    # households, needs), the ranking and the week's rectifications (整改); then read, claim, write
+    # (savepoint, update, delete and insert the sections), read back.
     weekly = [i for i in all_indicators() if i.weekly]
     batches = {i.batch for i in weekly if i.batch is not None}
     assert len(batches) == 4
     batch_statements = 6  # households 1, screening 2 (couples, screenings), enforcement 2 (tips, cases), assessment 1
     others = [i for i in weekly if i.batch is None]
-    computing = batch_statements + 2 * len(others) + 2 * sum(i.county is not None for i in others) + 1 + 1 + 1 + 1
+    computing = batch_statements + 2 * len(others) + 2 * sum(i.county is not None for i in others) + 1 + 1 + 3 + 1 + 1
     assert len(three.captured_queries) == computing + 8
 
 

@@ -16,7 +16,7 @@ from assessment.models import Rectification, SupervisionVisit
 from assessment.services.weekly import weekly_report_build
 from assessment.weeks import last_complete_week
 
-from .factories import LiaisonFactory, PublicitySiteFactory, RegularCheckFactory, grant
+from .factories import LiaisonFactory, PublicitySiteFactory, RegularCheckFactory, approve, grant, issued_outcome
 
 YEAR = datetime.date.today().year
 VIEWERS = {"clerk_a": 200, "clerk_b": 200, "leader": 200}  # leaders; clerks their own township
@@ -31,6 +31,8 @@ def build(w):
     w.scheme = Scheme.objects.get_or_create(year=YEAR)[0]
     # A grant held by someone outside the cast, so the cast's entry pages stay 403.
     w.other_grant = grant(UserFactory(username="granted", role=Role.BUREAU_STAFF))
+    w.approver_grant = approve(UserFactory(username="approver", role=Role.LEADER))
+    w.year_outcome_a = issued_outcome(township=w.township_a, year=YEAR - 1, by=w.leader)
     # Last week's Monday briefing, built as the worker builds it.
     w.week = weekly_report_build(week_start=last_complete_week()).report.week_start
     # A problem of township A in that report, a rectification, a report's file (missing on disk), a visit.
@@ -65,6 +67,16 @@ URLS = {
     # --- liaison leaders ---------------------------------------------------------------------------
     "assessment:my_liaison": Url(only(leader=302)),  # to the leader's own page
     "assessment:leader": Url(only(leader=200), kwargs=lambda w: {"pk": w.leader.pk}),
+    # --- rewards and penalties: leaders the year, clerks their township's issued outcomes; the
+    # cast's leader holds no approval grant (OutcomeApprover), so approving is 403 for everyone.
+    "assessment:outcomes": Url(only(**VIEWERS)),
+    "assessment:outcomes_propose": Url(everyone(405)),
+    "assessment:outcomes_issue": Url(everyone(405)),
+    "assessment:outcomes_notice": Url(only(leader=200)),
+    "assessment:outcomes_export": Url(only(leader=200), html_checked=False),
+    # Issued outcome of township A: clerk_b 404 (not theirs), clerk_a 403 (theirs, but no approval).
+    "assessment:outcome_decide": Url(only(clerk_b=404), kwargs=lambda w: {"pk": w.year_outcome_a.pk}),
+    "assessment:outcome_correct": Url(only(clerk_b=404), kwargs=lambda w: {"pk": w.year_outcome_a.pk}),
     # --- publicity sites ---------------------------------------------------------------------------
     "assessment:publicity_list": Url(only(**VIEWERS)),
     "assessment:publicity_create": Url(only(403)),
@@ -110,9 +122,10 @@ URLS = {
     **admin_model_urls("assessment", "assessor", obj=lambda w: w.other_grant),
     **admin_model_urls("assessment", "scheme", obj=lambda w: w.scheme),
     **admin_model_urls("assessment", "liaison", obj=lambda w: w.liaison_a),
+    **admin_model_urls("assessment", "outcomeapprover", obj=lambda w: w.approver_grant),
 }
 
 UNNAMED = {
     f"admin/assessment/{model}/<path:object_id>/": "admin: redirects to the change page"
-    for model in ("assessor", "scheme", "liaison")
+    for model in ("assessor", "scheme", "liaison", "outcomeapprover")
 }

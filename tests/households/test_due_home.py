@@ -48,9 +48,11 @@ def test_bureau_staff_home_links_to_outreach_not_to_couples(client_for, bureau_s
 def test_leader_home_links_to_stats(client_for, leader, django_assert_num_queries, households_panel_only):
     client = client_for(leader)
     client.get("/")
-    with django_assert_num_queries(REQUEST):
+    # Leaders are bureau members (包村联户): their groups' open and overdue needs, whether they lead one.
+    with django_assert_num_queries(REQUEST + 2):
         html = client.get("/").content.decode()
     assert 'href="/households/stats/" data-testid="home-link-stats"' in html
+    assert 'href="/households/coverage/" data-testid="home-link-coverage"' in html
     assert 'data-testid="home-due"' not in html
 
 

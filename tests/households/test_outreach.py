@@ -86,8 +86,8 @@ def test_household_filter_by_unlinked_village_is_404(client_for, bureau_staff, l
     assert client_for(bureau_staff).get(HOUSEHOLDS, {"village": village_b.pk}).status_code == 404
 
 
-@pytest.mark.parametrize("who", ["clerk_a", "leader", "clinician", "inspector", "auditor", "admin_user"])
-def test_outreach_households_is_for_bureau_staff_only(request, client_for, who):
+@pytest.mark.parametrize("who", ["clerk_a", "clinician", "inspector", "auditor", "admin_user"])
+def test_outreach_households_is_for_the_bureau_only(request, client_for, who):
     assert client_for(request.getfixturevalue(who)).get(HOUSEHOLDS).status_code == 403
 
 
@@ -151,7 +151,7 @@ def test_clerks_cannot_record_outreach(client_for, clerk_a, household):
     assert not OutreachVisit.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["leader", "clinician", "inspector", "auditor", "admin_user"])
+@pytest.mark.parametrize("who", ["clinician", "inspector", "auditor", "admin_user"])
 def test_other_roles_cannot_record_outreach(request, client_for, household, who):
     assert client_for(request.getfixturevalue(who)).post(create_url(household), data()).status_code == 403
     assert not OutreachVisit.objects.exists()
@@ -166,7 +166,7 @@ def test_service_refuses_unlinked_households_and_non_bureau_users(bureau_staff, 
     today = timezone.localdate()
     with pytest.raises(ValidationError, match="联系村"):
         outreach_record(household=outside, by=bureau_staff, visit_date=today, content="走访")
-    with pytest.raises(ValidationError, match="局机关干部"):
+    with pytest.raises(ValidationError, match="局机关工作人员"):
         outreach_record(household=household, by=clerk_a, visit_date=today, content="走访")
     assert not OutreachVisit.objects.exists()
 
@@ -202,7 +202,7 @@ def test_outreach_list_search_and_dates(client_for, bureau_staff, household):
     assert rows(client.get(VISITS, {"date_to": (today - DAY).isoformat()})) == [a.pk]
 
 
-@pytest.mark.parametrize("who", ["leader", "clinician", "inspector", "auditor", "admin_user"])
+@pytest.mark.parametrize("who", ["clinician", "inspector", "auditor", "admin_user"])
 def test_outreach_list_refuses_other_roles(request, client_for, who):
     assert client_for(request.getfixturevalue(who)).get(VISITS).status_code == 403
 
@@ -229,3 +229,17 @@ def test_outreach_list_query_count_does_not_grow(client_for, bureau_staff, house
 def test_outreach_create_url_sits_under_the_household(household):
     # It used to come out as /households/households/<pk>/outreach/new/.
     assert create_url(household) == f"/households/{household.pk}/outreach/new/"
+
+
+# --- leaders are bureau members too (机关全体人员) ------------------------------------------------
+def test_a_leader_in_a_work_group_records_outreach(client_for, leader, village_a, household):
+    """Outside any group a leader sees no household (404, nothing written); once a member of the
+    group linked to the village, they record a visit like bureau staff."""
+    client = client_for(leader)
+    assert client.post(create_url(household), data()).status_code == 404
+    assert not OutreachVisit.objects.exists()
+    WorkGroupFactory(villages=[village_a], members=[leader])
+    assert client.post(create_url(household), data()).status_code == 302
+    visit = OutreachVisit.objects.get()
+    assert visit.visitor == leader
+    assert rows(client.get(VISITS)) == [visit.pk]

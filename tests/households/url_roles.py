@@ -21,7 +21,12 @@ def build(w):
     w.head_a = PersonFactory(household=w.household_a)
     w.couple_a = RegisterCoupleFactory(household=w.household_a, responsible=w.clerk_a)
     w.visit_a = FollowUpVisitFactory(couple=w.couple_a, visitor=w.clerk_a)
-    w.outreach_a = OutreachVisitFactory(household=w.household_a, visitor=w.bureau_staff)
+    w.outreach_a = OutreachVisitFactory(household=w.household_a, visitor=w.bureau_staff, needs="孩子入托难")
+    w.workgroup.leader = w.bureau_staff
+    w.workgroup.save()
+    from households.services.needs import need_raise
+
+    w.need_a = need_raise(visit=w.outreach_a, by=w.bureau_staff)
     w.batch_a = ImportBatch.objects.create(township=w.township_a, file_name="城关镇.xlsx")
     w.other_household_a = HouseholdFactory(village=w.village_a)
     w.merge_a = HouseholdMerge.objects.create(
@@ -61,10 +66,20 @@ URLS = {
     "households:due_mine": Url(only(**CLERKS)),
     "households:due_township": Url(only(**CLERKS)),
     # --- outreach (大走访) and leader statistics -------------------------------------------------
-    "households:outreach_households": Url(only(bureau_staff=200)),
-    "households:outreach_create": Url(only(bureau_staff=200), kwargs=household),
-    "households:outreach_list": Url(only(**CLERKS, bureau_staff=200)),  # clerks see outreach in their township
-    "households:outreach_edit": Url(only(bureau_staff=200), kwargs=lambda w: {"pk": w.outreach_a.pk}),
+    # Leaders belong to work groups too (机关全体人员); the world's leader is in none, so township A's
+    # household and visit are outside their linked villages (404).
+    "households:outreach_households": Url(only(bureau_staff=200, leader=200)),
+    "households:outreach_create": Url(only(bureau_staff=200, leader=404), kwargs=household),
+    "households:outreach_list": Url(only(**CLERKS, bureau_staff=200, leader=200)),  # clerks: their township's
+    "households:outreach_edit": Url(only(bureau_staff=200, leader=404), kwargs=lambda w: {"pk": w.outreach_a.pk}),
+    # --- 包村联户: links (the group's leader: bureau_staff), coverage (leaders), needs ---------------
+    "households:group_links": Url(only(bureau_staff=200, leader=200)),
+    "households:member_links": Url(only(bureau_staff=200, leader=404),
+                                   kwargs=lambda w: {"group_pk": w.workgroup.pk, "user_pk": w.bureau_staff.pk}),
+    "households:coverage": Url(only(leader=200)),
+    "households:coverage_list": Url(only(leader=200), kwargs=lambda w: {"kind": "staff"}),
+    "households:need_list": Url(only(**CLERKS, bureau_staff=200, leader=200)),
+    "households:need_detail": Url(only(**IN_A, bureau_staff=200, leader=404), kwargs=lambda w: {"pk": w.need_a.pk}),
     "households:stats": Url(only(leader=200)),
     # --- Excel import and export ----------------------------------------------------------------
     "households:import_upload": Url(only(**CLERKS)),

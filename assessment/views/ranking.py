@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import AuditEvent
 from accounts.services import audit_log
 from core.excel import build_workbook
+from core.numbers import format_number
 from core.pagination import paginate, query_without_page
 
 from .. import charts
@@ -110,7 +111,8 @@ def ranking_export(request):
     scheme = context["scheme"]
     notes = [
         _("年度成绩 = 经常性考核 × %(r)s%% + 年终考核 × %(y)s%%（各部分折算为百分制，保留两位小数）。") % {
-            "r": scheme.regular_weight.normalize(), "y": scheme.year_end_weight.normalize()},
+            "r": format_number(scheme.regular_weight, 2, trim=True),
+            "y": format_number(scheme.year_end_weight, 2, trim=True)},
         _("已关闭，成绩已公布。") if scheme.is_closed else _("年度未关闭，成绩随录入实时更新。"),
     ]
     content = build_workbook(

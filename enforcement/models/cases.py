@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Township
 from accounts.validators import mask_id_number, validate_id_number
 from core.models import Timestamped, Versioned
+from core.numbers import format_number
 
 from .common import EnforcementQuerySet
 from .facilities import Facility
@@ -230,9 +231,9 @@ class Case(Versioned, Timestamped):
         if self.outcome_warning:
             labels.append(str(_("警告")))
         if self.confiscated_amount:
-            labels.append(str(_("没收违法所得 %(n)s 元") % {"n": self.confiscated_amount}))
+            labels.append(str(_("没收违法所得 %(n)s 元") % {"n": format_number(self.confiscated_amount, 2)}))
         if self.fine_amount:
-            labels.append(str(_("罚款 %(n)s 元") % {"n": self.fine_amount}))
+            labels.append(str(_("罚款 %(n)s 元") % {"n": format_number(self.fine_amount, 2)}))
         if self.licence_revoked:
             labels.append(str(_("吊销执业证书")))
         if self.referred_to_police:

@@ -131,6 +131,15 @@ def test_ranking_export_opens_in_openpyxl_and_is_audited(client_for, leader, sea
     assert AuditEvent.objects.filter(action="export", object_type="assessment.ranking", user=leader).exists()
 
 
+def test_ranking_export_states_the_weights_in_plain_digits(client_for, leader, season):
+    """The formula line said "经常性考核 × 6E+1%" (a normalised Decimal)."""
+    response = client_for(leader).get(reverse("assessment:ranking_export"), {"year": YEAR})
+    cells = [c for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+             for c in row if isinstance(c, str)]
+    formula = next(c for c in cells if c.startswith("年度成绩 ="))
+    assert "经常性考核 × 60% + 年终考核 × 40%" in formula and "E+" not in formula
+
+
 def test_print_page_has_no_navigation_needs_and_loads_the_print_script(client_for, leader, season):
     html = client_for(leader).get(reverse("assessment:ranking_print"), {"year": YEAR}).content.decode()
     assert 'data-testid="print-table"' in html and "js/assessment.js" in html and "data-print" in html

@@ -288,7 +288,7 @@ def test_figures_page_shows_the_table_and_the_county_row(client_for, leader, fix
     assert response.status_code == 200
     assert 'data-testid="county-rate">66.7%' in html
     assert 'data-testid="county-days">29.7' in html
-    assert 'data-testid="county-fines">50000' in html
+    assert 'data-testid="county-fines">50,000.00' in html
 
 
 def test_figures_default_period_is_this_year(client_for, inspector, fixture):

@@ -136,8 +136,8 @@ def test_decision_needs_a_document_number_and_a_measure_or_an_explanation(inspec
     assert decided.decided_on == timezone.localdate()
     assert Case.objects.get(pk=case.pk).outcome_labels == [
         "警告",
-        "没收违法所得 8000.00 元",
-        "罚款 30000.00 元",
+        "没收违法所得 8,000.00 元",
+        "罚款 30,000.00 元",
         "吊销执业证书",
     ]
 

@@ -27,6 +27,7 @@ from ..forms import (
     HouseholdEditForm, HouseholdFilterForm, MergeForm, MergeSearchForm, PersonForm, SurveyForm,
 )
 from ..forms_common import apply_errors
+from ..marriage import EarlyMarriage
 from ..models import Household, IntentionReason, Person, WantedService
 from .common import void_page
 from ..permissions import get_couple_for_user, get_household_for_user, get_person_for_user
@@ -289,6 +290,7 @@ def couple_create(request, pk):
         messages.error(request, _("该家庭户已作废，不能登记育龄夫妇。"))
         return redirect(household.get_absolute_url())
     choices = couple_member_choices(household)
+    early_marriage = False
     form = CoupleCreateForm(
         request.POST or None, household=household, wives=choices["wives"], husbands=choices["husbands"],
         find_person=lambda number: person_in_scope_by_id_number(user=request.user, id_number=number),
@@ -299,14 +301,17 @@ def couple_create(request, pk):
             couple = create_couple(
                 household=household, wife=data["wife"], husband=data["husband"], by=request.user, request=request,
                 marriage_date=data["marriage_date"], boys=data["boys"], girls=data["girls"],
+                confirmed_early_marriage=data["confirm_early_marriage"],
             )
         except ValidationError as error:
+            early_marriage = isinstance(error, EarlyMarriage)
             apply_errors(form, error)
         else:
             messages.success(request, _("已登记育龄夫妇：%(couple)s。请接着做再生育意愿摸底。") % {"couple": couple})
             return redirect(couple.get_absolute_url())
     return render(request, "households/couple_form.html", {
         "form": form, "household": household, "creating": True, "wife_age_range": settings.HOUSEHOLDS_WIFE_AGE_RANGE,
+        "early_marriage": early_marriage,
     })
 
 
@@ -337,19 +342,22 @@ def couple_edit(request, pk):
         messages.error(request, _("该育龄夫妇记录已作废，不能修改。"))
         return redirect(couple.get_absolute_url())
     form = CoupleEditForm(request.POST or None, couple=couple)
+    early_marriage = False
     if request.method == "POST" and form.is_valid():
         try:
             couple_update(couple=couple, by=request.user, expected_version=form.cleaned_data["version"],
-                          data=form.service_data(), request=request)
+                          data=form.service_data(), confirmed_early_marriage=form.cleaned_data["confirm_early_marriage"],
+                          request=request)
         except ConcurrentEdit as error:
             form.add_error(None, str(error))
         except ValidationError as error:
+            early_marriage = isinstance(error, EarlyMarriage)
             apply_errors(form, error)
         else:
             messages.success(request, _("育龄夫妇信息已保存。"))
             return redirect(couple.get_absolute_url())
     return render(request, "households/couple_form.html", {
-        "form": form, "household": couple.household, "couple": couple,
+        "form": form, "household": couple.household, "couple": couple, "early_marriage": early_marriage,
     })
 
 

@@ -395,6 +395,15 @@ class PublicityPhoto(models.Model):
 
 
 # --- The Monday briefing (每周通报) ------------------------------------------------------------
+class WeeklyReportQuerySet(models.QuerySet):
+    def whole_weeks(self):
+        """Reports built after their week had ended (a partial week, built with ``weekly_report
+        --week … --partial`` while it was running, is never "last week's briefing")."""
+        week_end = models.ExpressionWrapper(models.F("week_start") + datetime.timedelta(days=7),
+                                            output_field=models.DateField())
+        return self.filter(built_at__isnull=False, built_at__date__gte=week_end)
+
+
 class WeeklyReport(models.Model):
     """每周通报 of one week (Monday–Sunday, Asia/Shanghai): one row per week, built by
     ``services.weekly`` (Celery, the ``weekly_report`` command or ``seed_demo``), never typed.
@@ -418,6 +427,7 @@ class WeeklyReport(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.CharField(_("失败原因"), max_length=500, blank=True)
     figures = models.JSONField(_("全县数据"), default=dict, blank=True, editable=False)
+    objects = WeeklyReportQuerySet.as_manager()
     task_id = models.CharField(_("生成任务"), max_length=64, blank=True, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -448,6 +458,11 @@ class WeeklyReport(models.Model):
     def week_end(self) -> datetime.date:
         """The Sunday (the last day of the week)."""
         return self.week_start + datetime.timedelta(days=6)
+
+    @property
+    def is_partial(self) -> bool:
+        """Built before its week ended: the figures cover the days up to ``built_at`` only."""
+        return self.built_at is not None and timezone.localdate(self.built_at) <= self.week_end
 
     def get_absolute_url(self):
         return reverse("assessment:weekly_detail", args=[self.week_start])

@@ -101,10 +101,11 @@ class Scheme(Timestamped):
     weight_regular_work = models.DecimalField(
         _("经常性工作权重（%）"), max_digits=5, decimal_places=2, null=True, blank=True,
     )
-    publicity_points = models.DecimalField(
-        _("宣传阵地分值"), max_digits=6, decimal_places=2, default=Decimal("10"),
-        validators=[MinValueValidator(0)],
-        help_text=_("人口文化宣传阵地计入“经常性工作”的满分；0 表示不计分。"),
+    publicity_share = models.DecimalField(
+        _("宣传阵地占经常性考核比例（%）"), max_digits=5, decimal_places=2, default=Decimal("10"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("经常性考核 = 各次考核折算分 × (100 − 该比例)% + 宣传阵地完成率 × 该比例%；"
+                    "与录入了多少次考核无关。0 表示宣传阵地不计分。"),
     )
     publicity_target = models.PositiveSmallIntegerField(
         _("年度新建阵地目标（个）"), default=2, validators=[MinValueValidator(1)],
@@ -143,6 +144,27 @@ class Scheme(Timestamped):
 
     def category_weights(self) -> dict[str, Decimal | None]:
         return {category: getattr(self, field) for category, field in self.CATEGORY_WEIGHT_FIELDS.items()}
+
+    def publicity_rate(self, done: int) -> Decimal:
+        """宣传阵地完成率 (0–100): sites completed in the year against the target, capped at 100."""
+        return Decimal(min(done, self.publicity_target)) * 100 / self.publicity_target
+
+    def regular_formula(self) -> str:
+        """The regular part's formula as this year's scheme computes it (the ranking page and its
+        export; docs/assessment.md, "The annual score")."""
+        from core.numbers import format_number
+
+        if self.normalisation == self.Normalisation.CATEGORY:
+            checks = _("各类别得分率按类别权重加权折算为百分制")
+        else:
+            checks = _("全年得分合计 ÷ 满分合计 × 100")
+        share = self.publicity_share or Decimal(0)
+        if share <= 0:
+            return _("经常性考核 = %(checks)s（人口文化宣传阵地不计分）。") % {"checks": checks}
+        return _("经常性考核 = （%(checks)s）× %(rest)s%% + 人口文化宣传阵地完成率 × %(share)s%%"
+                 "（当年建成 %(target)s 个为 100%%）。") % {
+            "checks": checks, "rest": format_number(100 - share, 2, trim=True),
+            "share": format_number(share, 2, trim=True), "target": self.publicity_target}
 
     @property
     def year_start(self) -> datetime.date:

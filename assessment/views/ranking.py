@@ -113,6 +113,7 @@ def ranking_export(request):
         _("年度成绩 = 经常性考核 × %(r)s%% + 年终考核 × %(y)s%%（各部分折算为百分制，保留两位小数）。") % {
             "r": format_number(scheme.regular_weight, 2, trim=True),
             "y": format_number(scheme.year_end_weight, 2, trim=True)},
+        scheme.regular_formula(),
         _("已关闭，成绩已公布。") if scheme.is_closed else _("年度未关闭，成绩随录入实时更新。"),
     ]
     content = build_workbook(
@@ -142,11 +143,11 @@ def township_detail(request, pk, year):
     annual = sel.township_annual(township=township, year=year)
     lines = sel.township_breakdown(township=township, year=year)
     done_sites = list(sel.sites_done_in(township=township, year=year))
-    points, points_max = sel.publicity_points(scheme=scheme, done=len(done_sites))
+    publicity = sel.publicity_part(scheme=scheme, done=len(done_sites))
     full = sees_full_ranking(request.user, closed=scheme.is_closed)
     return render(request, "assessment/township_detail.html", {
         "township": township, "year": year, "scheme": scheme, "annual": annual, "lines": lines,
-        "done_sites": done_sites, "points": points, "points_max": points_max, "show_rank": full,
+        "done_sites": done_sites, "publicity": publicity, "show_rank": full,
         "year_end": sel.year_end_of(township=township, year=year),
         "liaison": sel.liaison_of(township=township, year=year),
         "history": sel.rank_history(year=year, township_ids=[township.pk]).get(township.pk, {}) if full else {},

@@ -67,7 +67,7 @@ def test_all_rows_blank_is_refused(client_for, assessor, township_a, township_b)
 
 def test_a_check_dated_in_a_closed_year_is_refused(client_for, assessor, township_a, township_b, leader):
     last_year = YEAR - 1
-    Scheme.objects.create(year=last_year, publicity_points=0)
+    Scheme.objects.create(year=last_year, publicity_share=0)
     RegularCheckFactory(township=township_a, check_date=datetime.date(last_year, 3, 1))
     RegularCheckFactory(township=township_b, check_date=datetime.date(last_year, 3, 1))
     YearEndScoreFactory(township=township_a, year=last_year)

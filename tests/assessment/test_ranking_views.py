@@ -25,9 +25,9 @@ RANKING = reverse("assessment:ranking")
 def season(township_a, township_b, leader):
     """This year: A 18/20 (90) + year-end 80 → 86.00, 1st; B 16/20 (80) + 90 → 84.00, 2nd.
     Last year (closed): B 1st, A 2nd, so A ↑1 and B ↓1. The leader is A's liaison. Publicity sites
-    are not counted here (points 0): test_publicity.py covers them."""
-    Scheme.objects.create(year=YEAR, publicity_points=0)
-    Scheme.objects.create(year=YEAR - 1, publicity_points=0)
+    are not counted here (share 0): test_publicity.py covers them."""
+    Scheme.objects.create(year=YEAR, publicity_share=0)
+    Scheme.objects.create(year=YEAR - 1, publicity_share=0)
     day = datetime.date(YEAR, 1, 5)
     checks = {
         "a": RegularCheckFactory(township=township_a, score=D(18), maximum=D(20), check_date=day, title="一季度核查",

@@ -162,3 +162,24 @@ def test_import_refuses_a_marriage_before_a_birth_and_warns_of_an_early_one(cler
     exchange.import_confirm(batch=batch, by=clerk_a)
     assert sorted(str(d) for d in Couple.objects.values_list("marriage_date", flat=True)) == [
         "2013-01-01", "2016-05-01"]
+
+
+def test_the_walk_in_registration_warns_of_an_early_marriage_and_registers_once_confirmed(client_for, clinician,
+                                                                                          village_b):
+    """The screening desk registers through the same households services: the same rule."""
+    from django.urls import reverse
+
+    husband = build_id_number("411099", datetime.date(1991, 3, 4), 11)
+    wife = build_id_number("411099", datetime.date(1994, 8, 9), 12)
+    data = {"husband_name": "赵强", "husband_id": husband, "wife_name": "孙梅", "wife_id": wife,
+            "phone": "13900001111", "village": village_b.pk, "address": "五组 3 号", "boys": 1, "girls": 0,
+            "planned_timing": "1", "marriage_date": "2013-01-01"}  # she was 18
+    client = client_for(clinician)
+    response = client.post(reverse("screening:walk_in"), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and "结婚时妻子 18 岁，未到法定婚龄（20 岁）" in html
+    assert 'data-testid="confirm-early-marriage"' in html
+    assert not Couple.objects.exists() and not Person.objects.exists()  # all or nothing
+    response = client.post(reverse("screening:walk_in"), data | {"confirm_early_marriage": "on"})
+    assert response.status_code == 302
+    assert Couple.objects.get().marriage_date == datetime.date(2013, 1, 1)

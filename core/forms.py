@@ -15,7 +15,8 @@ Django form, without the form having to ask:
 
 3. **No date before 1900.** Every date and date-time field refuses a date before
    ``EARLIEST_DATE`` (1900-01-01): no register, check, visit or case dates from before then, and
-   a slip such as 0001-01-01 or 0026-03-01 is refused with a message naming the field.
+   a slip such as 0001-01-01 or 0026-03-01 is refused with a message naming the field (after the
+   field's own checks: a form's narrower window keeps its own message).
 
 ``PlausibleDateField`` is a date that must fall in a window around today (a birth date within
 120 years and not in the future, a visit not next year...): a mistyped year such as 9999 or 1026
@@ -58,21 +59,10 @@ def too_early_message(label) -> str:
     return _("%(label)s不能早于 %(date)s，请核对年份。") % {"label": label, "date": EARLIEST_DATE.isoformat()}
 
 
-class EarliestDateValidator:
-    """Refuses a date (or date-time) before ``EARLIEST_DATE``, naming the field."""
-
-    def __init__(self, label):
-        self.label = label
-
-    def __call__(self, value):
-        if value is None:
-            return
-        day = value.date() if isinstance(value, datetime.datetime) else value
-        if day < EARLIEST_DATE:
-            raise forms.ValidationError(too_early_message(self.label), code="before_1900")
-
-    def __eq__(self, other):
-        return isinstance(other, EarliestDateValidator) and other.label == self.label
+def before_earliest(value) -> bool:
+    """A date or date-time before ``EARLIEST_DATE``."""
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    return isinstance(day, datetime.date) and day < EARLIEST_DATE
 
 
 def years(n: float) -> datetime.timedelta:
@@ -161,9 +151,6 @@ def _clerk_messages(field: forms.Field, name: str) -> None:
         elif kind is validators.MinValueValidator and validator.message is kind.message:
             validator = kind(validator.limit_value, _("{label}不能小于 %(limit_value)s。").replace("{label}", label))
         replaced.append(validator)
-    if isinstance(field, forms.DateField | forms.DateTimeField) and not any(
-            isinstance(v, EarliestDateValidator) for v in replaced):
-        replaced.append(EarliestDateValidator(label.replace("%%", "%")))
     field.validators = replaced
 
 
@@ -182,6 +169,16 @@ class StandardFormMixin:
                     field._clerk_messages = True
             self.data = self._hygienic(self.data)
         super().full_clean()
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        # After each field's own checks (a form's clean_<field> with a narrower window keeps its
+        # message): no date or date-time before 1900, whatever the field.
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField | forms.DateTimeField) and before_earliest(
+                    self.cleaned_data.get(name)):
+                self.add_error(name, forms.ValidationError(
+                    too_early_message(_label(field, name).replace("%%", "%")), code="before_1900"))
 
     def _hygienic(self, data):
         data = data.copy()

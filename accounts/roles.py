@@ -47,15 +47,15 @@ class Cap:
     ENFORCEMENT_VIEW = "enforcement.view"
     ENFORCEMENT_CHANGE = "enforcement.change"
     ASSESSMENT_VIEW = "assessment.view"  # leaders: the county; clerks: their own township
-    # The roles that *may be granted* assessment entry. The role alone is not enough (DESIGN.md:
-    # "if the admin grants it"): assessment.permissions.is_assessor also needs an active
+    # The roles that *may be granted* assessment entry. The role alone is not enough (docs/domain.md,
+    # Roles: "if granted"): assessment.permissions.is_assessor also needs an active
     # assessment.Assessor grant for the user. Granted assessors see every township's assessment.
     ASSESSMENT_CHANGE = "assessment.change"
     AUDIT_VIEW = "audit.view"
     ADMIN_SITE = "admin.site"
 
 
-# DESIGN.md, "Roles and what they may see". Least privilege: the admin manages users and the
+# docs/domain.md, "Roles and what they may see". Least privilege: the admin manages users and the
 # org tree but is not a back door into personal records; only the auditor reads the audit trail.
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset({

@@ -1,7 +1,7 @@
 """Township assessment (镇街考核): who may enter it, the scheme per year, regular checks,
 year-end scores, the computed annual scores, liaison leaders and publicity sites.
 
-The annual score (DESIGN.md "AnnualScore") is ``regular × 60% + year-end × 40%`` by default;
+The annual score (docs/domain.md, Glossary: "annual score") is ``regular × 60% + year-end × 40%`` by default;
 ``services.scoring`` computes it in one SQL statement per year into ``AnnualScore`` (rank with
 ties 1, 2, 2, 4 by a window function) every time an input of that year changes, and stops
 touching a year once its scheme is closed: the closed year's rows are the published result.
@@ -25,7 +25,7 @@ HUNDRED = Decimal("100")
 
 
 class Category(models.TextChoices):
-    """经常性考核的四类 (DESIGN.md "RegularCheck")."""
+    """经常性考核的四类 (docs/domain.md, Glossary: RegularCheck)."""
 
     INFO = "info", _("信息核查")
     PETITION = "petition", _("信访调查")
@@ -35,7 +35,7 @@ class Category(models.TextChoices):
 
 # --- Who may enter assessment ---------------------------------------------------------------
 class Assessor(models.Model):
-    """A per-user grant of assessment entry (DESIGN.md: "if the admin grants it").
+    """A per-user grant of assessment entry (docs/domain.md, Roles: "if granted").
 
     Only bureau staff and leaders can hold one (``services.grants`` refuses other roles, and a
     user whose role later changes loses the right because ``Cap.ASSESSMENT_CHANGE`` goes with

@@ -1,4 +1,4 @@
-"""Who may see and enter township assessment (DESIGN.md, "Roles and what they may see").
+"""Who may see and enter township assessment (docs/domain.md, "Roles and what they may see").
 
 - Leaders (``Cap.ASSESSMENT_VIEW``, no township) and granted assessors see every township.
 - A township clerk (``Cap.ASSESSMENT_VIEW`` with a township) sees their own township's checks and

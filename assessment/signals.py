@@ -1,4 +1,4 @@
-"""Cache invalidation only (STYLE.md: signals for decoupled side effects): a saved or deleted grant
+"""Cache invalidation only (docs/architecture.md: signals carry side effects only): a saved or deleted grant
 drops the cached answer of ``permissions.is_assessor`` for its user, however the row was written."""
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save

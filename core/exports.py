@@ -10,7 +10,10 @@ page's query parameters into an ``ExportQuery`` — a queryset already scoped to
   by a Celery worker, and the user is sent to its progress page — no web worker is held.
 - ``export_write``: rows are read with a server-side cursor (``values_list().iterator()``, no
   model instances) inside one REPEATABLE READ snapshot, so the row count in the sheet's note is
-  the number of rows written, and streamed into core.excel's constant-memory writer.
+  the number of rows written, and streamed into core.excel's constant-memory writer. A list whose
+  cells are worked out in Python (a status sentence, labels of an array, names of a many-to-many)
+  gives ``ExportQuery.rows`` instead: the instances are read in chunks of CHUNK_ROWS (each chunk
+  with its prefetches) and ``rows(chunk)`` turns a chunk into the sheet's rows.
 - ``export_job_run`` (the task): rebuilds the query from the owner's permissions *now* — a user
   whose role or township changed since asking gets their current scope or nothing.
 - A job's work survives a dead worker or a lost message: the worker writing a job holds a lease
@@ -25,6 +28,7 @@ page's query parameters into an ``ExportQuery`` — a queryset already scoped to
 import datetime
 import io
 import logging
+import re
 import secrets
 import tempfile
 import threading
@@ -40,9 +44,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import AuditEvent
 from accounts.services import audit_log
+from accounts.validators import mask_id_number
 
 from .excel import SheetWriter
 from .models import ExportJob
@@ -65,6 +71,9 @@ class ExportQuery:
     queryset: QuerySet
     columns: list[Column]
     filters: str = ""  # the filters in words, for the sheet's note and the audit row
+    # (chunk of model instances) -> its rows, one value per column; None: columns are values_list lookups
+    rows: Callable | None = None
+    notes: tuple = ()  # more notes under the standard ones (what the sheet leaves out, and why)
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,8 @@ class ExportSpec:
     object_type: str  # audit rows
     build: Callable  # (user, params: QueryDict) -> ExportQuery; ValidationError for bad filters
     list_url: str = "home"  # url name of the list page the export comes from ("back" links)
+    # the title's and file name's scope for a user with no township (bureau staff: their villages)
+    wide_scope: str = gettext_lazy("联系村/社区")
 
 
 _REGISTRY: dict[str, ExportSpec] = {}
@@ -88,6 +99,40 @@ def register(spec: ExportSpec) -> ExportSpec:
 
 def get_spec(kind: str) -> ExportSpec:
     return _REGISTRY[kind]
+
+
+# A search term that is (or nearly is) a whole ID number: masked in the sheet note and audit row.
+LONG_ID = re.compile(r"^\d{14,17}[\dX]$")
+
+
+def valid_filters(form):
+    """The list page's filter form, refused (ValidationError) if a filter is wrong: a wrong filter
+    must not silently widen the export to everything in scope."""
+    if form.is_bound and not form.is_valid():
+        raise ValidationError(_("筛选条件有误：%(e)s") % {
+            "e": "；".join(str(e) for errors in form.errors.values() for e in errors)})
+    return form
+
+
+def describe_filters(form) -> str:
+    """The filters in force (``form.values()``), in words; an ID typed into the search box is
+    masked there too, and a choice is named by the label the list page shows, not its code."""
+    parts = []
+    for name, value in form.values().items():
+        if name == "sort" or value in (None, ""):
+            continue
+        if name == "q" and LONG_ID.match(str(value).upper().replace(" ", "")):
+            value = mask_id_number(str(value).upper().replace(" ", ""))
+        choices = dict(getattr(form.fields[name], "choices", None) or ())
+        if not hasattr(value, "pk") and str(value) in choices:
+            value = choices[str(value)]
+        parts.append(f"{form.fields[name].label or name}={value}")
+    return "；".join(parts)
+
+
+def masked(number) -> str:
+    """A column formatter: the ID number masked (PIPL Art. 6)."""
+    return mask_id_number(number or "")
 
 
 def params_to_dict(params: QueryDict) -> dict[str, list[str]]:
@@ -117,9 +162,34 @@ def job_progress(job: ExportJob) -> tuple[int, int]:
     return job.progress, job.total
 
 
+def _scope(spec: ExportSpec, user) -> str:
+    return user.township.name if getattr(user, "township_id", None) else str(spec.wide_scope)
+
+
 def export_file_name(spec: ExportSpec, user, *, on: datetime.date | None = None) -> str:
-    scope = user.township.name if getattr(user, "township_id", None) else _("联系村/社区")
-    return f"{scope}_{spec.label}_{on or timezone.localdate():%Y%m%d}.xlsx".replace("/", "-")
+    return f"{_scope(spec, user)}_{spec.label}_{on or timezone.localdate():%Y%m%d}.xlsx".replace("/", "-")
+
+
+def _chunks(iterable, size: int):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _rows(query: ExportQuery, queryset: QuerySet):
+    """The sheet's rows: tuples from values_list(), or ``query.rows`` over chunks of instances."""
+    if query.rows is None:
+        formats = [c.format for c in query.columns]
+        for values in queryset.values_list(*[c.field for c in query.columns]).iterator(chunk_size=CHUNK_ROWS):
+            yield [fmt(v) if fmt else v for fmt, v in zip(formats, values, strict=True)]
+        return
+    for chunk in _chunks(queryset.iterator(chunk_size=CHUNK_ROWS), CHUNK_ROWS):
+        yield from query.rows(chunk)
 
 
 def _snapshot() -> None:
@@ -137,15 +207,14 @@ def export_write(*, spec: ExportSpec, query: ExportQuery, user, target, progress
     flushes each row to disk.
     """
     columns = query.columns
-    fields = [c.field for c in columns]
-    formats = [c.format for c in columns]
-    scope = user.township.name if getattr(user, "township_id", None) else _("联系村/社区")
+    scope = _scope(spec, user)
     # Only a transaction of our own can be made a snapshot (inside a caller's, its isolation holds).
     own_transaction = not connection.in_atomic_block
     with transaction.atomic():
         if own_transaction:
             _snapshot()
-        queryset = query.queryset.prefetch_related(None)
+        # values_list() rows need no prefetch; Python-made rows keep theirs (one query per chunk each)
+        queryset = query.queryset.prefetch_related(None) if query.rows is None else query.queryset
         total = queryset.count()
         if progress:
             progress(0, total)
@@ -155,12 +224,13 @@ def export_write(*, spec: ExportSpec, query: ExportQuery, user, target, progress
             _("导出人：%(user)s；导出时间：%(at)s；共 %(n)d 行。") % {
                 "user": user.get_full_name(), "at": now.strftime("%Y-%m-%d %H:%M"), "n": total},
         ]
+        notes += [str(note) for note in query.notes]
         if query.filters:
             notes.append(_("筛选条件：%(f)s") % {"f": query.filters})
         with SheetWriter(target, title=f"{scope} {spec.label}", notes=notes, headers=[str(c.header) for c in columns],
                          widths=[c.width for c in columns], sheet_title=str(spec.label)) as writer:
-            for values in queryset.values_list(*fields).iterator(chunk_size=CHUNK_ROWS):
-                writer.append([fmt(v) if fmt else v for fmt, v in zip(formats, values, strict=True)])
+            for row in _rows(query, queryset):
+                writer.append(row)
                 if progress and writer.rows % PROGRESS_EVERY == 0:
                     progress(writer.rows, total)
             return writer.rows

@@ -4,7 +4,7 @@
 see the rows). When Redis is down the publish gives up after about a second
 (CELERY_TASK_PUBLISH_RETRY_POLICY), the error is logged, and the caller decides what the user
 sees (the work is still in the database: a beat task or a retry picks it up). Tasks stay
-idempotent: acks_late + reject_on_worker_lost may run one twice (STYLE.md).
+idempotent: acks_late + reject_on_worker_lost may run one twice (docs/architecture.md).
 """
 import logging
 

@@ -1,4 +1,4 @@
-"""Reads of households and couples that depend on the user (STYLE.md: selectors read).
+"""Reads of households and couples that depend on the user (docs/architecture.md: selectors read).
 
 Every function starts from ``visible_to(user)``, so scoping is decided once, in the querysets.
 List selectors return QuerySets whose related rows come in a fixed number of queries whatever

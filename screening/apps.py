@@ -12,6 +12,8 @@ class ScreeningConfig(AppConfig):
     def ready(self):
         from households.signals import couples_changed
 
+        from . import exports  # noqa: F401 — registers the screening lists' exports with core.exports
+
         couples_changed.connect(_couples_changed, dispatch_uid="screening.pathway_state")
 
     @property

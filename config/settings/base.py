@@ -140,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
         "OPTIONS": {"user_attributes": ("username", "name", "email", "phone")},
     },
-    # GB/T 22239 evaluator practice: at least 8 characters of 3 of the 4 kinds (DOMAIN.md).
+    # GB/T 22239 evaluator practice: at least 8 characters of 3 of the 4 kinds (docs/domain.md).
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "accounts.password_validation.CharacterClassesValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -217,7 +217,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker killed mid-task (SIGKILL, OOM) leaves its message unacknowledged: acks_late plus this
-# put it back on the queue for another worker, so tasks must be idempotent (STYLE.md, Celery).
+# put it back on the queue for another worker, so tasks must be idempotent (docs/architecture.md).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Redis' visibility timeout: an unacknowledged task is redelivered after this long. Longer than the
 # longest task's hard time limit (verify_audit_chain: 50 min) and than the weekly report's run plus
@@ -311,7 +311,7 @@ HOUSEHOLDS_VISIT_INTERVAL_DAYS = {
     "delivered": env.int("VISIT_INTERVAL_DELIVERED", default=42),
     "terminated": env.int("VISIT_INTERVAL_TERMINATED", default=30),
 }
-# Women of childbearing age (DOMAIN.md): a couple's wife is 15–49 when registered.
+# Women of childbearing age (docs/domain.md, Codes): a couple's wife is 15–49 when registered.
 HOUSEHOLDS_WIFE_AGE_RANGE = (15, 49)
 HOUSEHOLDS_PAGE_SIZE = 25
 # List totals are counted up to this many rows and shown as "1,000+" beyond (core/pagination.py):
@@ -332,7 +332,7 @@ ASSESSMENT_PHOTO_MAX_SIDE = env.int("ASSESSMENT_PHOTO_MAX_SIDE", default=8000)
 ASSESSMENT_BAND_MARGIN = env.float("ASSESSMENT_BAND_MARGIN", default=10.0)
 
 # --- Pre-pregnancy screening (screening/) ------------------------------------------------------
-# Targets of the programme's rates, in percent (DOMAIN.md: typical targets; they vary by year).
+# Targets of the programme's rates, in percent (docs/domain.md, Codes: typical targets; they vary by year).
 # None: shown without a colour band. Colour bands: at or above target green, within
 # SCREENING_TARGET_AMBER_POINTS below it amber, further below red.
 SCREENING_TARGETS = {
@@ -344,7 +344,7 @@ SCREENING_TARGETS = {
 }
 SCREENING_TARGET_AMBER_POINTS = env.float("SCREENING_TARGET_AMBER_POINTS", default=10)
 # Windows of the pathway, in days (the programme's exact windows are not confirmed nationally:
-# DOMAIN.md asks for settings). Each names the step whose due date it sets.
+# docs/domain.md makes them settings). Each names the step whose due date it sets.
 SCREENING_WINDOWS = {
     # A couple planning within a year should be screened within this many days of the survey.
     "invite": env.int("SCREENING_INVITE_DAYS", default=60),
@@ -410,7 +410,6 @@ ENFORCEMENT_STAGE_DEADLINE_DAYS = {
 # an alias to STORAGES and name it here to keep them elsewhere) and the largest file accepted.
 ENFORCEMENT_EVIDENCE_STORAGE = env("ENFORCEMENT_EVIDENCE_STORAGE", default="default")
 ENFORCEMENT_EVIDENCE_MAX_BYTES = env.int("ENFORCEMENT_EVIDENCE_MAX_MB", default=20) * 1024 * 1024
-ENFORCEMENT_EXPORT_MAX_ROWS = env.int("ENFORCEMENT_EXPORT_MAX_ROWS", default=10000)
 ENFORCEMENT_PAGE_SIZE = 25
 # Closure-rate target (percent) for the scorecard's colour bands: every case found is handled.
 ENFORCEMENT_CLOSURE_TARGET = env.float("ENFORCEMENT_CLOSURE_TARGET", default=100.0)

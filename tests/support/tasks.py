@@ -1,4 +1,4 @@
-"""A task written the way STYLE.md asks (idempotent, acks_late), for the worker-crash fault test.
+"""A task written the way docs/architecture.md asks (idempotent, acks_late), for the worker-crash fault test.
 
 It does what a report or export task does: claims its work under a lock, writes one result row
 unless it exists, then goes on working (a notification, a file). The worker is started with

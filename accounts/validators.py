@@ -2,7 +2,11 @@
 
 18 characters: 6-digit address code, 8-digit birth date, 3-digit sequence (odd = male) and a
 MOD 11-2 check character. ``parse_id_number`` returns what the number says; the validator is
-usable on model and form fields alike.
+usable on model and form fields alike, and the households import runs the same function, so forms,
+models and import accept the same numbers (docs/register-rules.md):
+
+- the address code is a GB/T 2260 division code, current or abolished (``accounts/gb2260.py``);
+- the birth date exists and lies between 1900-01-01 and today.
 """
 import datetime
 from dataclasses import dataclass
@@ -13,6 +17,10 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from core.masking import mask_id_number as mask_id_number  # masked on every page and export: core/masking.py
+
+from .gb2260 import is_area_code
+
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # index = S mod 11
@@ -51,13 +59,22 @@ def parse_id_number(value: str, *, today: datetime.date | None = None) -> IdNumb
             _("身份证号中的出生日期 %(d)s 不存在。"), code="id_birth_date", params={"d": number[6:14]}
         ) from None
     today = today or timezone.localdate()  # Asia/Shanghai: a baby born today is not "in the future"
-    # 1800: the standard's own example (440524188001010014) is born in 1880 and must pass.
-    if birth > today or birth.year < 1800:
+    if birth > today:
         raise ValidationError(
-            _("身份证号中的出生日期 %(d)s 不合理。"), code="id_birth_date", params={"d": number[6:14]}
+            _("身份证号中的出生日期 %(d)s 晚于今天，请核对。"), code="id_birth_date", params={"d": number[6:14]}
+        )
+    # No one on the register was born before 1900 (the standard's own example, 440524188001010014,
+    # would be 146 years old).
+    if birth < EARLIEST_BIRTH:
+        raise ValidationError(
+            _("身份证号中的出生日期 %(d)s 早于 1900 年，请核对。"), code="id_birth_date", params={"d": number[6:14]}
         )
     if check_char(number[:17]) != number[17]:
         raise ValidationError(_("身份证号校验位不正确，请核对是否输错。"), code="id_check_digit")
+    if not is_area_code(number[:6]):
+        raise ValidationError(
+            _("身份证号前 6 位 %(code)s 不是行政区划代码（GB/T 2260，含已撤销的），请核对。"), code="id_area_code",
+            params={"code": number[:6]})
     sex = "1" if int(number[16]) % 2 else "2"
     return IdNumberInfo(number=number, birth_date=birth, sex=sex, area_code=number[:6])
 

@@ -17,7 +17,7 @@ from .services.grants import GRANTABLE_ROLES, assessor_grant, assessor_revoke
 from .services.scoring import scheme_update, scheme_validate, scores_recompute, year_close
 
 SCHEME_FIELDS = ["regular_weight", "year_end_weight", "normalisation", "weight_info", "weight_petition",
-                 "weight_inspection", "weight_regular_work", "publicity_points", "publicity_target",
+                 "weight_inspection", "weight_regular_work", "publicity_share", "publicity_target",
                  "rectification_points", "supervision_target"]
 
 
@@ -108,7 +108,7 @@ class OutcomeBandInline(admin.TabularInline):
 class SchemeAdmin(AdminRoleOnly, admin.ModelAdmin):
     form = SchemeForm
     inlines = [OutcomeBandInline]
-    list_display = ("year", "regular_weight", "year_end_weight", "normalisation", "publicity_points", "is_closed",
+    list_display = ("year", "regular_weight", "year_end_weight", "normalisation", "publicity_share", "is_closed",
                     "closed_at", "closed_by")
     readonly_fields = ("is_closed", "closed_at", "closed_by")
     actions = ["close_years", "recompute_years"]

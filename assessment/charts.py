@@ -9,6 +9,8 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from core.numbers import format_number
+
 SERIES = 8  # colour classes .series-0 … .series-7
 _CLOSE = SafeString("</svg>")  # a constant: nothing from the data
 
@@ -117,8 +119,7 @@ def _svg_open(chart_id: str, css: str, width: float, height: float, title: str, 
 def _short(value) -> str:
     if value is None:
         return "—"
-    number = float(value)
-    return f"{number:.0f}" if number == int(number) else f"{number:.1f}"
+    return format_number(value, 1, trim=True)
 
 
 def week_line(points: list[tuple], *, title: str, desc: str, chart_id: str) -> str:

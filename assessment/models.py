@@ -104,10 +104,11 @@ class Scheme(Timestamped):
     weight_regular_work = models.DecimalField(
         _("经常性工作权重（%）"), max_digits=5, decimal_places=2, null=True, blank=True,
     )
-    publicity_points = models.DecimalField(
-        _("宣传阵地分值"), max_digits=6, decimal_places=2, default=Decimal("10"),
-        validators=[MinValueValidator(0)],
-        help_text=_("人口文化宣传阵地计入“经常性工作”的满分；0 表示不计分。"),
+    publicity_share = models.DecimalField(
+        _("宣传阵地占经常性考核比例（%）"), max_digits=5, decimal_places=2, default=Decimal("10"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("经常性考核 = 各次考核折算分 × (100 − 该比例)% + 宣传阵地完成率 × 该比例%；"
+                    "与录入了多少次考核无关。0 表示宣传阵地不计分。"),
     )
     publicity_target = models.PositiveSmallIntegerField(
         _("年度新建阵地目标（个）"), default=2, validators=[MinValueValidator(1)],
@@ -155,6 +156,27 @@ class Scheme(Timestamped):
 
     def category_weights(self) -> dict[str, Decimal | None]:
         return {category: getattr(self, field) for category, field in self.CATEGORY_WEIGHT_FIELDS.items()}
+
+    def publicity_rate(self, done: int) -> Decimal:
+        """宣传阵地完成率 (0–100): sites completed in the year against the target, capped at 100."""
+        return Decimal(min(done, self.publicity_target)) * 100 / self.publicity_target
+
+    def regular_formula(self) -> str:
+        """The regular part's formula as this year's scheme computes it (the ranking page and its
+        export; docs/assessment.md, "The annual score")."""
+        from core.numbers import format_number
+
+        if self.normalisation == self.Normalisation.CATEGORY:
+            checks = _("各类别得分率按类别权重加权折算为百分制")
+        else:
+            checks = _("全年得分合计 ÷ 满分合计 × 100")
+        share = self.publicity_share or Decimal(0)
+        if share <= 0:
+            return _("经常性考核 = %(checks)s（人口文化宣传阵地不计分）。") % {"checks": checks}
+        return _("经常性考核 = （%(checks)s）× %(rest)s%% + 人口文化宣传阵地完成率 × %(share)s%%"
+                 "（当年建成 %(target)s 个为 100%%）。") % {
+            "checks": checks, "rest": format_number(100 - share, 2, trim=True),
+            "share": format_number(share, 2, trim=True), "target": self.publicity_target}
 
 
 # --- Inputs ---------------------------------------------------------------------------------
@@ -406,6 +428,15 @@ class PublicityPhoto(models.Model):
 
 
 # --- The Monday briefing (每周通报) ------------------------------------------------------------
+class WeeklyReportQuerySet(models.QuerySet):
+    def whole_weeks(self):
+        """Reports built after their week had ended (a partial week, built with ``weekly_report
+        --week … --partial`` while it was running, is never "last week's briefing")."""
+        week_end = models.ExpressionWrapper(models.F("week_start") + datetime.timedelta(days=7),
+                                            output_field=models.DateField())
+        return self.filter(built_at__isnull=False, built_at__date__gte=week_end)
+
+
 class WeeklyReport(models.Model):
     """每周通报 of one week (Monday–Sunday, Asia/Shanghai): one row per week, built by
     ``services.weekly`` (Celery, the ``weekly_report`` command or ``seed_demo``), never typed.
@@ -429,6 +460,7 @@ class WeeklyReport(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.CharField(_("失败原因"), max_length=500, blank=True)
     figures = models.JSONField(_("全县数据"), default=dict, blank=True, editable=False)
+    objects = WeeklyReportQuerySet.as_manager()
     task_id = models.CharField(_("生成任务"), max_length=64, blank=True, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -459,6 +491,11 @@ class WeeklyReport(models.Model):
     def week_end(self) -> datetime.date:
         """The Sunday (the last day of the week)."""
         return self.week_start + datetime.timedelta(days=6)
+
+    @property
+    def is_partial(self) -> bool:
+        """Built before its week ended: the figures cover the days up to ``built_at`` only."""
+        return self.built_at is not None and timezone.localdate(self.built_at) <= self.week_end
 
     def get_absolute_url(self):
         return reverse("assessment:weekly_detail", args=[self.week_start])

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import format_number
+
 OVERDUE_LONG = "households.followups_overdue_long"
 OVERDUE = "households.followups_overdue"
 VISITS = "households.visits_recorded"
@@ -72,7 +74,7 @@ def _overdue_rising(f: Figures):
 
 
 def _fmt(number) -> str:
-    return f"{float(number):.1f}".rstrip("0").rstrip(".")
+    return format_number(number, 1, trim=True)
 
 
 RULES = [

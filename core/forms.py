@@ -1,6 +1,6 @@
 """What every form in the project gets (docs/ui-patterns.md, "Forms").
 
-``StandardFormMixin`` (and the ``Form`` / ``ModelForm`` bases built on it) adds two things to any
+``StandardFormMixin`` (and the ``Form`` / ``ModelForm`` bases built on it) adds three things to any
 Django form, without the form having to ask:
 
 1. **Input hygiene.** Text typed or pasted into a text field loses what no one means to type and
@@ -12,6 +12,11 @@ Django form, without the form having to ask:
 2. **Messages that speak to a clerk.** Django's stock messages ("确保该变量包含不超过 30 字符",
    "输入一个有效的日期") are replaced with ones that name the field: "姓名最多 30 个字（现在 31 个）",
    "出生日期不是有效的日期，请按 2026-03-01 的格式填写". A message the form sets itself is kept.
+
+3. **No date before 1900.** Every date and date-time field refuses a date before
+   ``EARLIEST_DATE`` (1900-01-01): no register, check, visit or case dates from before then, and
+   a slip such as 0001-01-01 or 0026-03-01 is refused with a message naming the field (after the
+   field's own checks: a form's narrower window keeps its own message).
 
 ``PlausibleDateField`` is a date that must fall in a window around today (a birth date within
 120 years and not in the future, a visit not next year...): a mistyped year such as 9999 or 1026
@@ -49,6 +54,20 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     if not multiline:
         value = _ONE_LINE_SPACE.sub(" ", value)
     return _INVISIBLE.sub("", value)
+
+
+# No date in the product lies before this (module docstring, point 3).
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+
+
+def too_early_message(label) -> str:
+    return _("%(label)s不能早于 %(date)s，请核对年份。") % {"label": label, "date": EARLIEST_DATE.isoformat()}
+
+
+def before_earliest(value) -> bool:
+    """A date or date-time before ``EARLIEST_DATE``."""
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    return isinstance(day, datetime.date) and day < EARLIEST_DATE
 
 
 def years(n: float) -> datetime.timedelta:
@@ -156,6 +175,16 @@ class StandardFormMixin:
             self.data = self._hygienic(self.data)
         super().full_clean()
 
+    def _clean_fields(self):
+        super()._clean_fields()
+        # After each field's own checks (a form's clean_<field> with a narrower window keeps its
+        # message): no date or date-time before 1900, whatever the field.
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField | forms.DateTimeField) and before_earliest(
+                    self.cleaned_data.get(name)):
+                self.add_error(name, forms.ValidationError(
+                    too_early_message(_label(field, name).replace("%%", "%")), code="before_1900"))
+
     def _hygienic(self, data):
         data = data.copy()
         for name, field in self.fields.items():
@@ -194,10 +223,10 @@ class PlausibleDateField(forms.DateField):
         kwargs.setdefault("widget", date_input())
         super().__init__(**kwargs)
 
-    def window(self) -> tuple[datetime.date | None, datetime.date | None]:
+    def window(self) -> tuple[datetime.date, datetime.date | None]:
         today = timezone.localdate()
-        return (today - self.past if self.past is not None else None,
-                today + self.future if self.future is not None else None)
+        earliest = max(today - self.past, EARLIEST_DATE) if self.past is not None else EARLIEST_DATE
+        return earliest, today + self.future if self.future is not None else None
 
     def __deepcopy__(self, memo):
         # Each form instance gets a copy of the field: the picker's bounds follow today's date.
@@ -220,7 +249,9 @@ class PlausibleDateField(forms.DateField):
                 raise forms.ValidationError(_("%(label)s不能晚于今天。") % {"label": label}, code="future")
             raise forms.ValidationError(
                 _("%(label)s不能晚于 %(date)s。") % {"label": label, "date": latest.isoformat()}, code="too_late")
-        if earliest is not None and value < earliest:
+        if value < EARLIEST_DATE:
+            raise forms.ValidationError(too_early_message(label), code="before_1900")
+        if value < earliest:
             raise forms.ValidationError(
                 _("%(label)s不能早于 %(date)s，请核对年份。") % {"label": label, "date": earliest.isoformat()},
                 code="too_early")

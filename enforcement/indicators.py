@@ -6,6 +6,7 @@ Drilldowns are the read-only, audited lists with the matching date basis.
 """
 
 import dataclasses
+import datetime
 
 from django.conf import settings
 from django.db.models import Avg, Count, FloatField, Q, Value
@@ -51,6 +52,16 @@ def avg_days_to_close(start, end):
     return {t: as_days(v) for t, v in _per_township(cases_by("closed_on", start, end), Avg(DAYS_TO_CLOSE)).items()}
 
 
+# The county's figures from the county's totals (all its cases), never the townships' mean.
+def closure_rate_county(start, end):
+    totals = cases_by("filed_on", start, end).aggregate(filed=Count("id"), closed=Count("id", filter=Q(closed_on__lt=end)))
+    return round(totals["closed"] * 100.0 / totals["filed"], 1) if totals["filed"] else None
+
+
+def avg_days_to_close_county(start, end):
+    return as_days(cases_by("closed_on", start, end).aggregate(v=Avg(DAYS_TO_CLOSE))["v"])
+
+
 def _in(field, start, end) -> Q:
     return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
@@ -70,6 +81,9 @@ def batch(periods) -> dict[str, list]:
         cases[f"rate{k}"] = Cast(Count("id", filter=filed & Q(closed_on__lt=end)), FloatField()) * Value(100.0) / \
             NullIf(Cast(Count("id", filter=filed), FloatField()), Value(0.0))
         cases[f"days{k}"] = Avg(DAYS_TO_CLOSE, filter=_in("closed_on", start, end))
+        # For the county's figures from its totals: the rate's numerator, the average's weight.
+        cases[f"closedof{k}"] = Count("id", filter=filed & Q(closed_on__lt=end))
+        cases[f"daysn{k}"] = Count(DAYS_TO_CLOSE, filter=_in("closed_on", start, end))
     names = {"tips_received": ("t", "received", None), "tips_overdue": ("t", "overdue", None),
              "cases_opened": ("c", "opened", None), "cases_filed": ("c", "filed", None),
              "cases_closed": ("c", "closed", None), "closure_rate": ("c", "rate", lambda v: round(v, 1)),
@@ -87,6 +101,16 @@ def batch(periods) -> dict[str, list]:
                 if value is None or (convert is None and value == 0):
                     continue
                 values[row["township"]] = convert(value) if convert else value
+    for k in range(len(periods)):
+        filed = sum(row[f"filed{k}"] for row in rows["c"])
+        closed = sum(row[f"closedof{k}"] for row in rows["c"])
+        rate = out["enforcement.closure_rate"][k][0]
+        out["enforcement.closure_rate"][k] = (rate, round(closed * 100.0 / filed, 1) if filed else None)
+        weight = sum(row[f"daysn{k}"] for row in rows["c"])
+        total = sum((row[f"days{k}"] * row[f"daysn{k}"] for row in rows["c"] if row[f"days{k}"] is not None),
+                    datetime.timedelta())
+        days = out["enforcement.avg_days_to_close"][k][0]
+        out["enforcement.avg_days_to_close"][k] = (days, as_days(total / weight) if weight else None)
     return out
 
 
@@ -106,6 +130,7 @@ INDICATORS = [
         kind="rate",
         target=settings.ENFORCEMENT_CLOSURE_TARGET,
         drilldown="enforcement:drill_cases_filed",
+        county=closure_rate_county,
     ),
     Indicator(
         "enforcement.tips_overdue",
@@ -122,6 +147,7 @@ INDICATORS = [
         higher_is_better=False,
         drilldown="enforcement:drill_cases_closed",
         weekly=False,
+        county=avg_days_to_close_county,
     ),
 ]
 # The scorecard and the weekly report read them all through one batch (two statements).

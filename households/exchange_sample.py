@@ -33,7 +33,8 @@ def sample_rows(*, villages: list[str], count: int = 20, seed: int = 1, with_err
     rows = []
     for n in range(count):
         wife_birth = today.replace(year=today.year - rng.randint(22, 40), day=min(today.day, 28))
-        husband_birth = wife_birth.replace(year=wife_birth.year - rng.randint(0, 4))
+        # 1–4 years older: married at her 21, he is past the legal age of 22 (no warning on a good row).
+        husband_birth = wife_birth.replace(year=wife_birth.year - rng.randint(1, 4))
         husband_name, wife_name = demo_name(rng, "1"), demo_name(rng, "2")
         wife_id = build_id_number(SAMPLE_AREA_CODE, wife_birth, 2 * (n + 1))
         husband_id = build_id_number(SAMPLE_AREA_CODE, husband_birth, 2 * (n + 1) + 1)

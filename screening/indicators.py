@@ -12,14 +12,14 @@ from django.conf import settings
 
 from core.indicators import Indicator
 
-from .selectors.rates import RATES, batch, rate_values
+from .selectors.rates import RATES, batch, rate_county, rate_values
 
 
 def _indicator(rate) -> Indicator:
     target = settings.SCREENING_TARGETS.get(rate.target_key or "") if rate.kind == "rate" else None
     return Indicator(
         key=f"screening.{rate.key}", label=rate.label, compute=partial(rate_values, rate.key),
-        kind=rate.kind, target=target,
+        kind=rate.kind, target=target, county=partial(rate_county, rate.key),  # from county totals
         # A lower high-risk share is not "better": it is what the screening finds. No direction.
         higher_is_better=rate.key != "high_risk_share",
         drilldown=f"screening:rate_list_{rate.key}",

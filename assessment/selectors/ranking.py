@@ -123,12 +123,13 @@ def township_breakdown(*, township: Township, year: int) -> list[CategoryLine]:
     ]
 
 
-def publicity_points(*, scheme: Scheme, done: int) -> tuple[Decimal, Decimal]:
-    """The publicity part of regular work as (score, maximum): the same rule as the SQL."""
-    points = scheme.publicity_points or Decimal(0)
-    if points <= 0:
-        return Decimal(0), Decimal(0)
-    return points * min(done, scheme.publicity_target) / scheme.publicity_target, points
+def publicity_part(*, scheme: Scheme, done: int) -> tuple[Decimal, Decimal] | None:
+    """The publicity part of the regular part as (completion rate 0–100, share %): the same rule
+    as the SQL; None when the year's scheme gives publicity no share."""
+    share = scheme.publicity_share or Decimal(0)
+    if share <= 0:
+        return None
+    return scheme.publicity_rate(done), share
 
 
 def township_annual(*, township: Township, year: int) -> AnnualScore | None:

@@ -95,12 +95,14 @@ def report_list(*, user):
 
 
 def latest_built() -> WeeklyReport | None:
-    return WeeklyReport.objects.filter(built_at__isnull=False).order_by("-week_start").first()
+    """The latest whole week built (a partial week is not "the latest briefing")."""
+    return WeeklyReport.objects.whole_weeks().order_by("-week_start").first()
 
 
 def home_summary() -> dict | None:
-    """The latest built report for the leader's home panel: week, problems, the headline figure."""
-    row = (WeeklyReport.objects.filter(built_at__isnull=False).order_by("-week_start")
+    """The latest report of a whole week for the leader's home panel (上周通报): week, problems,
+    the headline figure. A partial week (built before it ended) is never shown here."""
+    row = (WeeklyReport.objects.whole_weeks().order_by("-week_start")
            .values("week_start", "figures__county", "figures__county_previous", "figures__problem_total").first())
     if row is None:
         return None
@@ -219,7 +221,7 @@ def report_view(*, user, report: WeeklyReport, township_id: int | None = None, c
     view.county_lines = lines(indicators, figures.get("county", {}), figures.get("county_previous", {}), sparks=sparks)
     rules = figures.get("county_rule", {})
     for line in view.county_lines:
-        if rules.get(line.indicator.key) == "mean":
+        if rules.get(line.indicator.key) == "mean":  # a report stored before county figures came from totals
             line.note = _("各镇街平均")
     view.county_problems = [problem_text(p) for p in figures.get("problems", [])]
     view.outreach = figures.get("outreach", {})

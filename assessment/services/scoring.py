@@ -30,11 +30,13 @@ from ..models import AnnualScore, Scheme
 #   category  per category SUM(score) / SUM(maximum) × 100, averaged with the category weights of
 #             the categories that have checks (a category without checks drops out, the others'
 #             weights are rescaled), categories without a weight do not count.
-# Publicity sites (人口文化宣传) built in the year count under 经常性工作 as one more "check" of
-# every active township: publicity_points × min(sites done, target) / target out of publicity_points.
+# Publicity sites (人口文化宣传) built in the year are a fixed share of the regular part, set in the
+# scheme (publicity_share, %): regular = checks part × (100 − share)% + min(done, target) / target
+# × 100 × share%, whatever the checks' maxima add up to (docs/assessment.md has a worked example).
 # When the scheme counts rectifications (rectification_points > 0, default 0 = off), the on-time
-# rate counts the same way for a township with rectifications due in the year (deadline in the
-# year, accepted or past due today): rectification_points × on time / due out of rectification_points.
+# rate counts under 经常性工作 as one more "check" of a township with rectifications due in the year
+# (deadline in the year, accepted or past due today): rectification_points × on time / due out of
+# rectification_points.
 RECOMPUTE_SQL = """
 WITH scheme AS (
     SELECT * FROM assessment_scheme WHERE year = %(year)s
@@ -59,13 +61,6 @@ inputs AS (
     FROM assessment_regularcheck
     WHERE year = %(year)s AND NOT is_void
     GROUP BY township_id, category
-    UNION ALL
-    SELECT t.id, 'regular_work',
-           s.publicity_points * CASE WHEN COALESCE(x.done, 0) < s.publicity_target THEN COALESCE(x.done, 0)
-                                       ELSE s.publicity_target END / s.publicity_target,  -- LEAST(); SQLite too
-           s.publicity_points, 0
-    FROM town t CROSS JOIN scheme s LEFT JOIN sites x ON x.township_id = t.id
-    WHERE s.publicity_points > 0
     UNION ALL
     SELECT r.township_id, 'regular_work', s.rectification_points * r.on_time / r.due, s.rectification_points, 0
     FROM rect r JOIN town t ON t.id = r.township_id CROSS JOIN scheme s
@@ -96,10 +91,14 @@ year_end AS (
 ),
 parts AS (
     SELECT t.id AS township_id,
-           CASE WHEN COALESCE(r.checks, 0) > 0 THEN ROUND(r.part, 2) END AS regular_part,
+           CASE WHEN COALESCE(r.checks, 0) > 0 THEN ROUND(
+               r.part * (100 - s.publicity_share) / 100
+               + s.publicity_share * CASE WHEN COALESCE(x.done, 0) < s.publicity_target THEN COALESCE(x.done, 0)
+                                          ELSE s.publicity_target END / s.publicity_target,  -- LEAST(); SQLite too
+               2) END AS regular_part,
            ROUND(y.part, 2) AS year_end_part,
            COALESCE(r.checks, 0) AS checks, COALESCE(x.done, 0) AS done
-    FROM town t
+    FROM town t CROSS JOIN scheme s
     LEFT JOIN regular r ON r.township_id = t.id
     LEFT JOIN year_end y ON y.township_id = t.id
     LEFT JOIN sites x ON x.township_id = t.id

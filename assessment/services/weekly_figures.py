@@ -61,13 +61,16 @@ def _meta(indicator: Indicator) -> dict:
 
 
 def _county(indicator: Indicator, values: dict[int, object], county):
-    """Counts add up; a kind with its own county figure has it (``county``); others: the townships' mean."""
+    """Counts add up; any other kind is the county's own figure from the county's totals (its
+    ``county``), never the townships' mean: a rate of the county is its numerators over its
+    denominators (the page says so once, under the table). An indicator without ``county`` has no
+    county figure ("—"); tests/assessment/test_weekly_figures.py requires one of every weekly
+    indicator that is not a count."""
     if indicator.kind == "count":
         return sum(v or 0 for v in values.values()), "sum"
     if indicator.county is not None:
         return _number(county), "county"
-    present = [float(v) for v in values.values() if v is not None]
-    return (round(sum(present) / len(present), 2) if present else None), "mean"
+    return None, "none"
 
 
 def _average(values: dict[int, object]):

@@ -2,14 +2,13 @@
 from django import template
 from django.utils.html import conditional_escape, format_html
 
+from core.numbers import format_number
+
 register = template.Library()
 
 
 def _plain(value) -> str:
-    number = float(value)
-    if number == int(number):
-        return f"{int(number):,}" if abs(number) >= 10000 else str(int(number))
-    return f"{number:.1f}"
+    return format_number(value, 1, trim=True)
 
 
 @register.filter

@@ -18,6 +18,7 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
 from core.excel import build_workbook
+from core.numbers import format_number
 from core.http import xlsx_response
 from core.pagination import paginate, query_without_page
 
@@ -110,7 +111,9 @@ def ranking_export(request):
     scheme = context["scheme"]
     notes = [
         _("年度成绩 = 经常性考核 × %(r)s%% + 年终考核 × %(y)s%%（各部分折算为百分制，保留两位小数）。") % {
-            "r": scheme.regular_weight.normalize(), "y": scheme.year_end_weight.normalize()},
+            "r": format_number(scheme.regular_weight, 2, trim=True),
+            "y": format_number(scheme.year_end_weight, 2, trim=True)},
+        scheme.regular_formula(),
         _("已关闭，成绩已公布。") if scheme.is_closed else _("年度未关闭，成绩随录入实时更新。"),
     ]
     content = build_workbook(
@@ -133,11 +136,11 @@ def township_detail(request, pk, year):
     annual = sel.township_annual(township=township, year=year)
     lines = sel.township_breakdown(township=township, year=year)
     done_sites = list(sel.sites_done_in(township=township, year=year))
-    points, points_max = sel.publicity_points(scheme=scheme, done=len(done_sites))
+    publicity = sel.publicity_part(scheme=scheme, done=len(done_sites))
     full = sees_full_ranking(request.user, closed=scheme.is_closed)
     return render(request, "assessment/township_detail.html", {
         "township": township, "year": year, "scheme": scheme, "annual": annual, "lines": lines,
-        "done_sites": done_sites, "points": points, "points_max": points_max, "show_rank": full,
+        "done_sites": done_sites, "publicity": publicity, "show_rank": full,
         "highlights_done": sum(1 for site in done_sites if site.kind in site.HIGHLIGHT_KINDS),
         "year_end": sel.year_end_of(township=township, year=year),
         "liaison": sel.liaison_of(township=township, year=year),

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -123,8 +124,12 @@ def status_doc(report: WeeklyReport) -> dict:
             progress = cache.get(progress_key(report.week_start))
         except Exception:  # noqa: BLE001 - Redis down: the status still answers from the database
             progress = None
+    label = str(WeeklyReport.Status(status).label)
+    if status == WeeklyReport.Status.DONE and report.is_partial:
+        label = _("部分周：生成时本周尚未结束，数据截至 %(at)s") % {
+            "at": timezone.localtime(report.built_at).strftime("%Y-%m-%d %H:%M")}
     return {
-        "week": report.week_start.isoformat(), "status": status, "label": str(WeeklyReport.Status(status).label),
+        "week": report.week_start.isoformat(), "status": status, "label": label, "partial": report.is_partial,
         "error": error, "progress": progress, "active": status in ACTIVE,
         "built_at": report.built_at.isoformat() if report.built_at else None, "build_count": report.build_count,
     }

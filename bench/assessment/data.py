@@ -131,7 +131,7 @@ def generate(ctx) -> None:
     with ctx.fresh_tables(*TABLES):
         ctx.load("assessment_scheme", [
             "id", "created_at", "created_by_id", "updated_at", "year", "regular_weight", "year_end_weight",
-            "normalisation", "publicity_points", "publicity_target", "is_closed", "closed_at", "closed_by_id"],
+            "normalisation", "publicity_share", "publicity_target", "is_closed", "closed_at", "closed_by_id"],
             [(pk, stamp, admin, stamp, year, "60.00", "40.00", "ratio", "10.00", 2, closed,
               stamp if closed else None, by) for pk, year, closed, by in schemes])
         ctx.load("assessment_assessor", ["id", "user_id", "is_active", "granted_by_id", "granted_at", "revoked_at",

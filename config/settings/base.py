@@ -161,6 +161,9 @@ LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=30)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # Two-factor login (TOTP, django-otp): these roles must set it up and pass it; others may.
 TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=["leader", "auditor", "admin"])
+# Area codes an ID number may start with besides the GB/T 2260 codes (accounts/gb2260.py): none in
+# production; local and test settings add the demo's fictional county 411099 (accounts/demo.py).
+ID_AREA_CODES_ALSO = env.list("ID_AREA_CODES_ALSO", default=[])
 OTP_TOTP_ISSUER = "Township Register"
 # Codes are throttled by the login lockout above (counted atomically per username and address);
 # django-otp's own back-off would refuse a right code typed within a second or two of a typo.

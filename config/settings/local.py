@@ -16,3 +16,5 @@ TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=[])
 # Serve static files straight from the apps, as runserver's reloader expects.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The demo county's fictional area code (accounts/demo.py) is accepted in ID numbers here only.
+ID_AREA_CODES_ALSO = ["411099"]

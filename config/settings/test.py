@@ -33,3 +33,5 @@ MEDIA_ROOT = BASE_DIR / "artifacts" / "test-media"
 # Serve static files straight from the apps (no collectstatic before tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The demo county's fictional area code (accounts/demo.py) is accepted in ID numbers here only.
+ID_AREA_CODES_ALSO = ["411099"]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast, ExtractYear, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Township
 from accounts.validators import mask_id_number, validate_id_number
 from core.models import Timestamped, Versioned
+from core.numbers import format_number
 
 from .common import EnforcementQuerySet
 from .facilities import Facility
@@ -162,6 +164,15 @@ class Case(Versioned, Timestamped):
         ordering = ["-year", "-seq"]
         constraints = [
             models.UniqueConstraint(fields=["year", "seq"], name="enforcement_case_number_unique"),
+            # A decision document number (金卫罚〔2026〕2号) names one case in its year; the service
+            # says which case has it (services/cases.py, _check_decision_number).
+            # Undecided cases (no date, no number) are NULL here, and NULLs never clash.
+            models.UniqueConstraint(
+                # The cast types the NULL Django's validation puts in for an undecided case.
+                ExtractYear(Cast("decided_on", models.DateField())), NullIf("decision_number", models.Value("")),
+                name="enforcement_case_decision_number_unique_per_year",
+                violation_error_message=_("同一年度的处理决定书文号不能重复。"),
+            ),
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="enforcement_case_status_valid"),
             models.CheckConstraint(
                 condition=Q(fine_amount__isnull=True) | Q(fine_amount__gte=0),
@@ -230,9 +241,9 @@ class Case(Versioned, Timestamped):
         if self.outcome_warning:
             labels.append(str(_("警告")))
         if self.confiscated_amount:
-            labels.append(str(_("没收违法所得 %(n)s 元") % {"n": self.confiscated_amount}))
+            labels.append(str(_("没收违法所得 %(n)s 元") % {"n": format_number(self.confiscated_amount, 2)}))
         if self.fine_amount:
-            labels.append(str(_("罚款 %(n)s 元") % {"n": self.fine_amount}))
+            labels.append(str(_("罚款 %(n)s 元") % {"n": format_number(self.fine_amount, 2)}))
         if self.licence_revoked:
             labels.append(str(_("吊销执业证书")))
         if self.referred_to_police:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -213,6 +213,29 @@ def case_party_add(
     return party
 
 
+def normalise_decision_number(value: str) -> str:
+    """``金卫罚 〔2026〕 2 号`` → ``金卫罚〔2026〕2号``: no blanks (pasted numbers often have them)."""
+    return "".join((value or "").split())
+
+
+def _decision_number_taken(case: Case) -> Case | None:
+    return (Case.objects.filter(decided_on__year=case.decided_on.year, decision_number=case.decision_number)
+            .exclude(pk=case.pk).select_related("township").first())
+
+
+def _decision_number_message(other: Case) -> str:
+    return _("处理决定书文号“%(n)s”已用于 %(year)s 年的案件 %(case)s（%(township)s，%(title)s），同一年度的文号不能重复，"
+             "请核对。") % {"n": other.decision_number, "year": other.decided_on.year, "case": other.number,
+                       "township": other.township.name if other.township_id else "", "title": other.title}
+
+
+def _check_decision_number(case: Case) -> None:
+    """A decision number names one case in its year (the database holds to it as well)."""
+    other = _decision_number_taken(case)
+    if other is not None:
+        raise ValidationError({"decision_number": _decision_number_message(other)})
+
+
 def _validate_outcome(outcome: Outcome | None) -> Outcome:
     errors = {}
     if outcome is None:
@@ -299,7 +322,8 @@ def case_transition(
     elif to == CaseStatus.DECIDED:
         outcome = _validate_outcome(outcome)
         locked.decided_on = today
-        locked.decision_number = outcome.decision_number.strip()
+        locked.decision_number = normalise_decision_number(outcome.decision_number)
+        _check_decision_number(locked)
         locked.outcome_warning = outcome.warning
         locked.confiscated_amount = outcome.confiscated_amount or None
         locked.fine_amount = outcome.fine_amount or None
@@ -323,7 +347,15 @@ def case_transition(
     locked.stage_entered_at = now
     locked.stage_due_on = _stage_due(to, today)
     locked.version += 1
-    locked.save(update_fields=fields)
+    try:
+        # A savepoint: another case given the same number a moment ago is a form error, not a 500.
+        with transaction.atomic():
+            locked.save(update_fields=fields)
+    except IntegrityError:
+        other = _decision_number_taken(locked) if to == CaseStatus.DECIDED else None
+        if other is None:
+            raise
+        raise ValidationError({"decision_number": _decision_number_message(other)}) from None
     CaseEvent.objects.create(case=locked, from_status=from_status, to_status=to, by=by, at=now, reason=reason)
     audit_change(
         action=AuditEvent.Action.UPDATE,

@@ -235,8 +235,16 @@ def _children_field(label):
                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
 
 
+def confirm_early_marriage_field():
+    """Shown once the service has warned that the marriage date is before a spouse's legal
+    marriage age (households/marriage.py)."""
+    return forms.BooleanField(label=_("确认结婚日期无误"), required=False,
+                              help_text=_("结婚时未到法定婚龄（女 20 岁、男 22 岁）的，核对后勾选。"))
+
+
 class CoupleFactsMixin(Form):
     marriage_date = PlausibleDateField(label=_("结婚日期"), required=False, past=years(80))
+    confirm_early_marriage = confirm_early_marriage_field()
     boys = _children_field(_("现有男孩数"))
     girls = _children_field(_("现有女孩数"))
 

@@ -293,6 +293,8 @@ def _write_row(data: dict, ctx: _Context) -> tuple[Couple, Household]:
         household=household, wife=wife, husband=husband, by=ctx.by, request=ctx.request,
         marriage_date=datetime.date.fromisoformat(data["marriage_date"]) if data["marriage_date"] else None,
         boys=data["boys"], girls=data["girls"],
+        # An early marriage is a row warning in the preview; confirming the import confirms it.
+        confirmed_early_marriage=True,
     )
     survey_record(
         couple=couple, by=ctx.by, planned_timing=data["planned_timing"], notes=data["notes"], request=ctx.request,

@@ -17,6 +17,7 @@ from accounts.models import Township, User, Village
 from accounts.validators import mask_id_number, parse_id_number
 
 from .. import sheets
+from ..marriage import check_marriage_date
 from ..models import Household, HukouType, Person, Sex
 from .foreign_ids import foreign_ids_answer
 
@@ -71,6 +72,7 @@ def _check_row(number: int, raw: dict, *, villages: dict, today: datetime.date) 
             data["village"] = village.name
 
     low, high = settings.HOUSEHOLDS_WIFE_AGE_RANGE
+    births = {}  # role -> birth date from a valid ID number (the marriage date is checked against it)
     for role, want_sex in (("wife", Sex.FEMALE), ("husband", Sex.MALE)):
         key, label = f"{role}_id", ROLE_LABELS[role]
         number_text = read(key, sheets.id_number)
@@ -85,6 +87,7 @@ def _check_row(number: int, raw: dict, *, villages: dict, today: datetime.date) 
         except ValidationError as exc:
             errors.append(f"{label}：{' '.join(exc.messages)}")
             continue
+        births[role] = info.birth_date
         if warning:
             warnings.append(f"{label}：{warning}（{mask_id_number(info.number)}）")
         if info.sex != want_sex:
@@ -108,6 +111,11 @@ def _check_row(number: int, raw: dict, *, villages: dict, today: datetime.date) 
         if value and value > today:
             errors.append(_("%(label)s不能晚于今天。") % {"label": sheets.COLUMN_BY_FIELD[date_field].label})
         data[date_field] = value.isoformat() if value else None
+    if data.get("marriage_date"):
+        marriage = check_marriage_date(datetime.date.fromisoformat(data["marriage_date"]),
+                                       wife_birth=births.get("wife"), husband_birth=births.get("husband"))
+        errors.extend(marriage.errors)
+        warnings.extend(marriage.warnings)
     for count_field in ("boys", "girls"):
         data[count_field] = read(count_field, sheets.count) or 0
     if "children" in raw:  # the combined column (mapping_problems forbids it beside boys/girls)

@@ -18,6 +18,7 @@ from accounts.roles import Role
 from accounts.services import audit_log
 from accounts.validators import parse_id_number
 
+from ..marriage import enforce_marriage_date
 from ..models import Assignment, Couple, FollowUpVisit, Household, IntentionSurvey, Person, Relation, Sex
 from ..signals import couples_changed
 from .common import save_versioned, void_record
@@ -251,9 +252,12 @@ def _check_couple(*, household: Household, wife: Person, husband: Person, on: da
 @transaction.atomic
 def couple_create(
     *, household: Household, wife: Person, husband: Person, by: User, marriage_date=None,
-    boys: int = 0, girls: int = 0, request=None,
+    boys: int = 0, girls: int = 0, confirmed_early_marriage: bool = False, request=None,
 ) -> Couple:
     """Mark two members as a couple of childbearing age (wife 15–49). Returns the couple.
+
+    The marriage date must follow both births; one before the legal marriage age raises
+    ``EarlyMarriage`` unless ``confirmed_early_marriage`` (households/marriage.py).
 
     Neither spouse may be in another active couple. Both people are locked first, so a double
     submit (or two clerks at once) queues here and the second sees the first one's couple.
@@ -267,6 +271,8 @@ def couple_create(
             if p.pk:
                 p.refresh_from_db(fields=["is_void", "sex", "birth_date", "household"])
     _check_couple(household=household, wife=wife, husband=husband, on=timezone.localdate())
+    enforce_marriage_date(marriage_date, wife_birth=wife.birth_date, husband_birth=husband.birth_date,
+                          confirmed=confirmed_early_marriage)
     couple = Couple(
         household=household, wife=wife, husband=husband, marriage_date=marriage_date, boys=boys, girls=girls,
         created_by=by,
@@ -285,9 +291,14 @@ def couple_create(
 
 
 @transaction.atomic
-def couple_update(*, couple: Couple, by: User, expected_version: int, data: dict, request=None) -> Couple:
-    """Marriage date and children; refuses a stale form (version check)."""
+def couple_update(*, couple: Couple, by: User, expected_version: int, data: dict,
+                  confirmed_early_marriage: bool = False, request=None) -> Couple:
+    """Marriage date and children; refuses a stale form (version check). A changed marriage date
+    is checked against the spouses' births as in ``couple_create``."""
     fields = [f for f in ("marriage_date", "boys", "girls") if f in data]
+    if "marriage_date" in data and data["marriage_date"] != couple.marriage_date:
+        enforce_marriage_date(data["marriage_date"], wife_birth=couple.wife.birth_date,
+                              husband_birth=couple.husband.birth_date, confirmed=confirmed_early_marriage)
     for name in fields:
         setattr(couple, name, data[name])
     save_versioned(couple, expected_version=expected_version, fields=fields)

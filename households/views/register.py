@@ -290,7 +290,8 @@ def couple_create(request, pk):
             "household": household, "creating": True, "wife_age_range": settings.HOUSEHOLDS_WIFE_AGE_RANGE},
         save=lambda data: create_couple(
             household=household, wife=data["wife"], husband=data["husband"], by=request.user, request=request,
-            marriage_date=data["marriage_date"], boys=data["boys"], girls=data["girls"]),
+            marriage_date=data["marriage_date"], boys=data["boys"], girls=data["girls"],
+            confirmed_early_marriage=data["confirm_early_marriage"]),
         done=lambda couple: _("已登记育龄夫妇：%(couple)s。请接着做再生育意愿摸底。") % {"couple": couple})
 
 
@@ -325,7 +326,8 @@ def couple_edit(request, pk):
         request, form=form, template="households/couple_form.html",
         context={"household": couple.household, "couple": couple},
         save=lambda data: couple_update(couple=couple, by=request.user, expected_version=data["version"],
-                                        data=form.service_data(), request=request),
+                                        data=form.service_data(),
+                                        confirmed_early_marriage=data["confirm_early_marriage"], request=request),
         done=_("育龄夫妇信息已保存。"), redirect_to=couple.get_absolute_url())
 
 

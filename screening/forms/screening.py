@@ -47,6 +47,8 @@ class WalkInForm(Form):
                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     planned_timing = forms.ChoiceField(label=_("计划生育时间"), choices=TIMINGS, initial="1")
     confirm_not_duplicate = forms.BooleanField(label=_("已核对，不是同一户，仍然登记"), required=False)
+    # Shown once the households service has warned of a marriage before the legal age.
+    confirm_early_marriage = forms.BooleanField(label=_("确认结婚日期无误"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -219,9 +219,17 @@ def counts_for_periods(keys: list[str], periods: list[tuple[datetime.date, datet
     return out
 
 
+def _county_figure(key: str, rows) -> object:
+    """The county's figure from the county's totals: the townships' numerators over their
+    denominators (as the rates page's county row), never the mean of the townships' rates."""
+    num = sum(row[f"{key}_num"] for row in rows)
+    den = sum(row[f"{key}_den"] for row in rows)
+    return percent(num, den) if RATE_BY_KEY[key].kind == "rate" else num
+
+
 def batch(periods) -> dict[str, list]:
     """Every rate for every period (core.indicators ``batch``): two statements, one per base table,
-    the same figures as ``rate_values``."""
+    the same figures as ``rate_values``, and the county's from its totals (``rate_county``)."""
     out = {f"screening.{r.key}": [({}, None) for _p in periods] for r in RATES}
     for base in ("couple", "screening"):
         keys = [r.key for r in RATES if r.base == base]
@@ -231,7 +239,14 @@ def batch(periods) -> dict[str, list]:
                     num, den = row[f"{key}_num"], row[f"{key}_den"]
                     out[f"screening.{key}"][k][0][township_id] = \
                         percent(num, den) if RATE_BY_KEY[key].kind == "rate" else num
+            for key in keys:
+                out[f"screening.{key}"][k] = (out[f"screening.{key}"][k][0], _county_figure(key, counts.values()))
     return out
+
+
+def rate_county(key: str, start: datetime.date, end: datetime.date) -> object:
+    """One indicator's county figure from the county's totals (core.indicators ``county``)."""
+    return _county_figure(key, counts_by_township([key], start, end).values())
 
 
 def rate_values(key: str, start: datetime.date, end: datetime.date) -> dict[int, object]:

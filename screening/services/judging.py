@@ -8,11 +8,13 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.numbers import format_number
+
 from ..models import ResultField
 
 
 def _fmt(value: Decimal, decimals: int) -> str:
-    return f"{value:.{decimals}f}"
+    return format_number(value, decimals)
 
 
 def parse_number(field: ResultField, raw) -> Decimal | None:
@@ -30,7 +32,7 @@ def parse_number(field: ResultField, raw) -> Decimal | None:
     if (low is not None and value < low) or (high is not None and value > high):
         raise ValidationError(
             _("%(name)s %(value)s %(unit)s 超出可信范围（%(low)s–%(high)s），请核对是否录入错误。") % {
-                "name": field.name, "value": value.normalize(), "unit": field.unit,
+                "name": field.name, "value": format_number(value), "unit": field.unit,
                 "low": _fmt(low, field.decimals) if low is not None else "", "high": _fmt(high, field.decimals)
                 if high is not None else ""})
     return value.quantize(Decimal(1).scaleb(-min(field.decimals, 3)))

@@ -13,7 +13,7 @@ from households.api import couple_create, household_register, person_add, survey
 def walk_in_register(
     *, by: User, village: Village, address: str, husband_name: str, husband_id: str, wife_name: str, wife_id: str,
     phone: str = "", marriage_date=None, boys: int = 0, girls: int = 0, planned_timing: str = "1",
-    confirmed_not_duplicate: bool = False, request=None,
+    confirmed_not_duplicate: bool = False, confirmed_early_marriage: bool = False, request=None,
 ):
     """Register the couple and return it. All or nothing: a refusal from any households service
     (the ID number registered already, a likely duplicate, the wife's age) rolls everything back
@@ -30,7 +30,8 @@ def walk_in_register(
         error.walk_in_field = "wife_id"
         raise
     couple = couple_create(household=household, wife=wife, husband=husband, by=by, marriage_date=marriage_date,
-                           boys=boys, girls=girls, request=request)
+                           boys=boys, girls=girls, confirmed_early_marriage=confirmed_early_marriage,
+                           request=request)
     survey_record(couple=couple, by=by, planned_timing=planned_timing, services_wanted=["pre_pregnancy"],
                   next_child_order=boys + girls + 1, notes=_("孕前优生健康检查时登记（服务站）"), request=request)
     return couple

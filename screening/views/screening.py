@@ -50,7 +50,7 @@ def find(request):
 @capability_required(Cap.SCREENING_CHANGE)
 def walk_in(request):
     form = WalkInForm(request.POST or None)
-    duplicates = []
+    duplicates, early_marriage = [], False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -59,9 +59,10 @@ def walk_in(request):
                 husband_id=data["husband_id"], wife_name=data["wife_name"], wife_id=data["wife_id"],
                 phone=data["phone"], marriage_date=data["marriage_date"], boys=data["boys"], girls=data["girls"],
                 planned_timing=data["planned_timing"], confirmed_not_duplicate=data["confirm_not_duplicate"],
-                request=request)
+                confirmed_early_marriage=data["confirm_early_marriage"], request=request)
         except ValidationError as error:
             duplicates = list(getattr(error, "matches", []))
+            early_marriage = getattr(error, "early_marriage", False)
             field = getattr(error, "walk_in_field", "husband_id")
             apply_errors(form, error, field_map={"id_number": field, "wife": "wife_id", "husband": "husband_id",
                                                "sex": field, "birth_date": field})
@@ -69,7 +70,8 @@ def walk_in(request):
             messages.success(request, _("已登记 %(w)s / %(h)s，并列入所在镇街的摸底造册。") % {
                 "w": couple.wife.name, "h": couple.husband.name})
             return redirect("screening:screening_start", pk=couple.pk)
-    return render(request, "screening/walk_in.html", {"form": form, "duplicates": duplicates})
+    return render(request, "screening/walk_in.html", {"form": form, "duplicates": duplicates,
+                                                      "early_marriage": early_marriage})
 
 
 @require_http_methods(["GET", "POST"])

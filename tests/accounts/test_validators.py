@@ -5,6 +5,7 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.gb2260 import divisions
 from accounts.validators import (
     IdNumberValidator,
     build_id_number,
@@ -47,15 +48,44 @@ def test_lowercase_x_and_blanks_are_accepted_and_normalised():
     assert parse_id_number(" 110105 19491231 002x\t").number == PUBLISHED_FEMALE
 
 
-def test_published_1880_male_number_passes():
-    info = parse_id_number(PUBLISHED_1880)
-    assert info.birth_date == datetime.date(1880, 1, 1)
-    assert info.sex == "1"
-    assert info.area_code == "440524"
+def test_a_birth_before_1900_is_refused_even_the_standards_1880_example():
+    """440524188001010014 (aged 146) was accepted."""
+    with pytest.raises(ValidationError) as refused:
+        parse_id_number(PUBLISHED_1880)
+    assert refused.value.code == "id_birth_date"
+    assert refused.value.messages == ["身份证号中的出生日期 18800101 早于 1900 年，请核对。"]
+    assert code_of(build_id_number("440524", datetime.date(1899, 12, 31), 1)) == "id_birth_date"
+    assert parse_id_number(build_id_number("440524", datetime.date(1900, 1, 1), 1)).birth_date == \
+        datetime.date(1900, 1, 1)
 
 
-def test_birth_year_before_1800_is_refused():
-    assert code_of(build_id_number("440524", datetime.date(1799, 12, 31), 1)) == "id_birth_date"
+@pytest.mark.parametrize("value", ["000000199005011237", "999999199005021257", "99000019900503127X"])
+def test_an_id_whose_first_six_digits_are_no_division_code_is_refused(value):
+    """The issue's three numbers: valid check digits, no such area (they were accepted)."""
+    with pytest.raises(ValidationError) as refused:
+        parse_id_number(value)
+    assert refused.value.code == "id_area_code"
+    assert refused.value.messages == [
+        f"身份证号前 6 位 {value[:6]} 不是行政区划代码（GB/T 2260，含已撤销的），请核对。"]
+
+
+@pytest.mark.parametrize(("code", "name", "current"), [
+    ("370828", "金乡县", True),  # current
+    ("110105", "朝阳区", True),
+    ("110103", "崇文区", False),  # abolished 2010 (merged into 东城区)
+    ("440524", "潮阳县", False),  # abolished 1993
+    ("411023", "许昌县", False),  # became 建安区 in 2016
+])
+def test_current_and_abolished_division_codes_are_accepted(code, name, current):
+    assert parse_id_number(build_id_number(code, datetime.date(1975, 6, 1), 3)).area_code == code
+    assert divisions(code)[-1].name == name and divisions(code)[-1].current is current
+
+
+def test_the_demo_countys_fictional_code_is_accepted_only_where_the_settings_add_it(settings):
+    number = build_id_number("411099", datetime.date(1990, 1, 1), 2)
+    assert parse_id_number(number).area_code == "411099"
+    settings.ID_AREA_CODES_ALSO = []
+    assert code_of(number) == "id_area_code"
 
 
 @pytest.mark.parametrize("value", [

@@ -67,7 +67,7 @@ def test_all_rows_blank_is_refused(client_for, assessor, township_a, township_b)
 
 def test_a_check_dated_in_a_closed_year_is_refused(client_for, assessor, township_a, township_b, leader):
     last_year = YEAR - 1
-    Scheme.objects.create(year=last_year, publicity_points=0)
+    Scheme.objects.create(year=last_year, publicity_share=0)
     RegularCheckFactory(township=township_a, check_date=datetime.date(last_year, 3, 1))
     RegularCheckFactory(township=township_b, check_date=datetime.date(last_year, 3, 1))
     YearEndScoreFactory(township=township_a, year=last_year)
@@ -84,6 +84,15 @@ def test_future_dates_are_refused(client_for, assessor, township_a, township_b):
     response = client_for(assessor).post(BULK, bulk_post(
         township_a, township_b, check_date=(TODAY + datetime.timedelta(days=1)).isoformat()))
     assert "考核日期不能晚于今天" in response.content.decode() and RegularCheck.objects.count() == 0
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31"])
+def test_a_check_dated_before_1900_is_refused_and_the_form_keeps_what_was_typed(
+        client_for, assessor, township_a, township_b, day):
+    response = client_for(assessor).post(BULK, bulk_post(township_a, township_b, check_date=day))
+    html = response.content.decode()
+    assert response.status_code == 200 and "考核日期不能早于 1900-01-01，请核对年份。" in html
+    assert "宣传栏破损" in html and RegularCheck.objects.count() == 0
 
 
 @pytest.mark.parametrize("who", ["leader", "bureau_staff", "clerk_a", "inspector", "admin_user"])

@@ -25,9 +25,9 @@ def png_bytes(size=(40, 30)) -> bytes:
 
 
 def test_sites_built_this_year_count_under_regular_work(township_a, township_b):
-    """Default scheme: 10 points, target 2. A: 18/20 + 1 site (5/10) = 23/30 = 76.67.
-    B: 18/20 + 2 sites this year (10/10) = 28/30 = 93.33; its site from last year and the one
-    still being built do not count. C: 18/20 + no site (0/10) = 60.00."""
+    """Default scheme: publicity 10% of the regular part, target 2. Checks 18/20 = 90 everywhere.
+    A: 1 site (50%) → 90 × 90% + 50 × 10% = 86.00. B: 2 sites this year (100%) → 81 + 10 = 91.00;
+    its site from last year and the one still being built do not count. C: no site → 81.00."""
     from ..factories import TownshipFactory
 
     township_c = TownshipFactory(code="411099003", name="西关镇")
@@ -40,7 +40,7 @@ def test_sites_built_this_year_count_under_regular_work(township_a, township_b):
     PublicitySiteFactory(township=township_b, status="building", completion_date=None)
     scores_recompute(year=YEAR)
     got = {r.township.name: (r.regular_part, r.publicity_done) for r in AnnualScore.objects.filter(year=YEAR)}
-    assert got == {"城关镇": (D("76.67"), 1), "东关街道": (D("93.33"), 2), "西关镇": (D("60.00"), 0)}
+    assert got == {"城关镇": (D("86.00"), 1), "东关街道": (D("91.00"), 2), "西关镇": (D("81.00"), 0)}
 
 
 def site_post(township, **overrides):
@@ -53,11 +53,11 @@ def site_post(township, **overrides):
 def test_assessor_registers_a_site_and_the_score_follows(client_for, assessor, township_a):
     RegularCheckFactory(township=township_a, check_date=datetime.date(YEAR, 1, 1), score=D(20), maximum=D(20))
     scores_recompute(year=YEAR)
-    assert AnnualScore.objects.get(year=YEAR, township=township_a).regular_part == D("66.67")  # 20/30
+    assert AnnualScore.objects.get(year=YEAR, township=township_a).regular_part == D("90.00")  # 100 × 90% + 0 × 10%
     response = client_for(assessor).post(reverse("assessment:publicity_create"), site_post(township_a))
     site = PublicitySite.objects.get()
     assert response.status_code == 302 and response["Location"] == site.get_absolute_url()
-    assert AnnualScore.objects.get(year=YEAR, township=township_a).regular_part == D("83.33")  # 25/30
+    assert AnnualScore.objects.get(year=YEAR, township=township_a).regular_part == D("95.00")  # 100 × 90% + 50 × 10%
 
 
 def test_done_without_a_date_is_refused_and_the_form_keeps_the_input(client_for, assessor, township_a):

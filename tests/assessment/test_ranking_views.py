@@ -25,9 +25,9 @@ RANKING = reverse("assessment:ranking")
 def season(township_a, township_b, leader):
     """This year: A 18/20 (90) + year-end 80 → 86.00, 1st; B 16/20 (80) + 90 → 84.00, 2nd.
     Last year (closed): B 1st, A 2nd, so A ↑1 and B ↓1. The leader is A's liaison. Publicity sites
-    are not counted here (points 0): test_publicity.py covers them."""
-    Scheme.objects.create(year=YEAR, publicity_points=0)
-    Scheme.objects.create(year=YEAR - 1, publicity_points=0)
+    are not counted here (share 0): test_publicity.py covers them."""
+    Scheme.objects.create(year=YEAR, publicity_share=0)
+    Scheme.objects.create(year=YEAR - 1, publicity_share=0)
     day = datetime.date(YEAR, 1, 5)
     checks = {
         "a": RegularCheckFactory(township=township_a, score=D(18), maximum=D(20), check_date=day, title="一季度核查",
@@ -129,6 +129,15 @@ def test_ranking_export_opens_in_openpyxl_and_is_audited(client_for, leader, sea
         1, "↑1", "城关镇", 90, 80, 86]
     assert values[header + 2][:3] in ((2, "↓1", "东关街道"), [2, "↓1", "东关街道"])
     assert AuditEvent.objects.filter(action="export", object_type="assessment.ranking", user=leader).exists()
+
+
+def test_ranking_export_states_the_weights_in_plain_digits(client_for, leader, season):
+    """The formula line said "经常性考核 × 6E+1%" (a normalised Decimal)."""
+    response = client_for(leader).get(reverse("assessment:ranking_export"), {"year": YEAR})
+    cells = [c for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+             for c in row if isinstance(c, str)]
+    formula = next(c for c in cells if c.startswith("年度成绩 ="))
+    assert "经常性考核 × 60% + 年终考核 × 40%" in formula and "E+" not in formula
 
 
 def test_print_page_has_no_navigation_needs_and_loads_the_print_script(client_for, leader, season):

@@ -20,7 +20,7 @@ YEAR = 2025
 @pytest.fixture
 def x(township_a, township_b):
     """A: info 10/20 (50%), inspection 90/100 (90%), year-end 90. B: info 20/20, year-end 60."""
-    Scheme.objects.create(year=YEAR, publicity_points=0)
+    Scheme.objects.create(year=YEAR, publicity_share=0)
     RegularCheckFactory(township=township_a, category="info", score=D(10), maximum=D(20))
     RegularCheckFactory(township=township_a, category="inspection", score=D(90), maximum=D(100))
     RegularCheckFactory(township=township_b, category="info", score=D(20), maximum=D(20))
@@ -101,7 +101,7 @@ def test_admin_scheme_page_refuses_a_closed_year(client_for, x, township_b, admi
     client = client_for(admin_user)
     url = reverse("admin:assessment_scheme_change", args=[scheme.pk])
     response = client.post(url, {"regular_weight": "50", "year_end_weight": "50", "normalisation": "ratio",
-                                 "publicity_points": "0", "publicity_target": "2"})
+                                 "publicity_share": "0", "publicity_target": "2"})
     scheme.refresh_from_db()
     assert scheme.regular_weight == D(60)
     assert response.status_code in (200, 302)
@@ -110,7 +110,7 @@ def test_admin_scheme_page_refuses_a_closed_year(client_for, x, township_b, admi
 def test_admin_changes_an_open_scheme_through_the_service(client_for, x, admin_user):
     scheme = Scheme.objects.get(year=YEAR)
     response = client_for(admin_user).post(reverse("admin:assessment_scheme_change", args=[scheme.pk]), {
-        "regular_weight": "70", "year_end_weight": "30", "normalisation": "ratio", "publicity_points": "0",
+        "regular_weight": "70", "year_end_weight": "30", "normalisation": "ratio", "publicity_share": "0",
         "publicity_target": "2", "rectification_points": "0", "supervision_target": "1"})
     assert response.status_code == 302
     assert annual(x).total == D("85.33")
@@ -119,7 +119,7 @@ def test_admin_changes_an_open_scheme_through_the_service(client_for, x, admin_u
 def test_admin_refuses_weights_that_do_not_add_up(client_for, x, admin_user):
     scheme = Scheme.objects.get(year=YEAR)
     response = client_for(admin_user).post(reverse("admin:assessment_scheme_change", args=[scheme.pk]), {
-        "regular_weight": "70", "year_end_weight": "40", "normalisation": "ratio", "publicity_points": "0",
+        "regular_weight": "70", "year_end_weight": "40", "normalisation": "ratio", "publicity_share": "0",
         "publicity_target": "2", "rectification_points": "0", "supervision_target": "1"})
     assert response.status_code == 200 and "合计须为 100" in response.content.decode()
 

@@ -1,7 +1,7 @@
 """The annual score (60/40), the ranking with ties and rank change, against a hand-computed table.
 
 2025, default scheme (60/40, regular = sum of scores / sum of maxima × 100), publicity not
-counted here (points 0; tests/assessment/test_publicity.py covers it):
+counted here (share 0; tests/assessment/test_publicity.py covers it):
 
 | town | checks (active)            | regular | year-end | total                      | rank | reg. | 2024 | change |
 |------|----------------------------|---------|----------|----------------------------|------|------|------|--------|
@@ -48,8 +48,8 @@ EXPECTED_2025 = {
 def county(db):
     towns = {name: TownshipFactory(code=f"41109907{i}", name=name, sort_order=i) for i, name in enumerate("ABCDFG")}
     towns["E"] = TownshipFactory(code="411099079", name="E", sort_order=9, is_active=False)
-    Scheme.objects.create(year=2025, publicity_points=0)
-    Scheme.objects.create(year=2024, publicity_points=0)
+    Scheme.objects.create(year=2025, publicity_share=0)
+    Scheme.objects.create(year=2024, publicity_share=0)
 
     def check(name, score, maximum, category="info", **kw):
         return RegularCheckFactory(township=towns[name], score=D(score), maximum=D(maximum), category=category, **kw)

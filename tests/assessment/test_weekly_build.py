@@ -13,7 +13,10 @@ from django.utils import timezone
 from assessment.models import WeeklyReport, WeeklyReportSection
 from assessment.services import weekly as service
 from assessment.services.weekly import weekly_report_build
+from assessment.selectors.weekly import home_summary, latest_built
 from assessment.tasks import backoff, build_weekly_report
+from assessment.views.weekly import status_doc
+from assessment.weeks import monday_of
 
 from .weekly_world import EXPECTED_A, W, D
 
@@ -200,6 +203,41 @@ def test_command_refuses_a_week_not_begun(db):
     with pytest.raises(CommandError, match="还没有开始"):
         call_command("weekly_report", "--week", (timezone.localdate() + datetime.timedelta(days=8)).isoformat(),
                      stdout=StringIO())
+
+
+def test_command_refuses_the_unfinished_week_unless_asked_for_a_partial_one(week_world):
+    """--week on this week built it and the leader's home showed it as 上周通报 (issue #18)."""
+    this_week = monday_of(timezone.localdate())
+    with pytest.raises(CommandError, match="has not ended.*--partial"):
+        call_command("weekly_report", "--week", timezone.localdate().isoformat(), stdout=StringIO())
+    with pytest.raises(CommandError, match="--partial"):
+        call_command("weekly_report", "--week", this_week.isoformat(), "--queue", stdout=StringIO())
+    assert not WeeklyReport.objects.exists()
+
+    call_command("weekly_report", "--week", W.isoformat(), stdout=StringIO())  # a whole week
+    out = StringIO()
+    call_command("weekly_report", "--week", this_week.isoformat(), "--partial", stdout=out)
+    assert f"{this_week}: built" in out.getvalue()
+    partial = WeeklyReport.objects.get(week_start=this_week)
+    assert partial.is_partial and not WeeklyReport.objects.get(week_start=W).is_partial
+    # Never last week's briefing: the home panel and "latest" show the whole week before it.
+    assert home_summary()["week_start"] == W
+    assert latest_built().week_start == W
+    doc = status_doc(partial)
+    assert doc["partial"] is True and doc["label"].startswith("部分周：生成时本周尚未结束，数据截至 ")
+
+
+def test_a_week_built_after_its_sunday_is_whole_again(week_world):
+    weekly_report_build(week_start=W)
+    report = WeeklyReport.objects.get()
+    sunday_night = timezone.make_aware(datetime.datetime.combine(report.week_end, datetime.time(23, 59)))
+    WeeklyReport.objects.filter(pk=report.pk).update(built_at=sunday_night)
+    report.refresh_from_db()
+    assert report.is_partial and home_summary() is None and latest_built() is None
+    monday = sunday_night + datetime.timedelta(minutes=1)
+    WeeklyReport.objects.filter(pk=report.pk).update(built_at=monday)
+    report.refresh_from_db()
+    assert not report.is_partial and home_summary()["week_start"] == W and latest_built() == report
 
 
 @pytest.mark.django_db(transaction=True)

@@ -175,7 +175,7 @@ def test_figures_match_what_the_households_lists_show_for_the_same_week(week_wor
 
 def test_a_new_apps_indicator_gains_a_row_without_a_change_here(week_world, monkeypatch, client_for, leader):
     """Screening and enforcement publish their indicators as they land: the report takes whatever
-    exists. A rate without a county figure is shown as the townships' mean, and says so."""
+    exists. A rate without a county figure has none ("—"): never the townships' mean (issue #18)."""
     from django.apps import apps
 
     from core.indicators import Indicator
@@ -192,9 +192,25 @@ def test_a_new_apps_indicator_gains_a_row_without_a_change_here(week_world, monk
     monkeypatch.setattr(type(config), "indicators", property(lambda self: [*real, *fake]))
     report = weekly_report_build(week_start=W).report
     assert report.figures["county"]["enforcement.tips_overdue"] == 2
-    assert report.figures["county"]["screening.coverage"] == 70.0
-    assert report.figures["county_rule"]["screening.coverage"] == "mean"
+    assert report.figures["county"]["screening.coverage"] is None
+    assert report.figures["county_rule"]["screening.coverage"] == "none"
     problems = report.sections.get(township=week_world["a"]).problems
     assert "举报超过办理期限未处理：2 件" in [p["text"] for p in problems]
     html = client_for(leader).get(reverse("assessment:weekly_detail", args=[W])).content.decode()
-    assert "检查覆盖率" in html and "（各镇街平均）" in html
+    assert "检查覆盖率" in html and "各镇街平均）" not in html
+
+
+def test_every_weekly_indicator_that_is_not_a_count_has_a_county_figure_from_county_totals():
+    """Completeness: a rate (or average) added later without its county figure fails here, so the
+    briefing never falls back to the townships' mean."""
+    from core.indicators import all_indicators
+
+    missing = [i.key for i in all_indicators() if i.weekly and i.kind != "count" and i.county is None]
+    assert not missing, f"weekly indicators without a county figure: {missing}"
+
+
+def test_the_briefing_labels_county_rates_once_under_the_table(week_world, client_for, leader):
+    report = weekly_report_build(week_start=W).report
+    assert set(report.figures["county_rule"].values()) <= {"sum", "county"}
+    html = client_for(leader).get(reverse("assessment:weekly_detail", args=[W])).content.decode()
+    assert html.count("率的全县数字按全县合计计算") == 1 and "各镇街平均）" not in html

@@ -177,6 +177,10 @@ def crawl(
                 continue
             result.problems.append(f"{where}: console error: {text}")
 
+        # A number in scientific notation ("9E+2", "6E+1%"): core/numbers.py prints plain digits.
+        scientific = page.evaluate("() => (document.body.innerText.match(/(^|[^\\w+\\/=.-])\\d+(\\.\\d+)?[eE][+-]\\d+(?![\\w+\\/=])/) || [''])[0]")
+        if scientific:
+            result.problems.append(f"{where}: number in scientific notation ({scientific.strip()})")
         if page.evaluate("() => /\\{[#%{]|[#%}]\\}/.test(document.body.innerText)"):
             result.problems.append(f"{where}: template syntax shows on the page ({{# … #}} spanning lines?)")
         for cut in page.evaluate(_CUT_PLACEHOLDERS):

@@ -21,7 +21,7 @@ D = Decimal
 def test_assessor_enters_a_check_and_the_leader_opens_it_from_the_ranking(
         new_page, live_server, township_a, township_b, leader, password, shot, login):
     # This year so far: A 18/20 (90) + year-end 80 → 86.00, 1st; B 16/20 (80) + 90 → 84.00, 2nd.
-    Scheme.objects.create(year=YEAR, publicity_points=0)
+    Scheme.objects.create(year=YEAR, publicity_share=0)
     day = datetime.date(YEAR, 1, 2)
     RegularCheckFactory(township=township_a, score=D(18), maximum=D(20), check_date=day)
     RegularCheckFactory(township=township_b, score=D(16), maximum=D(20), check_date=day)

@@ -131,6 +131,32 @@ def test_plausible_date_refuses_the_future_a_mistyped_year_and_far_ahead():
     assert Dates({"born": "1990-05-01", "next_visit": (today + 30 * DAY).isoformat()}).is_valid()
 
 
+class _Dates(Form):
+    day = forms.DateField(label="检查日期", required=False)
+    moment = forms.DateTimeField(label="受理时间", required=False)
+    any_day = PlausibleDateField(label="出生日期", past=None, required=False)
+
+
+@pytest.mark.parametrize(("name", "typed", "refused"), [
+    ("day", "0001-01-01", True), ("day", "1899-12-31", True), ("day", "1900-01-01", False),
+    ("moment", "0001-01-01 08:00", True), ("moment", "1899-12-31 23:59", True), ("moment", "1900-01-01 00:00", False),
+    ("any_day", "1899-12-31", True), ("any_day", "1900-01-01", False),
+])
+def test_no_date_before_1900_in_any_date_field(name, typed, refused):
+    form = _Dates(data={name: typed})
+    assert form.is_valid() is not refused
+    if refused:
+        label = form.fields[name].label
+        assert form.errors[name] == [f"{label}不能早于 1900-01-01，请核对年份。"]
+
+
+def test_the_1900_floor_is_added_once_however_often_a_form_is_validated():
+    form = _Dates(data={"day": "1899-01-01"})
+    form.is_valid()
+    form.full_clean()
+    assert form.errors["day"] == ["检查日期不能早于 1900-01-01，请核对年份。"]
+
+
 def test_plausible_date_gives_the_picker_todays_bounds():
     today = timezone.localdate()
     widget = Dates()["born"].field.widget

@@ -1,6 +1,8 @@
 """factory_boy factories and small builders for the enforcement tests."""
 
+import dataclasses
 import datetime
+import itertools
 from decimal import Decimal
 
 import factory
@@ -84,8 +86,15 @@ STEP_ARGS = {
 }
 
 
+_DECISIONS = itertools.count(1)
+
+
 def step_kwargs(to: str) -> dict:
-    return dict(STEP_ARGS.get(to, {}))
+    kwargs = dict(STEP_ARGS.get(to, {}))
+    if to == CaseStatus.DECIDED:  # a decision number names one case a year: each case its own
+        kwargs["outcome"] = dataclasses.replace(
+            kwargs["outcome"], decision_number=f"X卫罚〔2026〕{next(_DECISIONS)}号")
+    return kwargs
 
 
 def make_case(

@@ -235,7 +235,19 @@ def test_batch_gives_every_figure_of_every_period_in_two_queries(fixture, django
         assert indicator.batch is indicators.batch
         for (first, end), (values, county) in zip(periods, answers[indicator.key], strict=True):
             assert values == indicator.compute(first, end), (indicator.key, first, end)
-            assert county is None
+            # Rates and averages: the county's own figure from its totals (issue #18); counts add up.
+            expected = indicator.county(first, end) if indicator.county else None
+            assert county == expected, (indicator.key, first, end)
+
+
+def test_the_county_rate_and_average_come_from_county_totals_as_on_the_figures_page(fixture):
+    """The figures page's county row says 66.7% and 29.7 days for March 2025 (below); the weekly
+    report and the scorecard read the same, not the townships' mean."""
+    march = (D(2025, 3, 1), D(2025, 4, 1))
+    answers = indicators.batch([march])
+    assert answers["enforcement.closure_rate"][0][1] == 66.7
+    assert answers["enforcement.avg_days_to_close"][0][1] == 29.7
+    assert indicators.closure_rate_county(*march) == 66.7 and indicators.avg_days_to_close_county(*march) == 29.7
 
 
 def test_indicators_are_published_with_drilldowns():
@@ -288,7 +300,7 @@ def test_figures_page_shows_the_table_and_the_county_row(client_for, leader, fix
     assert response.status_code == 200
     assert 'data-testid="county-rate">66.7%' in html
     assert 'data-testid="county-days">29.7' in html
-    assert 'data-testid="county-fines">50000' in html
+    assert 'data-testid="county-fines">50,000.00' in html
 
 
 def test_figures_default_period_is_this_year(client_for, inspector, fixture):

@@ -199,7 +199,7 @@ def test_decision_page_records_the_outcome(client_for, inspector, township_a):
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.status, case.fine_amount, case.outcome_warning) == ("decided", 15000, True)
-    assert "罚款 15000.00 元" in client.get(case.get_absolute_url()).content.decode()
+    assert "罚款 15,000.00 元" in client.get(case.get_absolute_url()).content.decode()
 
 
 def test_referral_page_needs_the_department(client_for, inspector, township_a):

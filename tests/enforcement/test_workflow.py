@@ -136,10 +136,46 @@ def test_decision_needs_a_document_number_and_a_measure_or_an_explanation(inspec
     assert decided.decided_on == timezone.localdate()
     assert Case.objects.get(pk=case.pk).outcome_labels == [
         "警告",
-        "没收违法所得 8000.00 元",
-        "罚款 30000.00 元",
+        "没收违法所得 8,000.00 元",
+        "罚款 30,000.00 元",
         "吊销执业证书",
     ]
+
+
+def test_a_decision_number_names_one_case_a_year_and_the_refusal_names_that_case(inspector, township_a,
+                                                                                 township_b):
+    """金卫罚〔2026〕2号 could be given to two cases (issue #18)."""
+    first = make_case(township=township_a, by=inspector, status=S.INVESTIGATING, title="某诊所非法鉴定胎儿性别")
+    second = make_case(township=township_b, by=inspector, status=S.INVESTIGATING, title="某药店违规销售药品")
+    case_transition(case=first, to=S.DECIDED, by=inspector,
+                    outcome=Outcome(decision_number="金卫罚〔2026〕2号", warning=True))
+    with pytest.raises(ValidationError) as refused:
+        # The same number typed with blanks is the same number.
+        case_transition(case=second, to=S.DECIDED, by=inspector,
+                        outcome=Outcome(decision_number=" 金卫罚 〔2026〕2号", warning=True))
+    year = timezone.localdate().year
+    assert refused.value.message_dict["decision_number"] == [
+        f"处理决定书文号“金卫罚〔2026〕2号”已用于 {year} 年的案件 {first.number}（{township_a.name}，某诊所非法鉴定胎儿性别），"
+        "同一年度的文号不能重复，请核对。"]
+    second.refresh_from_db()
+    assert (second.status, second.decision_number, second.decided_on) == (S.INVESTIGATING, "", None)
+    assert not CaseEvent.objects.filter(case=second, to_status=S.DECIDED).exists()
+    # Another number is fine.
+    assert case_transition(case=second, to=S.DECIDED, by=inspector,
+                           outcome=Outcome(decision_number="金卫罚〔2026〕3号", warning=True)).status == S.DECIDED
+
+
+def test_the_database_refuses_a_decision_number_twice_in_one_year(inspector, township_a):
+    """The constraint behind the service's check: a write that skips it (a race) cannot store it."""
+    from django.db import IntegrityError, transaction
+
+    first = make_case(township=township_a, by=inspector, status=S.DECIDED)
+    second = make_case(township=township_a, by=inspector, status=S.DECIDED)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.filter(pk=second.pk).update(decision_number=first.decision_number)
+    # The same number in another year is another document.
+    Case.objects.filter(pk=second.pk).update(decision_number=first.decision_number,
+                                             decided_on=first.decided_on - datetime.timedelta(days=366))
 
 
 def test_no_penalty_decision_is_allowed_with_an_explanation(inspector, township_a):

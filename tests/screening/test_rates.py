@@ -111,8 +111,13 @@ def test_batch_gives_every_rate_of_every_period_in_two_statements(fixture, djang
     for indicator in indicators:
         for (first, end), (values, county) in zip(periods, answers[indicator.key], strict=True):
             assert values == indicator.compute(first, end), (indicator.key, first, end)
-            assert county is None
+            assert county == indicator.county(first, end), (indicator.key, first, end)
     assert answers["screening.coverage"][0][0][fixture["c1"].township_id] == Decimal("50.0")
+    # The county's rate from the county's totals, as the rates page's county row: 4 of 7, not the
+    # mean of A's 50.0 and B's 100.0 (issue #18).
+    assert answers["screening.coverage"][0][1] == Decimal("57.1")
+    assert answers["screening.high_risk_share"][0][1] == Decimal("33.3")  # 1 of 3
+    assert answers["screening.screened"][0][1] == 4
 
 
 def test_the_list_behind_a_figure_has_exactly_its_rows(fixture, township_a):

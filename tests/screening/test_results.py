@@ -35,6 +35,14 @@ def test_choices_are_flagged_by_their_normal_values(code, value, abnormal):
     assert judge(field(code), "female", choice=value)["auto_abnormal"] is abnormal
 
 
+def test_an_implausible_result_is_quoted_in_plain_digits():
+    """Hb 900 g/L was quoted as "9E+2" (a normalised Decimal)."""
+    with pytest.raises(ValidationError) as error:
+        judge(field("hb"), "female", number="900")
+    assert "血红蛋白" in error.value.messages[0] and " 900 g/L" in error.value.messages[0]
+    assert "E+" not in error.value.messages[0]
+
+
 def test_text_is_never_flagged():
     assert judge(field("us_text"), "female", text="子宫肌瘤 2cm")["auto_abnormal"] is None
 

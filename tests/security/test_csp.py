@@ -45,6 +45,8 @@ def test_the_login_page_is_not_cached_either(client, db):
     ('<style>p{}</style>', "<style> element"),
     ('<button onclick="go()">x</button>', "on*= handler"),
     ('<a href="javascript:go()">x</a>', "javascript: URL"),
+    ('<p>血红蛋白 Hb 9E+2 g/L</p>', "number in scientific notation"),
+    ('<td>经常性考核 × 6E+1%</td>', "number in scientific notation"),
 ])
 def test_page_check_finds_what_the_policy_blocks(html, problem):
     response = HttpResponse(html)
@@ -54,7 +56,8 @@ def test_page_check_finds_what_the_policy_blocks(html, problem):
 
 def test_page_check_accepts_scripts_from_files_and_json_data():
     response = HttpResponse('<script src="/static/js/x.js"></script><script id="d" type="application/json">{}</script>'
-                            '<p>onboarding=fine in text</p>')
+                            '<p>onboarding=fine in text</p><p>金卫罚〔2026〕2号 · 1,234.50 元 · 4.205</p>'
+                            '<img src="/static/a.9E+2.png" alt="">')
     response["Content-Security-Policy"] = "script-src 'self'; style-src 'self'"
     assert page_problems(response) == []
 

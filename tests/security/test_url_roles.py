@@ -56,6 +56,9 @@ STYLE_ATTRIBUTE = re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I)
 STYLE_ELEMENT = re.compile(r"<style\b", re.I)
 EVENT_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
 JS_URL = re.compile(r"""(?:href|src|action)\s*=\s*["']\s*javascript:""", re.I)
+# A number printed in scientific notation ("9E+2", "6E+1%"): core/numbers.py prints plain digits.
+SCIENTIFIC = re.compile(r"(?<![\w+/=.-])\d+(?:\.\d+)?[eE][+-]\d+(?![\w+/=])")
+TAG_OR_SCRIPT = re.compile(r"<script\b.*?</script>|<[^>]*>", re.S | re.I)
 
 
 def test_every_url_pattern_has_an_entry_in_a_table():
@@ -105,6 +108,10 @@ def page_problems(response) -> list[str]:
         found = pattern.search(html)
         if found:
             problems.append(f"{label}: {html[max(found.start() - 60, 0):found.end() + 60]!r}")
+    text = TAG_OR_SCRIPT.sub(" ", html)
+    found = SCIENTIFIC.search(text)
+    if found:
+        problems.append(f"number in scientific notation: {text[max(found.start() - 60, 0):found.end() + 60]!r}")
     return problems
 
 

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("assessment", "0003_check_year_date_index"),
+        ("assessment", "0005_year_outcomes"),
     ]
 
     operations = [

@@ -100,7 +100,7 @@ def test_on_time_rate_per_township(fixture, township_a, township_b):
 def test_the_scheme_counts_the_rate_in_the_regular_score_only_when_asked(township_a, clerk_a, leader):
     year = datetime.date.today().year
     today = datetime.date.today()
-    Scheme.objects.create(year=year, publicity_points=0)
+    Scheme.objects.create(year=year, publicity_share=0)
     RegularCheckFactory(township=township_a, check_date=D(year, 1, 2), score=Decimal(18), maximum=Decimal(20))
     YearEndScoreFactory(township=township_a, year=year)
     past = D(year, 1, 1) if today > D(year, 1, 1) else today

@@ -12,15 +12,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
+
+from core.http import safe_local_path
 
 from . import twofactor
 from .forms import LoginForm, OtpTokenForm, check_throttled
@@ -32,10 +34,8 @@ GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _safe_next(request, url: str | None) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
-        return url
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    """Where to go after login: a local path (``core.http.safe_local_path``) or the home page."""
+    return safe_local_path(request, url, reverse(settings.LOGIN_REDIRECT_URL))
 
 
 class LoginView(auth_views.LoginView):
@@ -95,7 +95,7 @@ def login_otp(request):
             audit_log(action=AuditEvent.Action.UPDATE, request=request, obj=user, detail="2fa recovery code used")
             messages.warning(request, _("您使用了一个恢复码，还剩 %(n)d 个。请尽快在“个人设置”中检查两步验证。")
                              % {"n": twofactor.recovery_codes_left(user)})
-        return redirect(_safe_next(request, pending.get("next")))
+        return HttpResponseRedirect(_safe_next(request, pending.get("next")))
     return render(request, "registration/login_otp.html", {"form": form, "pending_user": user})
 
 
@@ -113,7 +113,7 @@ def otp_setup(request):
         device = _checked_code(request, user, form)
         if device is not None:
             otp_login(request, device)
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
         return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url})
 
     device = twofactor.enrolment_device(user)

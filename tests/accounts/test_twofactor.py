@@ -170,3 +170,30 @@ def test_required_roles_follow_the_setting(client, leader, password, settings):
     settings.TWO_FACTOR_REQUIRED_ROLES = []  # `make run`'s demo (config/settings/local.py)
     login(client, leader, password)
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("next_url", ["abc", "next.html", "//evil.example/", "https://evil.example/", "/\\evil"])
+def test_two_factor_login_with_a_next_that_is_not_a_local_path_lands_home(client, leader, password, next_url):
+    """Issue #22 finding 3: ``next=abc`` was a 500 (NoReverseMatch) once the code was right."""
+    device = enrolled(leader)
+    response = client.post(f"{LOGIN_URL}?next={next_url}", {"username": leader.username, "password": password})
+    assert response.status_code == 302 and response["Location"] == CODE_URL
+
+    response = client.post(CODE_URL, {"token": next_code(device)})
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_two_factor_login_keeps_a_local_next(client, leader, password):
+    device = enrolled(leader)
+    client.post(f"{LOGIN_URL}?next=/households/stats/", {"username": leader.username, "password": password})
+    response = client.post(CODE_URL, {"token": next_code(device)})
+    assert response["Location"] == "/households/stats/"
+
+
+def test_code_page_for_a_session_without_the_second_factor_ignores_next_abc(client, leader, password):
+    device = enrolled(leader)
+    client.force_login(leader)
+    response = client.post(f"{SETUP_URL}?next=abc", {"token": next_code(device), "next": "abc"})
+    assert response.status_code == 302 and response["Location"] == "/"

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, StandardFormMixin
+from core.forms import Form, QueryDateField, StandardFormMixin
 
 from . import login_audit, lockout
 from .models import AuditEvent, Township
@@ -102,10 +102,7 @@ class OtpTokenForm(Form):
 class AuditFilterForm(Form):
     """The auditor's filters. Every value is bounded so that no query it leads to can fail."""
 
-    # A plausible window for the trail's dates: 9999-12-31 + 1 day overflowed (a 500, issue #8).
-    EARLIEST = datetime.date(2000, 1, 1)
-    LATEST = datetime.date(2099, 12, 31)
-
+    # Dates bounded by QueryDateField: 9999-12-31 + 1 day overflowed (a 500, issue #8).
     user = forms.CharField(label=_("用户名"), required=False, max_length=150)
     action = forms.ChoiceField(
         label=_("操作"), required=False, choices=[("", _("全部"))] + list(AuditEvent.Action.choices)
@@ -115,8 +112,8 @@ class AuditFilterForm(Form):
     township = forms.ModelChoiceField(
         label=_("镇/街道"), required=False, queryset=Township.objects.all(), empty_label=_("全部")
     )
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = QueryDateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = QueryDateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,20 +135,6 @@ class AuditFilterForm(Form):
 
     def clean_object_id(self):
         return self._text("object_id")
-
-    def _clean_day(self, name):
-        day = self.cleaned_data.get(name)
-        if day and not self.EARLIEST <= day <= self.LATEST:
-            raise forms.ValidationError(
-                _("日期应在 %(start)s 至 %(end)s 之间。"), params={"start": self.EARLIEST, "end": self.LATEST}
-            )
-        return day
-
-    def clean_date_from(self):
-        return self._clean_day("date_from")
-
-    def clean_date_to(self):
-        return self._clean_day("date_to")
 
     def clean(self):
         cleaned = super().clean()

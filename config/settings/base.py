@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.AuditDeniedMiddleware",
+    # core.http.BadQuery (an impossible date in a link): a 400 page with its message.
+    "core.middleware.BadQueryMiddleware",
     # Responses to a logged-in user hold personal data: no browser or proxy may keep a copy.
     "accounts.security_middleware.NoStoreMiddleware",
 ]

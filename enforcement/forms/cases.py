@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form
+from core.forms import Form, QueryDateField
 from accounts.validators import normalise_id_number, parse_id_number
 
 from ..models import (
@@ -151,22 +151,10 @@ class TransitionForm(Form):
         )
 
 
-# Figures start with the programme's records; a far date (9999-12-31) would overflow "+1 day".
-PERIOD_BOUNDS = (datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
-
-
 class PeriodForm(Form):
-    start = forms.DateField(label=_("起始日期"), required=False, widget=date_input())
-    end = forms.DateField(label=_("截止日期（含）"), required=False, widget=date_input())
-
-    def clean(self):
-        data = super().clean()
-        for name in ("start", "end"):
-            value = data.get(name)
-            if value and not PERIOD_BOUNDS[0] <= value <= PERIOD_BOUNDS[1]:
-                self.add_error(name, _("请填写 %(low)s 至 %(high)s 之间的日期。") % {
-                    "low": PERIOD_BOUNDS[0].year, "high": PERIOD_BOUNDS[1].year})
-        return data
+    # Bounded by QueryDateField: a far date (9999-12-31) would overflow "+1 day".
+    start = QueryDateField(label=_("起始日期"), widget=date_input())
+    end = QueryDateField(label=_("截止日期（含）"), widget=date_input())
 
     def period(self) -> tuple[datetime.date, datetime.date]:
         """[start, end) with ``end`` made exclusive; default: this year up to today."""

@@ -5,7 +5,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form
+from core.forms import Form, QueryDateField
 from core.widgets import FastSelect
 from accounts.models import Township
 
@@ -77,8 +77,8 @@ class FilterForm(Form):
         label=_("搜索"), required=False, max_length=60, widget=forms.TextInput(attrs={"type": "search"})
     )
     # Drilldown period from a figure (core.indicators: ?township=&start=&end=, end exclusive).
-    start = forms.DateField(required=False, widget=forms.HiddenInput)
-    end = forms.DateField(required=False, widget=forms.HiddenInput)
+    start = QueryDateField(widget=forms.HiddenInput)
+    end = QueryDateField(widget=forms.HiddenInput)
 
     search_placeholder = ""
 

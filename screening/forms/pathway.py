@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form
+from core.forms import Form, QueryDateField
 from accounts.roles import Role
 
 from ..models import RiskLevel, Screening
@@ -42,20 +42,19 @@ class ScreeningFilterForm(FilterForm):
     township = township_field()
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Screening.Status.choices)
     risk = forms.ChoiceField(label=_("风险评估"), required=False, choices=[("", _("全部"))] + RiskLevel.choices)
-    date_from = forms.DateField(label=_("检查日期从"), required=False, widget=date_input())
-    date_to = forms.DateField(label=_("至"), required=False, widget=date_input())
+    date_from = QueryDateField(label=_("检查日期从"), widget=date_input())
+    date_to = QueryDateField(label=_("至"), widget=date_input())
 
 
 # Statistics start with the programme's records; a far date (9999-12-31) would overflow "+1 day".
-PERIOD_BOUNDS = (datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
 
 
 class PeriodForm(Form):
     """A half-open period [start, end): the form shows the last day included, the selectors take
     the day after. Defaults to this year so far."""
 
-    start = forms.DateField(label=_("开始日期"), required=False, widget=date_input())
-    end = forms.DateField(label=_("结束日期（含）"), required=False, widget=date_input())
+    start = QueryDateField(label=_("开始日期"), widget=date_input())
+    end = QueryDateField(label=_("结束日期（含）"), widget=date_input())
     township = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def period(self) -> tuple[datetime.date, datetime.date]:
@@ -70,12 +69,6 @@ class PeriodForm(Form):
 
     def clean(self):
         data = super().clean()
-        for name in ("start", "end"):
-            value = data.get(name)
-            if value and not PERIOD_BOUNDS[0] <= value <= PERIOD_BOUNDS[1]:
-                self.add_error(name, _("请填写 %(low)s 至 %(high)s 之间的日期。") % {
-                    "low": PERIOD_BOUNDS[0].year, "high": PERIOD_BOUNDS[1].year})
-                data.pop(name, None)
         start, end = data.get("start"), data.get("end")
         if start and end and (end - start).days > 3660:
             raise forms.ValidationError(_("统计期间不能超过 10 年。"))

@@ -8,13 +8,13 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
 from accounts.models import AuditEvent, Township
 from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
+from core.http import query_period
 from core.pagination import paginate, query_without_page
 
 from ..forms.pathway import PeriodForm
@@ -96,14 +96,6 @@ def _td_html(cell):
                        cell["den_s"], _value_html(cell, "table"), _hidden_band(cell), numbers)
 
 
-def _period(request) -> tuple[datetime.date, datetime.date]:
-    """``?start=&end=`` (end exclusive, core.indicators' drill-down protocol); bad dates → 404."""
-    start, end = parse_date(request.GET.get("start") or ""), parse_date(request.GET.get("end") or "")
-    if start is None or end is None or end <= start or (end - start).days > 3660:
-        raise Http404("bad period")
-    return start, end
-
-
 def _township(request):
     raw = request.GET.get("township") or ""
     if not raw:
@@ -120,7 +112,7 @@ def rate_list(request, key):
     rate = RATE_BY_KEY.get(key)
     if rate is None:
         raise Http404("no such rate")
-    start, end = _period(request)
+    start, end = query_period(request, max_days=3660)  # a bad date: a 400 saying which
     township = _township(request)
     rows = rate_rows(key, start, end, township_id=township.pk if township else None)
     audit_log(action=AuditEvent.Action.VIEW, request=request, object_type=f"screening.rate.{key}",

@@ -312,6 +312,11 @@ HOUSEHOLDS_IMPORT_PREVIEW_HOURS = env.int("IMPORT_PREVIEW_HOURS", default=48)
 # scorecard's colour bands.
 HOUSEHOLDS_VISITS_ON_TIME_TARGET = env.float("VISITS_ON_TIME_TARGET", default=90.0)
 
+# Every uploaded image (core/images.py): refused from its header, before decoding, when its
+# longest side or its pixel count is larger (a 50-megapixel phone photo passes; 8000 × 8000 does not).
+UPLOAD_IMAGE_MAX_SIDE = env.int("UPLOAD_IMAGE_MAX_SIDE", default=10000)
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=50_000_000)
+
 # --- Township assessment ----------------------------------------------------------------------
 # Publicity-site photos: the largest upload accepted and the largest side in pixels.
 ASSESSMENT_PHOTO_MAX_BYTES = env.int("ASSESSMENT_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)

@@ -1,11 +1,13 @@
 """Evidence files: type and size checked by content, SHA-256 stored and verified, access and audit."""
 
 import hashlib
+import io
 import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from accounts.models import AuditEvent
 from enforcement.models import Evidence, evidence_storage
@@ -68,7 +70,12 @@ def test_accepted_types_are_stored_with_their_sha256(client_for, inspector, case
     assert evidence.uploaded_by == inspector
     # Stored under a random name in the evidence storage, never under the uploaded name.
     [path] = stored_files(media)
-    assert name not in path and open(path, "rb").read() == content
+    assert name not in path
+    if kind in ("jpeg", "png"):  # photos are stored re-encoded (core.images): the same picture
+        with Image.open(path) as stored:
+            assert stored.format == kind.upper() and stored.size == Image.open(io.BytesIO(content)).size
+    else:
+        assert open(path, "rb").read() == content
     assert AuditEvent.objects.filter(action="create", object_type="enforcement.evidence").count() == 1
 
 
@@ -150,7 +157,8 @@ def test_download_verifies_the_hash_and_is_audited(client_for, inspector, case):
     response = client.get(reverse("enforcement:evidence_download", args=[evidence.pk]))
 
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == content
+    with Image.open(io.BytesIO(b"".join(response.streaming_content))) as served:  # the re-encoded copy
+        assert served.size == (3, 3) and served.getpixel((0, 0)) == (0xCC, 0x22, 0x22)
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"].startswith("attachment")
     row = AuditEvent.objects.filter(object_type="enforcement.evidence", action="view").get()

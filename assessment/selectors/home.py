@@ -43,7 +43,7 @@ def home_panel(user) -> dict | None:
         return {
             "assessment_panel": {
                 "kind": "county", "year": ranked_year, "rows": rows, "mine": mine,
-                "moves": biggest_moves() if user.role == Role.LEADER else [],
+                "moves": biggest_moves(user=user) if user.role == Role.LEADER else [],
                 "weekly_url": _weekly_url(), "is_leader": user.role == Role.LEADER,
                 # The latest Monday briefing: its week, problems and the county's visits (one query).
                 "weekly": home_summary() if user.role == Role.LEADER else None,

@@ -12,7 +12,6 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role
 from core.indicators import all_indicators
 
 from .. import charts
@@ -165,12 +164,11 @@ def report_view(*, user, report: WeeklyReport, township_id: int | None = None, c
     start = report.week_start
     view = ReportView(report=report, indicators=indicators, start=start, end=start + WEEK,
                       county=sees_county(user) and township_id is None)
-    drill = user.role == Role.LEADER  # the lists behind the figures are the leaders'
     bases: dict = {}  # each indicator's list path, reversed once for all sections
     average = figures.get("average", {})
     for section in sections_for(user=user, report=report, township_id=township_id):
-        urls = {i.key: drilldown_url(i, section.township_id, start, view.end, bases) for i in indicators} \
-            if drill else {}
+        # The lists behind the figures, where this reader may open them.
+        urls = {i.key: drilldown_url(i, section.township_id, start, view.end, bases, user=user) for i in indicators}
         section_lines = lines(indicators, section.figures.get("values", {}), section.figures.get("previous", {}),
                               average=average, urls=urls)
         problems = [{"text": problem_text(p), "url": urls.get(p.get("indicator"))} for p in section.problems]

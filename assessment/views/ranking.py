@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import AuditEvent
+from accounts.permissions import access_rule
 from accounts.services import audit_log
 from core.excel import build_workbook
 from core.http import query_period
@@ -24,6 +25,7 @@ from .. import charts
 from ..forms import YearForm
 from ..models import Category, Liaison
 from ..permissions import (
+    can_view_assessment,
     get_check_for_user,
     get_township_for_user,
     is_assessor,
@@ -154,6 +156,7 @@ def township_detail(request, pk, year):
 
 
 @require_GET
+@access_rule(can_view_assessment)
 def check_list(request):
     """The checks behind a figure: ?year=&township=&category=&batch= or ?start=&end= (in the user's
     scope)."""

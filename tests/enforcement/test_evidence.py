@@ -187,12 +187,26 @@ def test_missing_file_is_reported_not_a_500(client_for, inspector, case):
     assert client.get(reverse("enforcement:evidence_download", args=[evidence.pk])).status_code == 409
 
 
-def test_leaders_may_download_but_not_upload(client_for, inspector, leader, case):
+def test_leaders_read_the_evidence_list_but_neither_open_nor_upload_files(client_for, inspector, leader, case):
+    """Evidence files are for inspectors (issue #22): the leader sees what there is, not the file."""
     evidence = _attached(client_for(inspector), case)
     client = client_for(leader)
-    assert client.get(reverse("enforcement:evidence_download", args=[evidence.pk])).status_code == 200
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="evidence-item"' in page and evidence.description in page and evidence.sha256[:16] in page
+    assert 'data-testid="download"' not in page
+    assert reverse("enforcement:evidence_download", args=[evidence.pk]) not in page
+    assert client.get(reverse("enforcement:evidence_download", args=[evidence.pk])).status_code == 403
+    assert AuditEvent.objects.filter(action="denied", user=leader).exists()
+    assert not AuditEvent.objects.filter(action="view", user=leader, object_type="enforcement.evidence").exists()
     assert upload(client, case, "b.pdf", files.pdf()).status_code == 403
     assert Evidence.objects.count() == 1
+
+
+def test_the_inspector_sees_the_download_link(client_for, inspector, case):
+    client = client_for(inspector)
+    evidence = _attached(client, case)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert reverse("enforcement:evidence_download", args=[evidence.pk]) in page
 
 
 @pytest.mark.parametrize("role", ["clerk_a", "bureau_staff", "clinician", "auditor", "admin"])

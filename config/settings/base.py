@@ -153,6 +153,9 @@ PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=0)
 # How many reverse proxies of our own sit in front of the app (they append to X-Forwarded-For).
 # 0: trust only REMOTE_ADDR; a client-supplied X-Forwarded-For must not forge the audit trail's IP.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Key of the HMAC on each audit-chain check's result (accounts/audit_chain.py): not in the database,
+# so the app's database role cannot write a check that reads "intact". Empty: derived from SECRET_KEY.
+AUDIT_CHECK_KEY = env("AUDIT_CHECK_KEY", default="")
 # The auditor's .xlsx export of the trail: at most this many rows (the newest) per file.
 AUDIT_EXPORT_MAX_ROWS = env.int("AUDIT_EXPORT_MAX_ROWS", default=20000)
 # Login-failure lockout (accounts/lockout.py), each counted over LOGIN_LOCKOUT_SECONDS:

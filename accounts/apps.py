@@ -16,7 +16,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import signals  # noqa: F401  (login / login_failed go to the audit trail)
+        from . import checks, signals  # noqa: F401  (deploy checks; login / login_failed to the audit trail)
         from .db_roles import grant_after_migrate
 
         # After every migrate, the app's database role gets exactly its privileges (db_roles).

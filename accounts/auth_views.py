@@ -24,7 +24,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from core.http import safe_local_path
 
-from . import twofactor
+from . import devices, twofactor
 from .forms import LoginForm, OtpTokenForm, check_throttled
 from .models import AuditEvent
 from .services import audit_log
@@ -53,7 +53,9 @@ class LoginView(auth_views.LoginView):
                 "uid": user.pk, "backend": user.backend, "at": time.time(), "next": self.get_success_url(),
             }
             return redirect("accounts:login_otp")
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        devices.remember(response, user)  # a known device of this account from now on
+        return response
 
 
 def _checked_code(request, user, form):
@@ -95,7 +97,9 @@ def login_otp(request):
             audit_log(action=AuditEvent.Action.UPDATE, request=request, obj=user, detail="2fa recovery code used")
             messages.warning(request, _("您使用了一个恢复码，还剩 %(n)d 个。请尽快在“个人设置”中检查两步验证。")
                              % {"n": twofactor.recovery_codes_left(user)})
-        return HttpResponseRedirect(_safe_next(request, pending.get("next")))
+        response = HttpResponseRedirect(_safe_next(request, pending.get("next")))
+        devices.remember(response, user)  # past two-factor login: a known device of this account
+        return response
     return render(request, "registration/login_otp.html", {"form": form, "pending_user": user})
 
 

@@ -5,55 +5,58 @@ import time
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form, QueryDateField, StandardFormMixin
 
-from . import login_audit, lockout
+from . import devices, login_audit, lockout
 from .models import AuditEvent, Township
 from .services import client_ip
 
 
-def lock_error(until: float) -> forms.ValidationError:
-    """The refusal a locked login shows: when to try again, in the user's time zone."""
+def wait_error(until: float) -> forms.ValidationError:
+    """The refusal a throttled login shows: when the next try is checked, in the user's time zone."""
     at = timezone.localtime(datetime.datetime.fromtimestamp(until, tz=datetime.UTC))
-    minutes = max(math.ceil((until - time.time()) / 60), 1)
+    seconds = max(math.ceil(until - time.time()), 1)
+    wait = (_("%(n)d 秒") % {"n": seconds}) if seconds < 120 else (_("%(n)d 分钟") % {"n": math.ceil(seconds / 60)})
     return forms.ValidationError(
-        LoginForm.error_messages["locked"], code="locked", params={"time": f"{at:%H:%M}", "minutes": minutes},
+        LoginForm.error_messages["locked"], code="locked", params={"time": f"{at:%H:%M:%S}", "wait": wait},
     )
 
 
 def check_throttled(request, username: str, check):
-    """Run ``check()`` (password or code) under the lockout: counted first, refused when locked.
+    """Run ``check()`` (password or code) under the throttle (``lockout``): counted first,
+    refused while a delay runs. A known device of this account (``devices``) is counted on its own.
 
     ``check`` returns a true value on success. Returns that value, or raises the form error.
-    Failures and locks go to the audit trail (login_audit aggregates them).
+    Every failure goes to the audit trail at once (``login_audit``).
     """
-    attempt = lockout.reserve(username, client_ip(request) if request is not None else "")
+    attempt = lockout.reserve(username, client_ip(request) if request is not None else "",
+                              device=devices.nonce_for(request, username))
     if not attempt.allowed:
         login_audit.refused(attempt, request)
-        raise lock_error(attempt.until)
+        raise wait_error(attempt.until)
     result = check()
     if result:
         lockout.release(attempt)
         return result
     login_audit.failed(attempt, request)
-    new_locks = lockout.locks_reached(attempt)
-    if new_locks:
-        until = time.time() + settings.LOGIN_LOCKOUT_SECONDS
-        login_audit.locked(attempt, request, new_locks, datetime.datetime.fromtimestamp(until, tz=datetime.UTC))
-        raise lock_error(until)
-    return result
+    until = lockout.next_try(attempt)
+    if until is None:
+        return result
+    started = lockout.throttles_started(attempt)
+    if started:
+        login_audit.throttled(attempt, request, started, datetime.datetime.fromtimestamp(until, tz=datetime.UTC))
+    raise wait_error(until)
 
 
 class LoginForm(StandardFormMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": _("用户名或密码不正确，请重新输入（密码区分大小写）。"),
         "inactive": _("该账号已停用，请联系系统管理员。"),
-        "locked": _("登录失败次数过多，已暂时锁定，请于 %(time)s 后再试（约 %(minutes)d 分钟）。"),
+        "locked": _("登录失败次数过多，请于 %(time)s 后再试（约 %(wait)s）。每多失败一次，等待时间加倍。"),
     }
 
     def __init__(self, request=None, *args, **kwargs):

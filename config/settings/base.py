@@ -158,12 +158,18 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AUDIT_CHECK_KEY = env("AUDIT_CHECK_KEY", default="")
 # The auditor's .xlsx export of the trail: at most this many rows (the newest) per file.
 AUDIT_EXPORT_MAX_ROWS = env.int("AUDIT_EXPORT_MAX_ROWS", default=20000)
-# Login-failure lockout (accounts/lockout.py), each counted over LOGIN_LOCKOUT_SECONDS:
-# one username from one address; one username from anywhere; one address, any usernames.
+# Login throttle (accounts/lockout.py): failures allowed freely per username and address, per
+# username, per address; past a limit each try waits a delay that doubles with every failure
+# (base, at most max seconds): no hard lock anyone could use against an account or an office.
+# A counter is forgotten after LOGIN_LOCKOUT_SECONDS without failures.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
 LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=30)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+LOGIN_THROTTLE_BASE_SECONDS = env.float("LOGIN_THROTTLE_BASE_SECONDS", default=2.0)
+LOGIN_THROTTLE_MAX_SECONDS = env.float("LOGIN_THROTTLE_MAX_SECONDS", default=15 * 60)
+# Known devices (accounts/devices.py): a browser that completed a login is counted on its own.
+DEVICE_COOKIE_DAYS = env.int("DEVICE_COOKIE_DAYS", default=180)
 # Two-factor login (TOTP, django-otp): these roles must set it up and pass it; others may.
 TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=["leader", "auditor", "admin"])
 OTP_TOTP_ISSUER = "Township Register"

@@ -146,3 +146,13 @@ class AuditFilterForm(Form):
         if cleaned.get("object_id") and not cleaned.get("object_type"):
             self.add_error("object_type", _("按记录编号筛选时，请同时选择记录类型。"))
         return cleaned
+
+
+class EnrolmentCodeForm(Form):
+    """The one-time code the admin issued for setting up two-factor login (accounts.twofactor)."""
+
+    enrolment_code = forms.CharField(
+        label=_("登记码"), max_length=40, strip=True,
+        help_text=_("系统管理员签发给您的一次性登记码，如 ABCD-EFGH-JKLM。没有登记码请联系系统管理员。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}),
+    )

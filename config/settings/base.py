@@ -173,6 +173,8 @@ DEVICE_COOKIE_DAYS = env.int("DEVICE_COOKIE_DAYS", default=180)
 # Two-factor login (TOTP, django-otp): these roles must set it up and pass it; others may.
 TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=["leader", "auditor", "admin"])
 OTP_TOTP_ISSUER = "Township Register"
+# Setting it up needs a one-time enrolment code from the admin (accounts/twofactor.py), valid this long.
+TWO_FACTOR_ENROLMENT_HOURS = env.int("TWO_FACTOR_ENROLMENT_HOURS", default=72)
 # Codes are throttled by the login lockout above (counted atomically per username and address);
 # django-otp's own back-off would refuse a right code typed within a second or two of a typo.
 OTP_TOTP_THROTTLE_FACTOR = 0

@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import twofactor
 from accounts.models import AuditEvent
+from tests.factories import UserFactory
 
 LOGIN_URL = "/accounts/login/"
 CODE_URL = "/accounts/login/code/"
@@ -46,6 +47,17 @@ def test_clerk_without_two_factor_logs_in_with_password_alone(client, clerk_a, p
     assert client.get("/").status_code == 200
 
 
+def issue_code(user) -> str:
+    """What the admin's action does (tests/accounts/test_twofactor_enrolment.py drives the admin)."""
+    admin = UserFactory(username=f"admin_for_{user.username}", role="admin")
+    return twofactor.issue_enrolment_code(user=user, by=admin)[0]
+
+
+def enter_code(client, user) -> None:
+    response = client.post(SETUP_URL, {"enrolment_code": issue_code(user)})
+    assert response.status_code == 302 and response["Location"].startswith(SETUP_URL)
+
+
 def test_leader_must_set_up_two_factor_before_anything_else(client, leader, password):
     assert login(client, leader, password).status_code == 302
     for url in ["/", "/households/stats/", "/accounts/profile/"]:
@@ -53,6 +65,7 @@ def test_leader_must_set_up_two_factor_before_anything_else(client, leader, pass
         assert response.status_code == 302
         assert response["Location"].startswith(f"{SETUP_URL}?next=")
 
+    enter_code(client, leader)
     page = client.get(SETUP_URL)
 
     html = page.content.decode()
@@ -64,6 +77,7 @@ def test_leader_must_set_up_two_factor_before_anything_else(client, leader, pass
 
 def test_setting_up_with_a_real_code_shows_recovery_codes_and_opens_the_app(client, leader, password):
     login(client, leader, password)
+    enter_code(client, leader)
     html = client.get(SETUP_URL).content.decode()
     secret = re.search(r'data-testid="otp-secret">([A-Z2-7]+)<', html).group(1)
     assert client.post(SETUP_URL, {"token": "000000"}).status_code == 200
@@ -76,7 +90,7 @@ def test_setting_up_with_a_real_code_shows_recovery_codes_and_opens_the_app(clie
     assert len(codes) == twofactor.RECOVERY_CODES
     assert twofactor.has_device(leader)
     assert client.get("/households/stats/").status_code == 200
-    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, detail="2fa enabled")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, detail__startswith="2fa enabled with enrolment code")
     assert (event.user, event.object_id) == (leader, str(leader.pk))
     assert secret not in event.detail
 

@@ -45,7 +45,7 @@ class AdminRoleOnly:
     """Model permissions by role, not Django's per-model permission rows; every add and change is
     written to the audit trail with the fields changed (GB/T 22239: administrators are audited too).
 
-    Nothing is hard-deleted here (DESIGN.md "Shared rules"): users, townships and villages are
+    Nothing is hard-deleted here (docs/architecture.md, "The path of a request"): users, townships and villages are
     deactivated instead, so past records keep pointing at them.
     """
 

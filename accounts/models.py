@@ -9,7 +9,7 @@ from django.utils.crypto import salted_hmac
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role, capabilities_of
+from .roles import Role, capabilities_of, granted, granted_capabilities
 
 
 class Township(models.Model):
@@ -152,11 +152,12 @@ class User(AbstractUser):
         self.session_token = _new_session_token()
 
     def can(self, capability: str) -> bool:
-        return self.is_active and capability in capabilities_of(self.role)
+        """The role's capability, or one a grant gives (accounts/roles.py ``GRANTS``)."""
+        return self.is_active and (capability in capabilities_of(self.role) or granted(self, capability))
 
     @property
     def capabilities(self) -> frozenset[str]:
-        return capabilities_of(self.role) if self.is_active else frozenset()
+        return capabilities_of(self.role) | granted_capabilities(self) if self.is_active else frozenset()
 
 
 class AuditEvent(models.Model):

@@ -58,17 +58,6 @@ def capability_required(capability: str):
     return decorator
 
 
-def access_rule(allows):
-    """For a view that checks access inside (``require_view(request.user)``): declares the same
-    rule, ``allows(user) -> bool``, so that ``may_follow`` can ask it before drawing a link."""
-
-    def decorator(view):
-        view.allows = allows
-        return view
-
-    return decorator
-
-
 @cache
 def _rule_of(url_name: str):
     """The access rule of the view behind ``url_name`` (a URL without arguments), or None."""

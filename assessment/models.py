@@ -1,7 +1,7 @@
 """Township assessment (镇街考核): who may enter it, the scheme per year, regular checks,
 year-end scores, the computed annual scores, liaison leaders and publicity sites.
 
-The annual score (DESIGN.md "AnnualScore") is ``regular × 60% + year-end × 40%`` by default;
+The annual score (docs/domain.md, Glossary: "annual score") is ``regular × 60% + year-end × 40%`` by default;
 ``services.scoring`` computes it in one SQL statement per year into ``AnnualScore`` (rank with
 ties 1, 2, 2, 4 by a window function) every time an input of that year changes, and stops
 touching a year once its scheme is closed: the closed year's rows are the published result.
@@ -19,13 +19,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Township
 from accounts.roles import Role
+from accounts.scoping import ScopedQuerySet
 from core.models import Timestamped, Voidable
+
+from .scoping import ASSESSMENT
 
 HUNDRED = Decimal("100")
 
 
 class Category(models.TextChoices):
-    """经常性考核的四类 (DESIGN.md "RegularCheck")."""
+    """经常性考核的四类 (docs/domain.md, Glossary: RegularCheck)."""
 
     INFO = "info", _("信息核查")
     PETITION = "petition", _("信访调查")
@@ -35,7 +38,7 @@ class Category(models.TextChoices):
 
 # --- Who may enter assessment ---------------------------------------------------------------
 class Assessor(models.Model):
-    """A per-user grant of assessment entry (DESIGN.md: "if the admin grants it").
+    """A per-user grant of assessment entry (docs/domain.md, Roles: "if granted").
 
     Only bureau staff and leaders can hold one (``services.grants`` refuses other roles, and a
     user whose role later changes loses the right because ``Cap.ASSESSMENT_CHANGE`` goes with
@@ -150,13 +153,12 @@ class Scheme(Timestamped):
 
 
 # --- Inputs ---------------------------------------------------------------------------------
-class AssessmentQuerySet(models.QuerySet):
-    """Who sees which township's assessment: ``assessment.permissions.visible_townships``."""
+class AssessmentQuerySet(ScopedQuerySet):
+    """Who sees which township's assessment: ``scoping.ASSESSMENT`` (leaders and assessors the
+    county, a clerk their own township)."""
 
-    def visible_to(self, user):
-        from .permissions import township_filter
-
-        return self.filter(**township_filter(user, "township"))
+    township_path = "township"
+    rule = ASSESSMENT
 
 
 class RegularCheck(Voidable, Timestamped):

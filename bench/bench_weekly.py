@@ -2,7 +2,7 @@
 
 The build (``weekly_report_build``, what the Celery worker runs) is compared with hand-written SQL
 computing the same households, assessment and screening aggregates for the same two weeks, per
-township — the floor a build cannot beat (``assessment.bench_pages.indicators_floor``: one
+township — the floor a build cannot beat (``bench.assessment.pages.indicators_floor``: one
 statement for the register and assessment, screening's own rates floor for each week; the
 scorecard's floor too). The first floor written here (a window over each couple's whole visit
 history, ``WINDOW_FLOOR_SQL``) is timed as well, for comparison with the figures recorded before. Indicators of apps without a hand-written counterpart
@@ -32,7 +32,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from assessment.bench_pages import floor_params, indicators_floor  # noqa: E402
+from bench.assessment.pages import floor_params, indicators_floor  # noqa: E402
 from assessment.services.weekly import weekly_report_build  # noqa: E402
 from assessment.services.weekly_figures import compute_week  # noqa: E402
 from assessment.weeks import WEEK, last_complete_week  # noqa: E402

@@ -1,4 +1,4 @@
-"""Query the loaded county for broken rules: every app's ``bench_data.CHECKS`` (see bench/README.md).
+"""Query the loaded county for broken rules: every ``bench/<app>/data.py``'s ``CHECKS`` (see bench/README.md).
 
 Usage: DATABASE_URL=postgres://.../township_bench python bench/check_data.py
 Prints one line per rule with the number of rows that break it; exits 1 if any is not 0.
@@ -15,7 +15,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from core.fullscale import run_checks  # noqa: E402
+from bench.fullscale import run_checks  # noqa: E402
 
 
 def main() -> int:

@@ -1,9 +1,12 @@
 """Exports of the full county, through the code the Celery task runs, against their floor.
 
-Each app may list ``EXPORTS`` in its ``bench_pages.py`` (bench/README.md):
+Each app may list ``EXPORTS`` in its ``bench/<app>/pages.py`` (bench/README.md):
 
     dict(name="visits, largest township", user="clerk1", export="households.visits", params={},
-         floor=lambda ctx: (sql, params))
+         floor=lambda ctx: (sql, params), same=(0, 1, 2, 3, 5))
+
+``same``: the columns the floor and the sheet hold alike (no masking or label between them), in
+the same positions; tests/bench/test_floors.py checks them row by row on a small county.
 
 ``run(ctx, runs)`` measures each one ``runs`` times, every time in a fresh Python process (peak RSS
 is the whole process's, Django and psycopg2 included):
@@ -41,7 +44,7 @@ def _peak_rss_mb() -> float:
 def _spec(app: str, index: int) -> dict:
     from importlib import import_module
 
-    return import_module(f"{app}.bench_pages").EXPORTS[index]
+    return import_module(f"bench.{app}.pages").EXPORTS[index]
 
 
 def measure_product(app: str, index: int) -> dict:
@@ -72,8 +75,7 @@ def measure_floor(app: str, index: int) -> dict:
     import xlsxwriter
     from django.db import connection, transaction
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    from run import Context
+    from bench.run import Context
 
     spec = _spec(app, index)
     sql, params = spec["floor"](Context())
@@ -107,17 +109,15 @@ def _one(mode: str, app: str, index: int) -> dict:
 
 def collect() -> list[tuple[str, int, dict]]:
     from importlib import import_module
-    from importlib.util import find_spec
 
     from django.apps import apps
-    from django.conf import settings
+
+    from bench.fullscale import app_modules
 
     found = []
-    for label in settings.PROJECT_APPS:
-        module = f"{apps.get_app_config(label).name}.bench_pages"
-        if find_spec(module) is not None:
-            for index, spec in enumerate(getattr(import_module(module), "EXPORTS", [])):
-                found.append((apps.get_app_config(label).name, index, spec))
+    for label, module in app_modules("pages"):
+        for index, spec in enumerate(getattr(import_module(module), "EXPORTS", [])):
+            found.append((apps.get_app_config(label).name, index, spec))
     return found
 
 

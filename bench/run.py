@@ -3,7 +3,7 @@
 Usage (``make bench`` does all of this): DATABASE_URL=postgres://.../township_bench \
     python bench/run.py [--runs 20] [--only SUBSTRING] [--no-throughput] [--output bench/results.md]
 
-Pages come from each app's ``<app>/bench_pages.py`` (``PAGES``, in settings.PROJECT_APPS order).
+Pages come from each app's ``bench/<app>/pages.py`` (``PAGES``, in settings.PROJECT_APPS order).
 Each page is requested through Django's test client as its user (session, middleware, view,
 template: everything but the socket), once to warm up, once with the queries captured, then
 ``--runs`` times for the median and p95. Its floor — the smallest hand-written SQL returning the
@@ -20,7 +20,6 @@ import subprocess
 import sys
 import time
 from importlib import import_module
-from importlib.util import find_spec
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,13 +31,13 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench.fullscale import app_modules  # noqa: E402
 
 # Targets (issue #7). Pages of these kinds: median ≤ 100 ms, and ≤ 3× the floor when it is > 10 ms
 # (the audit trail: ≤ 100 ms for any page and filter).
@@ -77,10 +76,8 @@ class Context:
 
 def collect_pages() -> list[dict]:
     pages = []
-    for label in settings.PROJECT_APPS:
-        name = f"{apps.get_app_config(label).name}.bench_pages"
-        if find_spec(name) is not None:
-            pages += [dict(page, app=label) for page in import_module(name).PAGES]
+    for label, name in app_modules("pages"):
+        pages += [dict(page, app=label) for page in import_module(name).PAGES]
     return pages
 
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
-    """Generic pieces more than one app uses (DESIGN.md, "Patterns every app reuses").
+    """Generic pieces more than one app uses (docs/architecture.md, "Layers").
 
     No domain here: abstract model bases, versioned saves, voiding, paging, the search lookups,
     Excel in and out (the bounded reader, the safe writer, the export registry with its one table,

@@ -10,17 +10,28 @@ page's query parameters into an ``ExportQuery`` — a queryset already scoped to
   by a Celery worker, and the user is sent to its progress page — no web worker is held.
 - ``export_write``: rows are read with a server-side cursor (``values_list().iterator()``, no
   model instances) inside one REPEATABLE READ snapshot, so the row count in the sheet's note is
-  the number of rows written, and streamed into core.excel's constant-memory writer.
+  the number of rows written, and streamed into core.excel's constant-memory writer. A list whose
+  cells are worked out in Python (a status sentence, labels of an array, names of a many-to-many)
+  gives ``ExportQuery.rows`` instead: the instances are read in chunks of CHUNK_ROWS (each chunk
+  with its prefetches) and ``rows(chunk)`` turns a chunk into the sheet's rows.
 - ``export_job_run`` (the task): rebuilds the query from the owner's permissions *now* — a user
   whose role or township changed since asking gets their current scope or nothing.
+- A job's work survives a dead worker or a lost message: the worker writing a job holds a lease
+  (``alive_at``, renewed every third of EXPORTS_LEASE_SECONDS by a thread with its own connection)
+  and a claim token. ``exports_reconcile`` (beat, every minute) sends again every job whose lease
+  lapsed (its worker was killed: OOM, deploy, SIGKILL) or that was queued but never picked up (the
+  message was lost in a Redis restart). Only the holder of the current claim can finish a job, so
+  a job taken over from a worker that was only slow still ends with exactly one file.
 - Every export writes an ``export`` audit row (rows, filters); every download of a job's file
   another. ID numbers are masked by the columns' formatters (PIPL Art. 6, minimum necessary).
 """
 import datetime
 import io
 import logging
+import re
 import secrets
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,15 +40,15 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.models import AuditEvent
-from accounts.services import audit_log
-
+from . import access
 from .excel import SheetWriter
+from .masking import mask_id_number
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -58,6 +69,9 @@ class ExportQuery:
     queryset: QuerySet
     columns: list[Column]
     filters: str = ""  # the filters in words, for the sheet's note and the audit row
+    # (chunk of model instances) -> its rows, one value per column; None: columns are values_list lookups
+    rows: Callable | None = None
+    notes: tuple = ()  # more notes under the standard ones (what the sheet leaves out, and why)
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,8 @@ class ExportSpec:
     object_type: str  # audit rows
     build: Callable  # (user, params: QueryDict) -> ExportQuery; ValidationError for bad filters
     list_url: str = "home"  # url name of the list page the export comes from ("back" links)
+    # the title's and file name's scope for a user with no township (bureau staff: their villages)
+    wide_scope: str = gettext_lazy("联系村/社区")
 
 
 _REGISTRY: dict[str, ExportSpec] = {}
@@ -81,6 +97,40 @@ def register(spec: ExportSpec) -> ExportSpec:
 
 def get_spec(kind: str) -> ExportSpec:
     return _REGISTRY[kind]
+
+
+# A search term that is (or nearly is) a whole ID number: masked in the sheet note and audit row.
+LONG_ID = re.compile(r"^\d{14,17}[\dX]$")
+
+
+def valid_filters(form):
+    """The list page's filter form, refused (ValidationError) if a filter is wrong: a wrong filter
+    must not silently widen the export to everything in scope."""
+    if form.is_bound and not form.is_valid():
+        raise ValidationError(_("筛选条件有误：%(e)s") % {
+            "e": "；".join(str(e) for errors in form.errors.values() for e in errors)})
+    return form
+
+
+def describe_filters(form) -> str:
+    """The filters in force (``form.values()``), in words; an ID typed into the search box is
+    masked there too, and a choice is named by the label the list page shows, not its code."""
+    parts = []
+    for name, value in form.values().items():
+        if name == "sort" or value in (None, ""):
+            continue
+        if name == "q" and LONG_ID.match(str(value).upper().replace(" ", "")):
+            value = mask_id_number(str(value).upper().replace(" ", ""))
+        choices = dict(getattr(form.fields[name], "choices", None) or ())
+        if not hasattr(value, "pk") and str(value) in choices:
+            value = choices[str(value)]
+        parts.append(f"{form.fields[name].label or name}={value}")
+    return "；".join(parts)
+
+
+def masked(number) -> str:
+    """A column formatter: the ID number masked (PIPL Art. 6)."""
+    return mask_id_number(number or "")
 
 
 def params_to_dict(params: QueryDict) -> dict[str, list[str]]:
@@ -110,9 +160,34 @@ def job_progress(job: ExportJob) -> tuple[int, int]:
     return job.progress, job.total
 
 
+def _scope(spec: ExportSpec, user) -> str:
+    return user.township.name if getattr(user, "township_id", None) else str(spec.wide_scope)
+
+
 def export_file_name(spec: ExportSpec, user, *, on: datetime.date | None = None) -> str:
-    scope = user.township.name if getattr(user, "township_id", None) else _("联系村/社区")
-    return f"{scope}_{spec.label}_{on or timezone.localdate():%Y%m%d}.xlsx".replace("/", "-")
+    return f"{_scope(spec, user)}_{spec.label}_{on or timezone.localdate():%Y%m%d}.xlsx".replace("/", "-")
+
+
+def _chunks(iterable, size: int):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _rows(query: ExportQuery, queryset: QuerySet):
+    """The sheet's rows: tuples from values_list(), or ``query.rows`` over chunks of instances."""
+    if query.rows is None:
+        formats = [c.format for c in query.columns]
+        for values in queryset.values_list(*[c.field for c in query.columns]).iterator(chunk_size=CHUNK_ROWS):
+            yield [fmt(v) if fmt else v for fmt, v in zip(formats, values, strict=True)]
+        return
+    for chunk in _chunks(queryset.iterator(chunk_size=CHUNK_ROWS), CHUNK_ROWS):
+        yield from query.rows(chunk)
 
 
 def _snapshot() -> None:
@@ -130,15 +205,14 @@ def export_write(*, spec: ExportSpec, query: ExportQuery, user, target, progress
     flushes each row to disk.
     """
     columns = query.columns
-    fields = [c.field for c in columns]
-    formats = [c.format for c in columns]
-    scope = user.township.name if getattr(user, "township_id", None) else _("联系村/社区")
+    scope = _scope(spec, user)
     # Only a transaction of our own can be made a snapshot (inside a caller's, its isolation holds).
     own_transaction = not connection.in_atomic_block
     with transaction.atomic():
         if own_transaction:
             _snapshot()
-        queryset = query.queryset.prefetch_related(None)
+        # values_list() rows need no prefetch; Python-made rows keep theirs (one query per chunk each)
+        queryset = query.queryset.prefetch_related(None) if query.rows is None else query.queryset
         total = queryset.count()
         if progress:
             progress(0, total)
@@ -148,19 +222,20 @@ def export_write(*, spec: ExportSpec, query: ExportQuery, user, target, progress
             _("导出人：%(user)s；导出时间：%(at)s；共 %(n)d 行。") % {
                 "user": user.get_full_name(), "at": now.strftime("%Y-%m-%d %H:%M"), "n": total},
         ]
+        notes += [str(note) for note in query.notes]
         if query.filters:
             notes.append(_("筛选条件：%(f)s") % {"f": query.filters})
         with SheetWriter(target, title=f"{scope} {spec.label}", notes=notes, headers=[str(c.header) for c in columns],
                          widths=[c.width for c in columns], sheet_title=str(spec.label)) as writer:
-            for values in queryset.values_list(*fields).iterator(chunk_size=CHUNK_ROWS):
-                writer.append([fmt(v) if fmt else v for fmt, v in zip(formats, values, strict=True)])
+            for row in _rows(query, queryset):
+                writer.append(row)
                 if progress and writer.rows % PROGRESS_EVERY == 0:
                     progress(writer.rows, total)
             return writer.rows
 
 
 def _audit_export(*, spec, user, rows: int, query: ExportQuery, request=None, job: ExportJob | None = None):
-    audit_log(action=AuditEvent.Action.EXPORT, request=request, user=user, object_type=spec.object_type,
+    access.audit(action=access.EXPORT, request=request, user=user, object_type=spec.object_type,
               township_id=getattr(user, "township_id", None),
               detail=f"export {spec.kind}: {rows} rows" + (f" (job #{job.pk})" if job else "")
               + (f"; {query.filters}" if query.filters else ""))
@@ -180,17 +255,23 @@ def export_job_create(*, spec: ExportSpec, user, params: QueryDict, total: int, 
     running (a double click or a reload does not start a second). Refuses (ValidationError) a
     user who already has EXPORTS_MAX_ACTIVE_JOBS queued or running."""
     stored = params_to_dict(params)
-    active = ExportJob.objects.select_for_update().filter(
-        owner=user, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING])
+    now = timezone.now()
+    active = list(ExportJob.objects.select_for_update().filter(
+        owner=user, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]))
+    lost = set(lost_jobs(now).filter(owner=user).values_list("pk", flat=True))
     for job in active:
         if job.kind == spec.kind and job.params == stored:
+            if job.pk in lost:  # asking again gets a working job, not the dead one
+                _resend(job, now)
             return job
+    # A job whose worker is gone is sent again by exports_reconcile; it blocks nobody meanwhile.
+    active = [job for job in active if job.pk not in lost]
     if len(active) >= settings.EXPORTS_MAX_ACTIVE_JOBS:
         raise ValidationError(_("您已有 %(n)d 个导出正在进行，请等它们完成后再导出。") % {"n": len(active)},
                               code="too_many_exports")
-    job = ExportJob.objects.create(owner=user, kind=spec.kind, params=stored, total=total)
+    job = ExportJob.objects.create(owner=user, kind=spec.kind, params=stored, total=total, alive_at=now)
     transaction.on_commit(lambda: _enqueue(job))
-    audit_log(action=AuditEvent.Action.EXPORT, request=request, user=user, object_type=spec.object_type,
+    access.audit(action=access.EXPORT, request=request, user=user, object_type=spec.object_type,
               township_id=getattr(user, "township_id", None), detail=f"export {spec.kind} queued (job #{job.pk})")
     return job
 
@@ -209,21 +290,91 @@ def _enqueue(job: ExportJob) -> None:
             message=_("后台任务服务暂时不可用，导出未执行，请稍后再试。"))
 
 
+def _lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.EXPORTS_LEASE_SECONDS)
+
+
+def lost_jobs(now=None) -> QuerySet:
+    """Jobs nobody is working on any more: running with a lapsed lease (the worker died), or queued
+    and not picked up within EXPORTS_REQUEUE_SECONDS of being sent (the message was lost)."""
+    now = now or timezone.now()
+    requeue = now - datetime.timedelta(seconds=settings.EXPORTS_REQUEUE_SECONDS)
+    return ExportJob.objects.filter(
+        Q(status=ExportJob.Status.RUNNING, alive_at__lt=now - _lease())
+        | Q(status=ExportJob.Status.QUEUED, alive_at__lt=requeue)
+        | Q(status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING], alive_at__isnull=True,
+            created_at__lt=requeue))
+
+
+def _resend(job: ExportJob, now) -> bool:
+    """Put a lost job back in the queue (conditionally: two reconcilers send it once) and send it."""
+    if not lost_jobs(now).filter(pk=job.pk).update(status=ExportJob.Status.QUEUED, claim="", alive_at=now):
+        return False
+    logger.warning("export job %s lost its worker or its message: sent again", job.pk)
+    transaction.on_commit(lambda: _enqueue(job))
+    return True
+
+
+def exports_reconcile(*, now=None, dry_run: bool = False) -> int:
+    """Beat, every minute: send again every lost job (``lost_jobs``). Returns how many."""
+    now = now or timezone.now()
+    lost = list(lost_jobs(now))
+    if dry_run:
+        return len(lost)
+    return sum(_resend(job, now) for job in lost)
+
+
+class _LeaseKeeper(threading.Thread):
+    """Renews a running job's lease from a thread of its own, with its own database connection: the
+    export itself reads inside one read-only snapshot transaction, which can neither write the job
+    row nor make a write visible before it ends."""
+
+    def __init__(self, job_id: int, claim: str):
+        super().__init__(name=f"export-lease-{job_id}", daemon=True)
+        self.job_id, self.claim = job_id, claim
+        self.done = threading.Event()
+
+    def run(self):
+        try:
+            while not self.done.wait(settings.EXPORTS_LEASE_SECONDS / 3):
+                renewed = ExportJob.objects.filter(
+                    pk=self.job_id, status=ExportJob.Status.RUNNING, claim=self.claim).update(alive_at=timezone.now())
+                if not renewed:  # taken over or finished: the final update decides, nothing to renew
+                    return
+        except Exception:  # noqa: BLE001 - a missed renewal only risks a take-over, never two results
+            logger.warning("export job %s: lease not renewed", self.job_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self):
+        # In-process (make run on SQLite) there is no worker to lose, and a second writer would lock.
+        if connection.vendor == "postgresql":
+            self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        if self.is_alive():
+            self.join(timeout=10)
+
+
 def export_job_run(*, job_id: int) -> ExportJob | None:
     """Run a queued job once: claim it, rebuild the rows from the owner's permissions now, write
-    the file to the default storage, record the outcome. Returns the job (None if another worker
-    had claimed it). A failure marks the job failed with a Chinese message; nothing half-written
-    is kept."""
+    the file to the default storage, record the outcome. Returns the job (None if it was not queued
+    any more: another worker holds it or it has ended). A failure marks the job failed with a
+    Chinese message; nothing half-written is kept. The claim token makes every outcome conditional:
+    a worker whose job was taken over (its lease lapsed) records nothing and keeps no file."""
+    claim = secrets.token_hex(8)
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, started_at=timezone.now())
+        status=ExportJob.Status.RUNNING, started_at=timezone.now(), alive_at=timezone.now(), claim=claim)
     if claimed != 1:
         return None
     job = ExportJob.objects.select_related("owner", "owner__township").get(pk=job_id)
     user = job.owner
+    mine = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING, claim=claim)
 
     def fail(message: str) -> ExportJob:
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, message=message[:300],
-                                                   finished_at=timezone.now())
+        mine.update(status=ExportJob.Status.FAILED, message=message[:300], finished_at=timezone.now())
         job.refresh_from_db()
         return job
 
@@ -233,7 +384,7 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         return fail(_("未知的导出类型。"))
     # Scope as of now: the owner may have lost the role, the township or the account since asking.
     if not user.is_active or not user.can(spec.capability):
-        audit_log(action=AuditEvent.Action.EXPORT, user=user, object_type=spec.object_type, success=False,
+        access.audit(action=access.EXPORT, user=user, object_type=spec.object_type, success=False,
                   detail=f"export {spec.kind} job #{job.pk} refused: no longer permitted")
         return fail(_("您已没有导出这些数据的权限，导出未执行。"))
     try:
@@ -249,7 +400,7 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         cache.set(progress_key(job.pk), [rows, total], timeout=3600)
 
     try:
-        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle, _LeaseKeeper(job.pk, claim):
             rows = export_write(spec=spec, query=query, user=user, target=handle.name, progress=progress)
             name = export_file_name(spec, user)
             with open(handle.name, "rb") as content:
@@ -259,9 +410,13 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         logger.exception("export job %s failed", job.pk)
         return fail(_("生成导出文件时发生意外错误，请稍后重试或联系系统管理员。"))
     now = timezone.now()
-    ExportJob.objects.filter(pk=job.pk).update(
+    finished = mine.update(
         status=ExportJob.Status.DONE, file=job.file.name, file_name=name, row_count=rows, progress=rows, total=rows,
         finished_at=now, expires_at=now + datetime.timedelta(hours=settings.EXPORTS_KEEP_HOURS))
+    if not finished:  # taken over meanwhile: the new holder writes the one result
+        job.file.storage.delete(job.file.name)
+        logger.warning("export job %s was taken over; this run's file is discarded", job.pk)
+        return None
     _audit_export(spec=spec, user=user, rows=rows, query=query, job=job)
     job.refresh_from_db()
     return job
@@ -270,7 +425,7 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
 def export_job_download(*, job: ExportJob, request) -> None:
     """Audit a download of ``job``'s file (the view checks owner, status and expiry)."""
     spec = _REGISTRY.get(job.kind)
-    audit_log(action=AuditEvent.Action.EXPORT, request=request, user=request.user,
+    access.audit(action=access.EXPORT, request=request, user=request.user,
               object_type=spec.object_type if spec else "core.exportjob", object_id=job.pk,
               township_id=getattr(request.user, "township_id", None),
               detail=f"download export {job.kind} job #{job.pk}: {job.row_count} rows")

@@ -37,6 +37,11 @@ class BadQuery(Exception):
         self.message = message
 
 
+def _params(source):
+    """A request's query string, or the query parameters themselves (a QueryDict or a dict)."""
+    return getattr(source, "GET", source)
+
+
 def query_date(request, name: str, *, label: str | None = None, required: bool = True) -> datetime.date | None:
     """``?<name>=`` as a date, parsed by ``core.forms.QueryDateField`` (a real date within its
     window); anything else raises ``BadQuery`` with the field's message. Missing: None, or
@@ -44,7 +49,7 @@ def query_date(request, name: str, *, label: str | None = None, required: bool =
     from .forms import Form, QueryDateField  # core.forms imports nothing from here
 
     form = type("QueryDateForm", (Form,), {name: QueryDateField(label=label or name, required=required)})(
-        {name: request.GET.get(name, "")})
+        {name: _params(request).get(name, "")})
     if not form.is_valid():
         raise BadQuery(" ".join(form.errors[name]))
     return form.cleaned_data[name]
@@ -54,7 +59,8 @@ def query_period(request, *, max_days: int, required: bool = True) -> tuple[date
     """A figure's drill-down period ``?start=&end=`` (end exclusive, ``core.indicators``): two
     dates (``query_date``), start before end, at most ``max_days`` apart. Neither given and not
     ``required``: None. Anything wrong raises ``BadQuery`` with a message that says what."""
-    if not required and not request.GET.get("start") and not request.GET.get("end"):
+    params = _params(request)
+    if not required and not params.get("start") and not params.get("end"):
         return None
     start = query_date(request, "start", label=_("开始日期"))
     end = query_date(request, "end", label=_("结束日期"))

@@ -12,9 +12,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.permissions import require_capability
-
 from . import exports
+from .access import require_capability
 from .models import ExportJob
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

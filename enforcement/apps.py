@@ -8,6 +8,9 @@ class EnforcementConfig(AppConfig):
     name = "enforcement"
     verbose_name = _("两非执法")
 
+    def ready(self):
+        from . import exports  # noqa: F401 — registers the lists' exports with core.exports
+
     @property
     def nav_items(self):
         from accounts.navigation import NavItem

@@ -1,4 +1,4 @@
-"""One access helper per entity (STYLE.md "Access").
+"""One access helper per entity (docs/architecture.md, "The path of a request").
 
 Enforcement is county-wide: inspectors and leaders see every record (``Scope.ALL``), other roles
 are refused with 403 by ``Cap.ENFORCEMENT_VIEW`` before these run. ``write=True`` needs

@@ -1,7 +1,7 @@
 """Admin for the households app: household merges (with the admin's reversal) and work groups.
 
 The system administrator manages the org tree and work groups but is not a back door into
-personal records (DESIGN.md): the merge pages show ids, township, who and when — no names,
+personal records (docs/domain.md, Roles): the merge pages show ids, township, who and when — no names,
 addresses or ID numbers — and the only thing an admin can do to a merge is revert it.
 """
 from django.contrib import admin, messages

@@ -7,9 +7,6 @@ streamed as tuples, never model instances (a township's 61,000 visits in seconds
 ID numbers are masked by the columns' formatters (PIPL Art. 6: a list that leaves the system
 carries no whole ID number).
 """
-import re
-
-from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -17,41 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.roles import Cap
-from accounts.validators import mask_id_number
-from core.exports import Column, ExportQuery, ExportSpec, register
+from core.exports import Column, ExportQuery, ExportSpec, describe_filters, masked, register, valid_filters
 
 from .forms import HouseholdFilterForm
 from .forms_visits import RegisterFilterForm, VisitFilterForm
 from .models import Couple, HukouType, Person, PlannedTiming, PregnancyStatus, Relation, VisitService
 from .selectors import household_list
 from .selectors_visits import register_couples, visits_in_scope
-
-# A search term that is (or nearly is) a whole ID number: masked in the sheet note and audit row.
-LONG_ID = re.compile(r"^\d{14,17}[\dX]$")
-
-
-def _describe(form) -> str:
-    """The filters in force, in words (an ID typed into the search box is masked there too)."""
-    parts = []
-    for name, value in form.values().items():
-        if name == "sort" or value in (None, ""):
-            continue
-        if name == "q" and LONG_ID.match(str(value).upper().replace(" ", "")):
-            value = mask_id_number(str(value).upper().replace(" ", ""))
-        choices = dict(getattr(form.fields[name], "choices", None) or ())
-        if not hasattr(value, "pk") and str(value) in choices:
-            value = choices[str(value)]  # the label the list page shows, not the code
-        parts.append(f"{form.fields[name].label}={value}")
-    return "；".join(parts)
-
-
-def _valid(form):
-    # A wrong filter must not silently widen the export to everything in scope.
-    if form.is_bound and not form.is_valid():
-        raise ValidationError(_("筛选条件有误：%(e)s") % {
-            "e": "；".join(str(e) for errors in form.errors.values() for e in errors)})
-    return form
-
 
 def _label(choices):
     labels = {str(k): str(v) for k, v in choices}
@@ -66,10 +35,6 @@ def _services(codes):
     return "、".join(str(VisitService(s).label) for s in codes or () if s in VisitService.values)
 
 
-def _masked(number):
-    return mask_id_number(number or "")
-
-
 def _count(model, *, to: str, **filters):
     return Coalesce(Subquery(
         model.objects.filter(**{to: OuterRef("pk")}, is_void=False, **filters).order_by().values(to)
@@ -81,7 +46,7 @@ def build_households(user, params) -> ExportQuery:
     """Households the user may see (clerks: the township; bureau staff: linked villages), with the
     household list's filters and sort. The couple count is the township's: only users who may
     see couples get that column (bureau staff do not)."""
-    form = _valid(HouseholdFilterForm(params or None, user=user))
+    form = valid_filters(HouseholdFilterForm(params or None, user=user))
     # The head named on the household, not just any member with relation 本人/户主: a second one
     # (a data error) or a renamed head must not put someone else's ID next to the name.
     head_id = Person.objects.filter(
@@ -95,7 +60,7 @@ def build_households(user, params) -> ExportQuery:
     columns = [
         Column(gettext_lazy("村/社区"), "village__name", 12), Column(gettext_lazy("户编码"), "code", 20),
         Column(gettext_lazy("家庭地址"), "address", 20), Column(gettext_lazy("户主姓名"), "head_name", 10),
-        Column(gettext_lazy("户主身份证号（脱敏）"), "export_head_id", 21, _masked),
+        Column(gettext_lazy("户主身份证号（脱敏）"), "export_head_id", 21, masked),
         Column(gettext_lazy("联系电话"), "phone", 14),
         Column(gettext_lazy("户口类型"), "hukou_type", 9, _label(HukouType.choices)),
         Column(gettext_lazy("成员数"), "export_members", 8),
@@ -103,20 +68,20 @@ def build_households(user, params) -> ExportQuery:
         Column(gettext_lazy("登记日期"), "created_at", 12, _local_date),
         Column(gettext_lazy("状态"), "is_void", 8, lambda void: _("已作废") if void else _("在册")),
     ]
-    return ExportQuery(queryset=queryset, columns=columns, filters=_describe(form))
+    return ExportQuery(queryset=queryset, columns=columns, filters=describe_filters(form))
 
 
 # --- 摸底造册 ----------------------------------------------------------------------------------
 def build_register(user, params) -> ExportQuery:
     """The couple register (摸底造册) with the register list's filters and sort."""
-    form = _valid(RegisterFilterForm(params, user=user))
+    form = valid_filters(RegisterFilterForm(params, user=user))
     columns = [
         Column(gettext_lazy("村/社区"), "household__village__name", 12), Column(gettext_lazy("家庭地址"), "household__address", 18),
         Column(gettext_lazy("户主姓名"), "household__head_name", 10), Column(gettext_lazy("联系电话"), "household__phone", 14),
         Column(gettext_lazy("妻子姓名"), "wife__name", 10),
-        Column(gettext_lazy("妻子身份证号（脱敏）"), "wife__id_number", 21, _masked),
+        Column(gettext_lazy("妻子身份证号（脱敏）"), "wife__id_number", 21, masked),
         Column(gettext_lazy("丈夫姓名"), "husband__name", 10),
-        Column(gettext_lazy("丈夫身份证号（脱敏）"), "husband__id_number", 21, _masked),
+        Column(gettext_lazy("丈夫身份证号（脱敏）"), "husband__id_number", 21, masked),
         Column(gettext_lazy("结婚日期"), "marriage_date", 12), Column(gettext_lazy("现有男孩数"), "boys", 10),
         Column(gettext_lazy("现有女孩数"), "girls", 10),
         Column(gettext_lazy("计划生育时间"), "planned_timing", 12, _label(PlannedTiming.choices)),
@@ -124,24 +89,24 @@ def build_register(user, params) -> ExportQuery:
         Column(gettext_lazy("责任人（专人）"), "responsible__name", 12),
         Column(gettext_lazy("最近随访日期"), "last_visit_date", 12), Column(gettext_lazy("下次随访日期"), "next_visit_due", 12),
     ]
-    return ExportQuery(queryset=register_couples(user=user, **form.values()), columns=columns, filters=_describe(form))
+    return ExportQuery(queryset=register_couples(user=user, **form.values()), columns=columns, filters=describe_filters(form))
 
 
 # --- 随访记录 ----------------------------------------------------------------------------------
 def build_visits(user, params) -> ExportQuery:
     """Follow-up visits with the visit list's filters."""
-    form = _valid(VisitFilterForm(params, user=user))
+    form = valid_filters(VisitFilterForm(params, user=user))
     columns = [
         Column(gettext_lazy("随访日期"), "visit_date", 12), Column(gettext_lazy("村/社区"), "couple__household__village__name", 12),
         Column(gettext_lazy("家庭地址"), "couple__household__address", 18), Column(gettext_lazy("妻子姓名"), "couple__wife__name", 10),
-        Column(gettext_lazy("妻子身份证号（脱敏）"), "couple__wife__id_number", 21, _masked),
+        Column(gettext_lazy("妻子身份证号（脱敏）"), "couple__wife__id_number", 21, masked),
         Column(gettext_lazy("丈夫姓名"), "couple__husband__name", 10),
         Column(gettext_lazy("孕情"), "pregnancy_status", 10, _label(PregnancyStatus.choices)),
         Column(gettext_lazy("末次月经"), "last_menstrual_period", 12),
         Column(gettext_lazy("提供的服务"), "services", 24, _services), Column(gettext_lazy("随访记录"), "notes", 40),
         Column(gettext_lazy("下次随访日期"), "next_due", 12), Column(gettext_lazy("随访人"), "visitor__name", 10),
     ]
-    return ExportQuery(queryset=visits_in_scope(user=user, **form.values()), columns=columns, filters=_describe(form))
+    return ExportQuery(queryset=visits_in_scope(user=user, **form.values()), columns=columns, filters=describe_filters(form))
 
 
 HOUSEHOLDS = register(ExportSpec(

@@ -3,7 +3,7 @@ history, follow-up visits, work groups (包村联户) and their outreach visits,
 
 The register exists to deliver services (2021 Population and Family Planning Law): nothing here
 records penalties, permits or "out-of-policy" flags, and the preferred sex of the next child is
-deliberately not collected (DOMAIN.md: it has no service purpose and invites sex selection).
+deliberately not collected (docs/domain.md: it has no service purpose and invites sex selection).
 
 Scoping: every model reaches its township. Household, Couple, FollowUpVisit and OutreachVisit
 carry a ``township`` column (copied from the village when the row is written) so that the
@@ -27,7 +27,7 @@ from accounts.validators import mask_id_number, validate_id_number
 from core.models import Timestamped, Versioned, Voidable
 
 
-# --- Code tables (DOMAIN.md) -------------------------------------------------------------------
+# --- Code tables (docs/domain.md) -------------------------------------------------------------
 class HukouType(models.TextChoices):
     NON_AGRICULTURAL = "1", _("非农业")
     AGRICULTURAL = "2", _("农业")
@@ -111,7 +111,7 @@ class VisitService(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-# --- Querysets: who sees what (DESIGN.md, "Roles and what they may see") -----------------------
+# --- Querysets: who sees what (docs/domain.md, "Roles and what they may see") ---------------
 class HouseholdQuerySet(ScopedQuerySet):
     township_path = "township"
     village_path = "village"

@@ -1,4 +1,4 @@
-"""One access helper per entity (STYLE.md "Access").
+"""One access helper per entity (docs/architecture.md, "The path of a request").
 
 Outside the user's scope → 404; in scope but the role may not change it → 403. Voided records
 are still found (their detail page says they are void), merged households too.

@@ -2,7 +2,7 @@
 
 Every list starts from ``visible_to(user)`` and returns a QuerySet with what its page shows
 already joined (select_related), so a page costs the same few queries at 5 rows or 500.
-Aggregates are computed in SQL in one pass (DESIGN.md "Shared rules").
+Aggregates are computed in SQL in one pass (docs/architecture.md).
 """
 import datetime
 

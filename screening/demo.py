@@ -1,5 +1,5 @@
 """Demo screenings for ``seed_demo``: about a third of the register's couples screened, with
-realistic result distributions (about 13% high risk, DOMAIN.md), follow-ups in every state and
+realistic result distributions (about 13% high risk, docs/domain.md), follow-ups in every state and
 prenatal screenings, so the queue, the rates and every page have something to show.
 
 Deterministic (each couple's RNG is seeded from the wife's ID number) and idempotent (couples
@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from households.selectors import couples_county
-from households.selectors_visits import couple_visit_history
+from households.api import couple_visit_history, couples_county
 
 from .models import (
     EarlyResult, OutcomeResult, PrenatalScreening, ResultField, RiskLevel, RiskRule, Screening, ScreeningResult,

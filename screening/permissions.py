@@ -1,4 +1,4 @@
-"""One access helper per entity (STYLE.md "Access"): outside scope → 404, wrong role → 403.
+"""One access helper per entity (docs/architecture.md, "The path of a request"): outside scope → 404, wrong role → 403.
 
 Clinicians reach every couple and screening of the county; a clerk those of their township, and
 only with ``Cap.SCREENING_VIEW`` (status), never ``Cap.SCREENING_RESULTS`` (lab values).

@@ -19,7 +19,7 @@ if ! command -v ab >/dev/null 2>&1; then  # the load generator for the throughpu
 fi
 
 psql_admin() { psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
-wanted=$($PY -c 'import django; django.setup(); from core.fullscale import fingerprint; print(fingerprint())')
+wanted=$($PY -c 'import django; django.setup(); from bench.fullscale import fingerprint; print(fingerprint())')
 loaded=$(psql_admin -c "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$DB_NAME'")
 if [ "$loaded" != "full-county $wanted" ]; then
   echo "== loading the full county into $DB_NAME (generator fingerprint $wanted, was '${loaded:-none}')"

@@ -1,4 +1,4 @@
-"""The fixed cast (STYLE.md): two townships with a village each and one user per role."""
+"""The fixed cast (docs/architecture.md, checklist): two townships with a village each and one user per role."""
 import pytest
 from django.conf import settings
 from django.core.cache import cache

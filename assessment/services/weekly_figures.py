@@ -16,7 +16,7 @@ from django.utils import translation
 
 from accounts.models import Township
 from core.indicators import Indicator, all_indicators, compute_periods
-from households.selectors_visits import outreach_by_work_group
+from households.api import outreach_by_work_group
 
 from ..models import AnnualScore
 from ..selectors.ranking import rank_change

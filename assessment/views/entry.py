@@ -10,10 +10,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Township
+from accounts.permissions import capability_required
+from accounts.roles import Cap
 
 from ..forms import BulkCheckForm, ReasonForm, YearEndForm, apply_service_errors
 from ..models import YearEndScore
-from ..permissions import get_check_for_user, require_assessor
+from ..permissions import get_check_for_user
 from ..selectors import ranking as sel
 from ..services.checks import CheckRow, YearEndRow, check_void, checks_record, year_end_record
 from .ranking import valid_year
@@ -24,8 +26,8 @@ def _townships():
 
 
 @require_http_methods(["GET", "POST"])
+@capability_required(Cap.ASSESSMENT_ENTER)
 def check_bulk(request):
-    require_assessor(request.user)
     townships = _townships()
     form = BulkCheckForm(request.POST or None, townships=townships)
     if request.method == "POST" and form.is_valid():
@@ -62,8 +64,8 @@ def check_void_view(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@capability_required(Cap.ASSESSMENT_ENTER)
 def year_end_entry(request, year):
-    require_assessor(request.user)
     year = valid_year(year)
     townships = _townships()
     scheme = sel.scheme_for(year)

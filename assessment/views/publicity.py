@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Township
+from accounts.permissions import capability_required
+from accounts.roles import Cap
 from core.pagination import paginate, query_without_page
 
 from ..forms import PhotoForm, PublicitySiteForm, apply_service_errors
@@ -20,8 +22,6 @@ from ..permissions import (
     get_site_for_user,
     get_township_for_user,
     is_assessor,
-    require_assessor,
-    require_view,
 )
 from ..selectors.ranking import current_year, site_counts, sites_of
 from ..services.publicity import SITE_FIELDS, photo_add, site_save
@@ -30,8 +30,8 @@ CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def publicity_list(request):
-    require_view(request.user)
     township_id = request.GET.get("township") or None
     township = get_township_for_user(request.user, township_id) if township_id else None
     status = request.GET.get("status", "")
@@ -71,8 +71,8 @@ def _site_form_page(request, site=None):
 
 
 @require_http_methods(["GET", "POST"])
+@capability_required(Cap.ASSESSMENT_ENTER)
 def publicity_create(request):
-    require_assessor(request.user)
     return _site_form_page(request)
 
 

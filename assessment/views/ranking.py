@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import AuditEvent
-from accounts.permissions import access_rule
+from accounts.permissions import capability_required
+from accounts.roles import Cap
 from accounts.services import audit_log
 from core.excel import build_workbook
 from core.http import query_period
@@ -25,12 +26,9 @@ from .. import charts
 from ..forms import YearForm
 from ..models import Category, Liaison
 from ..permissions import (
-    can_view_assessment,
     get_check_for_user,
     get_township_for_user,
     is_assessor,
-    require_assessor,
-    require_view,
     sees_county,
     sees_full_ranking,
 )
@@ -58,7 +56,7 @@ def valid_year(year: int) -> int:
 
 
 def _my_liaison_townships(user, year) -> set[int]:
-    if user.role != "leader":
+    if not user.can(Cap.ASSESSMENT_LIAISON):
         return set()
     return set(Liaison.objects.filter(leader=user, year=year).values_list("township_id", flat=True))
 
@@ -73,6 +71,7 @@ def ranking_context(request, year: int) -> dict:
         "years": getattr(request, "assessment_years", None) or sel.years_available(),
         "average": sel.county_average(rows) if full else None,
         "can_enter": is_assessor(request.user), "county": sees_county(request.user),
+        "has_liaison": request.user.can(Cap.ASSESSMENT_LIAISON),
     }
     if full:
         years = sorted(y for y in context["years"] if y <= year)[-sel.HISTORY_YEARS:]
@@ -89,20 +88,20 @@ def ranking_context(request, year: int) -> dict:
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def ranking(request):
-    require_view(request.user)
     return render(request, "assessment/ranking.html", ranking_context(request, _year(request)))
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def ranking_print(request):
-    require_view(request.user)
     return render(request, "assessment/ranking_print.html", ranking_context(request, _year(request)))
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def ranking_export(request):
-    require_view(request.user)
     year = _year(request)
     context = ranking_context(request, year)
     rows = [
@@ -151,16 +150,15 @@ def township_detail(request, pk, year):
         "year_end": sel.year_end_of(township=township, year=year),
         "liaison": sel.liaison_of(township=township, year=year),
         "history": sel.rank_history(year=year, township_ids=[township.pk]).get(township.pk, {}) if full else {},
-        "can_enter": is_assessor(request.user),
+        "can_enter": is_assessor(request.user), "county": sees_county(request.user),
     })
 
 
 @require_GET
-@access_rule(can_view_assessment)
+@capability_required(Cap.ASSESSMENT_VIEW)
 def check_list(request):
     """The checks behind a figure: ?year=&township=&category=&batch= or ?start=&end= (in the user's
     scope)."""
-    require_view(request.user)
     township_id = request.GET.get("township") or None
     township = get_township_for_user(request.user, township_id) if township_id else None
     year = _year(request)
@@ -192,9 +190,9 @@ def check_detail(request, pk):
 
 
 @require_POST
+@capability_required(Cap.ASSESSMENT_ENTER)
 def recompute(request):
     """Recompute a year's scores by hand (after a township was (de)activated, say)."""
-    require_assessor(request.user)
     form = YearForm(request.POST, years=sel.years_available())
     year = form.cleaned_data["year"] if form.is_valid() and form.cleaned_data.get("year") else sel.current_year()
     written = scores_recompute(year=year)

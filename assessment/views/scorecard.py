@@ -4,10 +4,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import AuditEvent
+from accounts.permissions import capability_required
+from accounts.roles import Cap
 from accounts.services import audit_log
 from core.excel import build_workbook
 
-from ..permissions import require_county
 from ..selectors.scorecard import PERIODS, period_for, scorecard
 from .ranking import _xlsx
 
@@ -17,8 +18,8 @@ def _period(request):
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_COUNTY)
 def scorecard_view(request):
-    require_county(request.user)
     period = _period(request)
     return render(request, "assessment/scorecard.html", {
         **scorecard(period=period, user=request.user), "periods": [(k, label) for k, (_days, label) in PERIODS.items()],
@@ -30,8 +31,8 @@ def _cell_text(cell) -> object:
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_COUNTY)
 def scorecard_export(request):
-    require_county(request.user)
     period = _period(request)
     data = scorecard(period=period, user=request.user)
     headers = [_("镇/街道")]

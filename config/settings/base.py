@@ -142,7 +142,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
         "OPTIONS": {"user_attributes": ("username", "name", "email", "phone")},
     },
-    # GB/T 22239 evaluator practice: at least 8 characters of 3 of the 4 kinds (DOMAIN.md).
+    # GB/T 22239 evaluator practice: at least 8 characters of 3 of the 4 kinds (docs/domain.md).
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "accounts.password_validation.CharacterClassesValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -227,7 +227,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker killed mid-task (SIGKILL, OOM) leaves its message unacknowledged: acks_late plus this
-# put it back on the queue for another worker, so tasks must be idempotent (STYLE.md, Celery).
+# put it back on the queue for another worker, so tasks must be idempotent (docs/architecture.md).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Redis' visibility timeout: an unacknowledged task is redelivered after this long. Longer than the
 # longest task's hard time limit (verify_audit_chain: 50 min) and than the weekly report's run plus
@@ -242,9 +242,12 @@ if env("CELERY_UNACKED_RESTORE_SECONDS", default=""):
 # Publishing when Redis is down: give up after about a second (core.tasks.enqueue degrades).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
 # Every periodic task, in one place, with its crontab written out.
+# /healthz/ tells beat and the worker apart (accounts/health.py): beat notes the time each time it
+# sends the heartbeat, every worker notes its own name on a timer of its main process. Either is
+# reported dead after three missed beats (45 s by default), so within a minute of its death.
+HEALTH_HEARTBEAT_SECONDS = env.float("HEALTH_HEARTBEAT_SECONDS", default=15.0)
 CELERY_BEAT_SCHEDULE = {
-    # Lets /healthz/ tell whether beat and a worker are alive: every minute.
-    "heartbeat": {"task": "accounts.tasks.heartbeat", "schedule": crontab(minute="*")},
+    "heartbeat": {"task": "accounts.tasks.heartbeat", "schedule": HEALTH_HEARTBEAT_SECONDS},
     # Failed logins after the first of a window are counted in Redis: one audit row per
     # username/address with the count, every minute.
     "flush-login-failures": {"task": "accounts.tasks.flush_login_failures", "schedule": crontab(minute="*")},
@@ -261,6 +264,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Export files hold (masked) personal data: delete those past EXPORTS_KEEP_HOURS daily at 02:45.
     "expire-exports": {"task": "core.tasks.expire_exports", "schedule": crontab(hour="2", minute="45")},
+    # Weekly reports queued or building whose task the broker lost (Redis restart, a worker killed
+    # with its message): queued again, every minute (and once when a worker starts: config/celery.py).
+    "reconcile-weekly-reports": {
+        "task": "assessment.tasks.reconcile_weekly_reports", "schedule": crontab(minute="*"),
+    },
+    # Export jobs whose worker died (lease lapsed) or whose message was lost: sent again, every minute.
+    "reconcile-exports": {"task": "core.tasks.reconcile_exports", "schedule": crontab(minute="*")},
     # The Monday briefing (每周通报) of the week Monday–Sunday just ended: Mondays at 06:00
     # Asia/Shanghai (CELERY_TIMEZONE), i.e. Sunday 22:00 UTC.
     "weekly-report": {
@@ -311,7 +321,7 @@ HOUSEHOLDS_VISIT_INTERVAL_DAYS = {
     "delivered": env.int("VISIT_INTERVAL_DELIVERED", default=42),
     "terminated": env.int("VISIT_INTERVAL_TERMINATED", default=30),
 }
-# Women of childbearing age (DOMAIN.md): a couple's wife is 15–49 when registered.
+# Women of childbearing age (docs/domain.md, Codes): a couple's wife is 15–49 when registered.
 HOUSEHOLDS_WIFE_AGE_RANGE = (15, 49)
 HOUSEHOLDS_PAGE_SIZE = 25
 # List totals are counted up to this many rows and shown as "1,000+" beyond (core/pagination.py):
@@ -337,7 +347,7 @@ ASSESSMENT_PHOTO_MAX_SIDE = env.int("ASSESSMENT_PHOTO_MAX_SIDE", default=8000)
 ASSESSMENT_BAND_MARGIN = env.float("ASSESSMENT_BAND_MARGIN", default=10.0)
 
 # --- Pre-pregnancy screening (screening/) ------------------------------------------------------
-# Targets of the programme's rates, in percent (DOMAIN.md: typical targets; they vary by year).
+# Targets of the programme's rates, in percent (docs/domain.md, Codes: typical targets; they vary by year).
 # None: shown without a colour band. Colour bands: at or above target green, within
 # SCREENING_TARGET_AMBER_POINTS below it amber, further below red.
 SCREENING_TARGETS = {
@@ -349,7 +359,7 @@ SCREENING_TARGETS = {
 }
 SCREENING_TARGET_AMBER_POINTS = env.float("SCREENING_TARGET_AMBER_POINTS", default=10)
 # Windows of the pathway, in days (the programme's exact windows are not confirmed nationally:
-# DOMAIN.md asks for settings). Each names the step whose due date it sets.
+# docs/domain.md makes them settings). Each names the step whose due date it sets.
 SCREENING_WINDOWS = {
     # A couple planning within a year should be screened within this many days of the survey.
     "invite": env.int("SCREENING_INVITE_DAYS", default=60),
@@ -390,6 +400,10 @@ HOUSEHOLDS_FOREIGN_ID_ANSWERS_PER_HOUR = env.int("FOREIGN_ID_ANSWERS_PER_HOUR", 
 EXPORTS_DIRECT_MAX_ROWS = env.int("EXPORTS_DIRECT_MAX_ROWS", default=500)
 EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
 EXPORTS_MAX_ACTIVE_JOBS = env.int("EXPORTS_MAX_ACTIVE_JOBS", default=3)
+# A running export's worker renews its lease every third of this; lapsed, the job is taken over.
+EXPORTS_LEASE_SECONDS = env.int("EXPORTS_LEASE_SECONDS", default=60)
+# A queued export not picked up this long after it was sent is sent again (a lost message).
+EXPORTS_REQUEUE_SECONDS = env.int("EXPORTS_REQUEUE_SECONDS", default=180)
 
 # --- Two-non enforcement (enforcement/) --------------------------------------------------------
 # Licences running out within this many days are listed as "expiring".
@@ -411,12 +425,16 @@ ENFORCEMENT_STAGE_DEADLINE_DAYS = {
 # an alias to STORAGES and name it here to keep them elsewhere) and the largest file accepted.
 ENFORCEMENT_EVIDENCE_STORAGE = env("ENFORCEMENT_EVIDENCE_STORAGE", default="default")
 ENFORCEMENT_EVIDENCE_MAX_BYTES = env.int("ENFORCEMENT_EVIDENCE_MAX_MB", default=20) * 1024 * 1024
-ENFORCEMENT_EXPORT_MAX_ROWS = env.int("ENFORCEMENT_EXPORT_MAX_ROWS", default=10000)
 ENFORCEMENT_PAGE_SIZE = 25
 # Closure-rate target (percent) for the scorecard's colour bands: every case found is handled.
 ENFORCEMENT_CLOSURE_TARGET = env.float("ENFORCEMENT_CLOSURE_TARGET", default=100.0)
 # The weekly report: a build still "building" after this many seconds is taken to be dead (its
 # worker was killed past the task's 300 s time limit) and may be started again.
 ASSESSMENT_WEEKLY_STALE_SECONDS = env.int("ASSESSMENT_WEEKLY_STALE_SECONDS", default=900)
+# A week queued or building whose task the broker no longer holds is queued again once its row is
+# this old (a message is published after commit: a younger row may not be in the broker yet).
+ASSESSMENT_WEEKLY_RECONCILE_GRACE_SECONDS = env.int("ASSESSMENT_WEEKLY_RECONCILE_GRACE_SECONDS", default=60)
+# A worker that starts sends the reconcile tasks at once (config/celery.py).
+RECONCILE_ON_WORKER_START = env.bool("RECONCILE_ON_WORKER_START", default=True)
 # Weeks in the county's week-by-week line of the weekly report.
 ASSESSMENT_WEEKLY_CHART_WEEKS = 12

@@ -63,7 +63,7 @@ class CaseStatus(models.TextChoices):
 
 
 S = CaseStatus
-# The workflow (DESIGN.md, "Case workflow"). Everything not listed here is refused.
+# The workflow (docs/domain.md, Codes: case stages). Everything not listed here is refused.
 # 不予立案 is reachable before filing only: it is also how a case opened in error is closed
 # (cases are never deleted). After a referral the bureau either decides its own penalty or
 # closes the case once the police/discipline body has taken it over.

@@ -8,7 +8,7 @@ from accounts.scoping import Scope, ScopedQuerySet
 
 
 class EnforcementQuerySet(ScopedQuerySet):
-    """Enforcement is county-wide work (DESIGN.md, "Roles"): inspectors and leaders see every
+    """Enforcement is county-wide work (docs/domain.md, "Roles and what they may see"): inspectors and leaders see every
     township's facilities, tips and cases; every other role sees nothing (and gets 403 first,
     from ``Cap.ENFORCEMENT_VIEW``)."""
 

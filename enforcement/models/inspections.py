@@ -12,7 +12,7 @@ from core.models import Timestamped
 from .common import EnforcementQuerySet
 from .facilities import Facility
 
-# What an inspection checks (DOMAIN.md: the registries behind the designated points).
+# What an inspection checks (docs/domain.md, "Legal facts": designated points).
 CHECK_FIELDS = ("checked_ultrasound_register", "checked_termination_register", "checked_drug_ledger")
 
 

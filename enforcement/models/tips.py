@@ -1,4 +1,4 @@
-"""举报 tips. The reporter's identity is confidential by law (DOMAIN.md, "Two-non enforcement").
+"""举报 tips. The reporter's identity is confidential by law (docs/domain.md, "Legal facts the forms rely on").
 
 ``reporter_name`` and ``reporter_contact`` are read on exactly one page: the tip's detail page for
 inspectors. Lists, exports, figures and the leader's pages load tips through

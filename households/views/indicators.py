@@ -2,8 +2,8 @@
 
 Read-only and masked: names, village, dates and the masked ID number, never notes or the whole
 number; only the township and period asked for. Opening a list writes one ``view`` row to the
-audit trail naming the indicator, township and period (DESIGN.md: "from any figure, the masked
-list of records behind it (read-only, … audited)").
+audit trail naming the indicator, township and period (docs/domain.md, Roles: "from a figure,
+the masked records behind it (read-only, … audited)").
 """
 import datetime
 

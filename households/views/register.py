@@ -53,7 +53,7 @@ SERVICE_LABELS = dict(WantedService.choices)
 
 def _duplicate_id_error(request, form, error: DuplicateIdNumber, *, field: str = "id_number") -> None:
     """An ID number already registered: in the user's scope, link to the household that has it;
-    elsewhere, say so without revealing whose it is or where (DESIGN.md: existence stays hidden)."""
+    elsewhere, say so without revealing whose it is or where (docs/domain.md, Roles: existence stays hidden)."""
     existing = error.existing
     if Person.objects.visible_to(request.user).filter(pk=existing.pk).exists():
         message = format_html(

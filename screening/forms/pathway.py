@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form, QueryDateField
-from accounts.roles import Role
 
 from ..models import RiskLevel, Screening
+from ..scoping import serves_county
 from ..selectors.queue import STEP_CHOICES
 from .common import FilterForm, date_input, township_field
 
@@ -24,7 +24,7 @@ class QueueFilterForm(FilterForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if user.role != Role.CLINICIAN:
+        if not serves_county(user):
             del self.fields["township"]  # a clerk's queue is their township's
 
 

@@ -1,6 +1,6 @@
 """Seed the catalogue: the 19 national items (women all; men 1–3, 6, 7, 9, 10, 11, 13, 18), their
 structured result fields with reference and plausible ranges, and the rules that propose risk
-factors and advice (DOMAIN.md "Pre-pregnancy screening results").
+factors and advice (docs/domain.md, Codes: screening items, risk factor domains).
 
 Data frozen here on purpose: a county changes ranges and adds items in the admin site afterwards,
 and this migration must keep seeding the same starting catalogue on a fresh database.

@@ -1,7 +1,7 @@
 """The screening catalogue as data: the 19 items, their structured result fields with reference
 and plausible ranges, and the rules that propose risk factors and advice.
 
-Seeded by migration 0002 (DOMAIN.md "The 19 screening items"); a county's administrator adds
+Seeded by migration 0002 (docs/domain.md, Codes: screening items); a county's administrator adds
 items, fields and rules or changes a range in the admin site. A result copies the range it was
 judged by (``ScreeningResult.ref_*``), so changing a range later never re-judges old results.
 """
@@ -20,7 +20,7 @@ class Subject(models.TextChoices):
 
 
 class RiskDomain(models.TextChoices):
-    """Risk-factor domains of the programme (DOMAIN.md)."""
+    """Risk-factor domains of the programme (docs/domain.md, Codes)."""
 
     GENETIC = "genetic", _("遗传")
     CHRONIC = "chronic", _("慢性病")

@@ -1,5 +1,5 @@
 """After the screening: early-pregnancy follow-up, pregnancy-outcome follow-up and free prenatal
-screening (DOMAIN.md "Follow-ups"). Each belongs to one screening and reaches its township.
+screening (docs/domain.md, Glossary). Each belongs to one screening and reaches its township.
 
 One pregnancy, one record of it: whether and since when (LMP) a woman is pregnant is recorded
 once, in the household's follow-up visits (households.FollowUpVisit), which the township already

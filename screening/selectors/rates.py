@@ -25,12 +25,12 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Township
-from households.selectors import couples_county
+from households.api import couples_county
 
 from ..models import (
     EarlyPregnancyFollowUp, EarlyResult, OutcomeFollowUp, OutcomeResult, PrenatalScreening, RiskLevel, Screening,
 )
-from .queue import GESTATION_DAYS
+from ..pathway_rules import GESTATION_DAYS
 
 DONE = [Screening.Status.COMPLETE, Screening.Status.ASSESSED]
 DAY = datetime.timedelta(days=1)

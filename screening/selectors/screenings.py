@@ -1,22 +1,16 @@
 """Reads of screenings for clinicians (results) and the couple's pathway page (status only)."""
 from django.db.models import Prefetch
 
-from accounts.roles import Cap, Role
-from households.models import Couple, Household, Person
-from households.selectors import ID_FULL, PHONE, _term, couples_county, person_match, phone_match
-from households.selectors_visits import couple_visit_history
+from households.api import (Couple, Household, Person, couple_visit_history, couples_county, is_phone_term,
+                            person_match, phone_match)
 
 from ..models import EarlyPregnancyFollowUp, OutcomeFollowUp, PrenatalScreening, Screening
+from ..scoping import SCREENING, search_township
 
 
 def couples_visible(user):
-    """Couples the user may open in screening: clinicians the county, clerks their township."""
-    qs = couples_county()
-    if user.role == Role.CLINICIAN and user.can(Cap.SCREENING_VIEW):
-        return qs
-    if user.role == Role.CLERK and user.township_id and user.can(Cap.SCREENING_VIEW):
-        return qs.filter(township_id=user.township_id)
-    return qs.none()
+    """Couples the user may open in screening, by screening's rule (screening/scoping.py)."""
+    return couples_county().visible_to(user, rule=SCREENING)
 
 
 def couples_matching(q: str, *, township_id=None):
@@ -31,17 +25,12 @@ def couples_matching(q: str, *, township_id=None):
         people, couples = people.filter(township_id=township_id), couples.filter(township_id=township_id)
     people = people.values("pk")
     found = couples.filter(wife__in=people).values("pk").union(couples.filter(husband__in=people).values("pk"))
-    term = _term(q)
-    if PHONE.match(term) and not ID_FULL.match(term):
+    if is_phone_term(q):
         phones = Household.objects.filter(phone_match(q)).order_by()
         if township_id is not None:
             phones = phones.filter(township_id=township_id)
         found = found.union(couples.filter(household__in=phones.values("pk")).values("pk"))
     return found
-
-
-def _scope_township(user):
-    return user.township_id if user.role == Role.CLERK else None
 
 
 def find_couples(*, user, q: str, township=None):
@@ -52,7 +41,7 @@ def find_couples(*, user, q: str, township=None):
     if not q:
         return couples_county().none()
     qs = couples_visible(user).filter(is_void=False).filter(
-        pk__in=couples_matching(q, township_id=_scope_township(user)))
+        pk__in=couples_matching(q, township_id=search_township(user)))
     if township is not None:
         qs = qs.filter(township=township)
     current = Screening.objects.filter(is_current=True)
@@ -69,7 +58,7 @@ def screening_list(*, user, q: str = "", township=None, status: str = "", risk: 
     qs = Screening.objects.visible_to(user).filter(is_void=False)
     q = (q or "").strip()
     if q:
-        qs = qs.filter(couple__in=couples_matching(q, township_id=_scope_township(user)))
+        qs = qs.filter(couple__in=couples_matching(q, township_id=search_township(user)))
     if township is not None:
         qs = qs.filter(township=township)
     if status:

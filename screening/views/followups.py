@@ -41,7 +41,7 @@ def _lmp_hint(screening):
     couple = screening.couple
     since_exam = couple.last_visit_date is not None and couple.last_visit_date >= screening.exam_date
     if couple.pregnancy_status == "pregnant" and since_exam:
-        from households.selectors_visits import couple_visit_history
+        from households.api import couple_visit_history
 
         visit = couple_visit_history(couple).filter(is_void=False, pregnancy_status="pregnant").first()
         return {"lmp_hint": visit.last_menstrual_period if visit else None}

@@ -13,18 +13,20 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
 from core.pagination import paginate, query_without_page
+from core.views import export_start
 
 from ..forms.pathway import QueueFilterForm
 from ..permissions import get_couple_for_user
 from ..selectors.queue import couple_pathway, decorate, pathway_queue
 from ..selectors.screenings import couple_pregnancies, couple_screenings
-from ..services.exports import queue_export
+from ..services.pathway_state import pathway_queue_fresh
 
 
 def _queue(request):
     form = QueueFilterForm(request.GET or None, user=request.user)
     f = form.values()
     today = timezone.localdate()
+    pathway_queue_fresh(user=request.user, today=today, township=f.get("township"))
     rows = pathway_queue(user=request.user, today=today, township=f.get("township"), step=f.get("step", ""),
                          high_risk_only=f.get("high_risk", False), overdue_only=f.get("overdue", False),
                          q=f.get("q", ""))
@@ -45,8 +47,7 @@ def queue(request):
 @require_GET
 @capability_required(Cap.SCREENING_VIEW)
 def queue_export_view(request):
-    form, rows, today = _queue(request)
-    return queue_export(request=request, rows=rows, today=today)
+    return export_start(request, "screening.queue")  # screening/exports.py
 
 
 @require_GET

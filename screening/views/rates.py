@@ -10,16 +10,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.models import AuditEvent, Township
+from accounts.models import AuditEvent
 from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
-from core.http import query_period
 from core.pagination import paginate, query_without_page
+from core.views import export_start
 
+from ..exports import rate_period, rate_township
 from ..forms.pathway import PeriodForm
 from ..selectors.rates import RATE_BY_KEY, RATES, rate_rows, rate_table
-from ..services.exports import rate_list_export
 
 
 @require_GET
@@ -96,30 +96,20 @@ def _td_html(cell):
                        cell["den_s"], _value_html(cell, "table"), _hidden_band(cell), numbers)
 
 
-def _township(request):
-    raw = request.GET.get("township") or ""
-    if not raw:
-        return None
-    try:
-        return Township.objects.get(pk=int(raw))
-    except (ValueError, Township.DoesNotExist):
-        raise Http404("no such township") from None
-
-
 @require_GET
 @capability_required(Cap.SCREENING_RATES)
 def rate_list(request, key):
     rate = RATE_BY_KEY.get(key)
     if rate is None:
         raise Http404("no such rate")
-    start, end = query_period(request, max_days=3660)  # a bad date: a 400 saying which
-    township = _township(request)
+    start, end = rate_period(request.GET)
+    township = rate_township(request.GET)
     rows = rate_rows(key, start, end, township_id=township.pk if township else None)
     audit_log(action=AuditEvent.Action.VIEW, request=request, object_type=f"screening.rate.{key}",
               township_id=township.pk if township else None,
               detail=f"masked list {start}..{end}" + (" export" if request.GET.get("format") == "xlsx" else ""))
     if request.GET.get("format") == "xlsx":
-        return rate_list_export(request=request, rate=rate, rows=rows, township=township, start=start, end=end)
+        return export_start(request, f"screening.rate.{key}")  # screening/exports.py
     page = paginate(request, rows)
     for row in page:  # the couple each row shows (rendered inline: an include per row cost more)
         row.c = row if rate.base == "couple" else row.couple

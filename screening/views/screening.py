@@ -18,6 +18,7 @@ from accounts.roles import Cap
 from accounts.services import audit_log
 from core.pagination import paginate, query_without_page
 from core.records import ConcurrentEdit
+from core.views import export_start
 
 from ..forms.common import ReasonForm, put_errors
 from ..forms.pathway import FindForm, ScreeningFilterForm
@@ -25,7 +26,6 @@ from ..forms.screening import AssessForm, ResultsForm, StartForm, WalkInForm
 from ..models import Screening
 from ..permissions import get_couple_for_user, get_screening_for_user
 from ..selectors.screenings import find_couples, screening_follow_ups, screening_list, screening_results
-from ..services.exports import screenings_export
 from ..services.screenings import (
     catalogue_for_entry, letter_print, propose_factors, results_save, risk_assess, screening_start, screening_void,
 )
@@ -217,8 +217,7 @@ def screening_list_view(request):
 @require_GET
 @capability_required(Cap.SCREENING_RESULTS)
 def screening_export_view(request):
-    form, screenings = _screening_list(request)
-    return screenings_export(request=request, screenings=screenings)
+    return export_start(request, "screening.screenings")  # screening/exports.py
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,4 +1,4 @@
-"""Assessment's part of the full-county generator (assessment/bench_data.py) on a county of 300
+"""Assessment's part of the full-county generator (bench/assessment/data.py) on a county of 300
 households: the rules it promises hold, the stored results are the services' own, and the rule
 checks catch a broken row."""
 import io
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from assessment.models import AnnualScore, Assessor, RegularCheck, Scheme, WeeklyReport
 from assessment.services.scoring import scores_recompute
-from core import fullscale
+from bench import fullscale
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +22,11 @@ def county():
 
 def broken(rule_part: str) -> int:
     return sum(count for module, rule, count in fullscale.run_checks()
-               if module == "assessment.bench_data" and rule_part in rule)
+               if module == "bench.assessment.data" and rule_part in rule)
 
 
 def test_two_years_of_assessment_keep_every_rule(county):
-    results = [r for r in fullscale.run_checks() if r[0] == "assessment.bench_data"]
+    results = [r for r in fullscale.run_checks() if r[0] == "bench.assessment.data"]
     assert len(results) >= 8
     assert [r for r in results if r[2]] == []
     this_year = timezone.localdate().year

@@ -1,4 +1,4 @@
-"""The full-county generator (core/fullscale.py and each app's bench_data) on a county of 300
+"""The full-county generator (bench/fullscale.py and each bench/<app>/data.py) on a county of 300
 households: every rule it promises holds, and the rule checks do catch a broken row."""
 import io
 
@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from accounts.audit_chain import verify_chain
 from accounts.models import AuditEvent, User
-from core import fullscale
+from bench import fullscale
 from households.models import Couple, FollowUpVisit, Household, Person
 
 pytestmark = pytest.mark.django_db
@@ -65,4 +65,4 @@ def test_refuses_a_database_with_households(county):
 def test_fingerprint_follows_the_generator_code():
     assert fullscale.fingerprint() == fullscale.fingerprint()
     assert len(fullscale.fingerprint()) == 16
-    assert "households.bench_data" in fullscale.generator_modules()
+    assert "bench.households.data" in fullscale.generator_modules()

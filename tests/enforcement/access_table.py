@@ -4,7 +4,7 @@ The source of ``url_roles.py`` (the project-wide URL × role table) and of ``tes
 url name → {cast role: status}. URLs that
 take a record id are listed with ``<pk>``; ``test_access.py`` fills in a record of the right kind.
 Read pages answer inspectors and leaders 200; change pages answer leaders 403 (read-only);
-every other role gets 403 everywhere (DESIGN.md: enforcement is inspectors' and leaders' only).
+every other role gets 403 everywhere (docs/domain.md, Roles: enforcement is inspectors' and leaders' only).
 """
 
 OTHER_ROLES = ("clerk_a", "clerk_b", "bureau_staff", "clinician", "auditor", "admin")

@@ -1,4 +1,4 @@
-"""The enforcement part of the full-county generator (enforcement/bench_data.py) on a county of
+"""The enforcement part of the full-county generator (bench/enforcement/data.py) on a county of
 300 households: every rule it promises holds, every table has rows, and the checks catch a
 broken row."""
 import io
@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from accounts.models import AuditEvent
-from core import fullscale
+from bench import fullscale
 from enforcement.models import (
     Case,
     CaseEvent,
@@ -30,7 +30,7 @@ def county():
 
 
 def enforcement_results():
-    return [r for r in fullscale.run_checks() if r[0] == "enforcement.bench_data"]
+    return [r for r in fullscale.run_checks() if r[0] == "bench.enforcement.data"]
 
 
 def broken(rule_part: str) -> int:

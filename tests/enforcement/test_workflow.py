@@ -16,7 +16,7 @@ from .factories import PATH, TipFactory, make_case, step_kwargs
 pytestmark = pytest.mark.django_db
 S = CaseStatus
 
-# Written out here, independently of enforcement.models.TRANSITIONS (DESIGN.md "Case workflow"):
+# Written out here, independently of enforcement.models.TRANSITIONS (docs/domain.md, Codes: case stages):
 # 线索登记 → 初查 → 立案 / 不予立案 → 调查取证 → (移送公安/纪检) → 处理决定 → 执行 → 结案.
 ALLOWED = {
     (S.RECEIVED, S.PRELIMINARY),

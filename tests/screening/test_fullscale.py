@@ -1,11 +1,11 @@
-"""Screening's part of the full-county generator (screening/bench_data.py) on a small county: every
+"""Screening's part of the full-county generator (bench/screening/data.py) on a small county: every
 rule its CHECKS state holds, the tables are filled, and the checks do catch a broken row."""
 import io
 
 import pytest
 from django.db import connection
 
-from core import fullscale
+from bench import fullscale
 from screening.models import (
     EarlyPregnancyFollowUp, OutcomeFollowUp, PrenatalScreening, Screening, ScreeningResult, ScreeningRiskFactor,
 )
@@ -20,7 +20,7 @@ def county():
 
 
 def screening_checks():
-    return [(rule, n) for module, rule, n in fullscale.run_checks() if module == "screening.bench_data"]
+    return [(rule, n) for module, rule, n in fullscale.run_checks() if module == "bench.screening.data"]
 
 
 def test_small_county_screenings_keep_every_rule(county):

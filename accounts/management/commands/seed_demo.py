@@ -3,8 +3,8 @@
 Deterministic demo data (fixed seed) and idempotent (a second run adds nothing). Each app in
 settings.PROJECT_APPS with a ``demo`` module contributes: ``demo.seed(rng=..., scale=..., context=...)``.
 
-``--scale full`` is the full county of the benchmarks (core/fullscale.py: each app's
-``bench_data.generate``), bulk-loaded into an empty PostgreSQL database: 200,000 households by
+``--scale full`` is the full county of the benchmarks (bench/fullscale.py: each app's
+``bench/<app>/data.py``'s ``generate``), bulk-loaded into an empty PostgreSQL database: 200,000 households by
 default, or ``--households N`` with everything else in proportion.
 """
 import random
@@ -17,8 +17,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from core import fullscale
-
 SEED = 20261128
 
 
@@ -27,8 +25,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=["small", "county", "full"], default="small")
-        parser.add_argument("--households", type=int, default=fullscale.FULL_HOUSEHOLDS,
-                            help="--scale full only: households to generate (the rest scales with it)")
+        parser.add_argument("--households", type=int, default=None,
+                            help="--scale full only: households to generate (default 200,000; the rest scales with it)")
 
     def handle(self, *args, scale, households, **options):
         started = time.monotonic()
@@ -39,6 +37,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"demo data ({scale}) ready in {time.monotonic() - started:.1f}s"))
 
     def _full(self, households):
+        # The benchmarks' generator lives in bench/ (above the apps), loaded only for --scale full.
+        from bench import fullscale
+
+        households = households or fullscale.FULL_HOUSEHOLDS
         ctx = fullscale.FullScale(
             households=households, audit_rows=round(fullscale.FULL_AUDIT_ROWS * households / fullscale.FULL_HOUSEHOLDS),
             out=self.stdout)

@@ -1,4 +1,4 @@
-"""Full-county data for screening (core/fullscale.py): ~40,000 pre-pregnancy screenings over two
+"""Full-county data for screening (bench/fullscale.py): ~40,000 pre-pregnancy screenings over two
 years, their results (the catalogue's fields per examined spouse), risk assessments (~18% high risk,
 each factor proposed by a rule its result meets), early-pregnancy and outcome follow-ups and free
 prenatal screenings.
@@ -28,9 +28,9 @@ from django.db import connection
 from accounts.demo import DEMO_PASSWORD, demo_name
 from accounts.models import User
 from accounts.roles import Role
-from households.bench_data import Days
+from bench.households.data import Days
 
-from .models import ResultField, RiskRule, ScreeningItem
+from screening.models import ResultField, RiskRule, ScreeningItem
 
 FACILITY = "县妇幼保健计划生育服务中心"
 CLINICIANS = 6  # besides the demo "clinic": the county's service centre and township clinics
@@ -444,13 +444,13 @@ def generate(ctx) -> None:
 
 def generate_after(ctx) -> None:
     """Every couple's stored next step (``PathwayState``), once every app's rows are in."""
-    from .services.pathway_state import pathway_state_rebuild
+    from screening.services.pathway_state import pathway_state_rebuild
 
     ctx.say(f"  {pathway_state_rebuild(today=ctx.today)} couples with a next step on the pathway")
 
 
 def _pathway_state_mismatches() -> int:
-    from .services.pathway_state import pathway_state_mismatches
+    from screening.services.pathway_state import pathway_state_mismatches
 
     return pathway_state_mismatches()
 

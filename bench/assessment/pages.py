@@ -6,7 +6,7 @@ are the published ones), so its floor reads them too, with last year's rank, the
 the five-year rank history. The scorecard computes its indicators live: its floor is ONE statement
 with the same figures of the register and of assessment for the period and the one before, per
 township and for the county (``INDICATORS_FLOOR``), plus screening's own hand-written rates
-floor for each period (``screening.bench_pages.rates_floor``) — also the weekly build's floor in
+floor for each period (``bench.screening.pages.rates_floor``) — also the weekly build's floor in
 bench/bench_weekly.py; enforcement has no hand-written part (its tables are empty in the bench).
 """
 import datetime
@@ -125,7 +125,7 @@ def indicators_floor(params: dict) -> list:
     """The statements of the floor: the register's and assessment's figures (one statement) and
     screening's rates of both periods (its own hand-written floor, two statements per period).
     Enforcement has none (its tables are empty in the bench county)."""
-    from screening.bench_pages import rates_floor
+    from bench.screening.pages import rates_floor
 
     return [(INDICATORS_FLOOR, params), *rates_floor(params["s"], params["e"]), *rates_floor(params["ps"], params["s"])]
 

@@ -7,7 +7,7 @@ rows are streamed into PostgreSQL with COPY (``BulkLoad.copy``), with the tables
 indexes and foreign keys dropped during the load and rebuilt once at the end.
 
 The contract for apps (bench/README.md has the long version): an app may provide
-``<app>/bench_data.py`` with
+``bench/<app>/data.py`` with
 
 * ``generate(ctx: FullScale) -> None`` — called in ``settings.PROJECT_APPS`` order inside one
   transaction per app; writes the app's tables with ``ctx.load(...)``, reads what earlier apps
@@ -48,14 +48,20 @@ FULL_HOUSEHOLDS = 200_000
 FULL_AUDIT_ROWS = 2_000_000
 
 
-def generator_modules() -> list[str]:
-    """Dotted names of the generator modules present (the core and every app's bench_data)."""
-    names = [__name__]
+def app_modules(kind: str) -> list[tuple[str, str]]:
+    """(app label, dotted name) of each app's ``bench/<app>/<kind>.py`` present, in
+    ``settings.PROJECT_APPS`` order (kind: "data", the generator; "pages", the timed pages)."""
+    found = []
     for label in settings.PROJECT_APPS:
-        module = f"{apps.get_app_config(label).name}.bench_data"
-        if find_spec(module) is not None:
-            names.append(module)
-    return names
+        app = apps.get_app_config(label).name
+        if find_spec(f"bench.{app}") is not None and find_spec(f"bench.{app}.{kind}") is not None:
+            found.append((label, f"bench.{app}.{kind}"))
+    return found
+
+
+def generator_modules() -> list[str]:
+    """Dotted names of the generator modules present (this one and every bench/<app>/data.py)."""
+    return [__name__] + [name for _label, name in app_modules("data")]
 
 
 def fingerprint() -> str:

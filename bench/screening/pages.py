@@ -109,7 +109,7 @@ def _rates_floor(ctx):
 
 def rates_floor(start: datetime.date, end: datetime.date) -> list:
     """Every rate of ``[start, end)`` per township by hand: two statements (couples, screenings).
-    Also part of assessment's scorecard and weekly-build floors (assessment/bench_pages.py)."""
+    Also part of assessment's scorecard and weekly-build floors (bench/assessment/pages.py)."""
     w = settings.SCREENING_WINDOWS
     edd = 280 + w["outcome_after_edd"]
     p = {"start": start, "end": end, "e_s": start - datetime.timedelta(days=w["early_first"]),
@@ -185,4 +185,37 @@ PAGES = [
     dict(name="screening rate list last page (high risk found)", user="leader",
          path=_rate_list_path("high_found", last=True), kind="deep",
          first="screening rate list p1 (high risk found)", floor=_high_found_floor(last=True)),
+]
+
+
+# --- exports: the county through the worker's code (bench/export_jobs.py) ----------------------
+# The floors: the same rows in the same order, hand-written, no masking, labels or sentences.
+EXPORT_QUEUE_FLOOR = """
+    SELECT t.name, v.name, w.name, w.id_number, m.name, h.phone, s.exam_date, p.step, p.high_risk, p.due_on,
+           p.rank, s.status, s.risk_level, s.pregnancy_lmp, s.early_result, s.outcome_result
+    FROM screening_pathwaystate p JOIN households_couple c ON c.id = p.couple_id
+    JOIN households_person w ON w.id = c.wife_id JOIN households_person m ON m.id = c.husband_id
+    JOIN households_household h ON h.id = c.household_id JOIN accounts_village v ON v.id = h.village_id
+    JOIN accounts_township t ON t.id = c.township_id
+    LEFT JOIN screening_screening s ON s.couple_id = c.id AND s.is_current
+    WHERE NOT c.is_void ORDER BY p.rank, p.due_on NULLS LAST, c.id"""
+EXPORT_SCREENINGS_FLOOR = """
+    SELECT s.exam_date, t.name, v.name, w.name, w.id_number, m.name, m.id_number, s.planned_child_order, s.status,
+           s.risk_level,
+           (SELECT string_agg(r.subject || f.name || ' ' || coalesce(r.value_number::text, r.value_choice,
+                                                                     r.value_text) || r.unit, '；')
+            FROM screening_screeningresult r JOIN screening_resultfield f ON f.id = r.field_id
+            WHERE r.screening_id = s.id AND r.is_abnormal),
+           s.advised_on
+    FROM screening_screening s JOIN accounts_township t ON t.id = s.township_id
+    JOIN households_couple c ON c.id = s.couple_id JOIN households_person w ON w.id = c.wife_id
+    JOIN households_person m ON m.id = c.husband_id JOIN households_household h ON h.id = c.household_id
+    JOIN accounts_village v ON v.id = h.village_id
+    WHERE NOT s.is_void ORDER BY s.exam_date DESC, s.id DESC"""
+
+EXPORTS = [
+    dict(name="screenings with findings, county (clinic)", user="clinic", export="screening.screenings",
+         floor=lambda ctx: (EXPORT_SCREENINGS_FLOOR, []), same=(0, 1, 2, 3, 5)),
+    dict(name="pathway queue, county (clinic)", user="clinic", export="screening.queue",
+         floor=lambda ctx: (EXPORT_QUEUE_FLOOR, []), same=(0, 1, 2, 4, 5, 6)),
 ]

@@ -1,4 +1,4 @@
-"""Full-county data for township assessment (core/fullscale.py; contract in bench/README.md).
+"""Full-county data for township assessment (bench/fullscale.py; contract in bench/README.md).
 
 Two years, as a county has them in December: last year closed (its ranking published and frozen),
 this year open. Per year a ``Scheme`` (60/40, sum ÷ maxima), liaison leaders for every township,
@@ -24,9 +24,9 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from accounts.roles import Role
 
-from .demo import FINDINGS, SITE_NAMES
-from .models import Category, Scheme
-from .services.scoring import _recompute
+from assessment.demo import FINDINGS, SITE_NAMES
+from assessment.models import Category, Scheme
+from assessment.services.scoring import _recompute
 
 TABLES = ["assessment_scheme", "assessment_assessor", "assessment_liaison", "assessment_regularcheck",
           "assessment_yearendscore", "assessment_publicitysite", "assessment_annualscore"]
@@ -156,8 +156,8 @@ def generate(ctx) -> None:
 
 def generate_after(ctx) -> None:
     """The Monday briefings of the last ``WEEKS_BUILT`` weeks, through the worker's own service."""
-    from .services.weekly import weekly_report_build
-    from .weeks import WEEK, last_complete_week
+    from assessment.services.weekly import weekly_report_build
+    from assessment.weeks import WEEK, last_complete_week
 
     last = last_complete_week(ctx.today)
     for n in range(WEEKS_BUILT - 1, -1, -1):

@@ -1,4 +1,4 @@
-"""Full-county data for the register (core/fullscale.py): households, people, couples, surveys,
+"""Full-county data for the register (bench/fullscale.py): households, people, couples, surveys,
 专人 assignments, two years of follow-up visits, work groups and their outreach visits.
 
 Scale (200,000 households): ~600,000 people, ~170,000 couples of which ~100,000 in the register,
@@ -24,7 +24,7 @@ from accounts.validators import WEIGHTS, CHECK_CHARS
 
 from accounts.models import Village
 
-from .models import WorkGroup
+from households.models import WorkGroup
 
 BIRTH_AREA_CODES = ["411099", "411099", "411099", "411002", "410102", "411521", "411099", "411099"]
 GROUP_NAMES = ["一组", "二组", "三组", "四组", "五组", "六组", "七组", "八组"]

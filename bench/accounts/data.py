@@ -1,4 +1,4 @@
-"""Full-county data for accounts (core/fullscale.py): the org tree, the staff and the audit trail.
+"""Full-county data for accounts (bench/fullscale.py): the org tree, the staff and the audit trail.
 
 ``generate`` writes 16 townships of different sizes (the county seat largest, as in a real county),
 ~500 villages, the demo users of ``accounts.demo`` (same usernames and password, so the bench and
@@ -19,10 +19,10 @@ import datetime
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 
-from .audit_chain import GENESIS, row_hash
-from .demo import COUNTY_CODE, DEMO_PASSWORD, DEMO_USERS, TOWNSHIP_NAMES, demo_name
-from .models import Township, User, Village
-from .roles import Role
+from accounts.audit_chain import GENESIS, row_hash
+from accounts.demo import COUNTY_CODE, DEMO_PASSWORD, DEMO_USERS, TOWNSHIP_NAMES, demo_name
+from accounts.models import Township, User, Village
+from accounts.roles import Role
 
 # Relative township sizes: the county seat first, small mountain towns last.
 TOWNSHIP_WEIGHTS = [2.1, 1.6, 1.35, 1.2, 1.1, 1.0, 1.0, 0.95, 0.9, 0.85, 0.8, 0.7, 0.65, 0.6, 0.5, 0.4]

@@ -1,4 +1,4 @@
-"""Full-county data for two-non enforcement (core/fullscale.py): designated facilities and their
+"""Full-county data for two-non enforcement (bench/fullscale.py): designated facilities and their
 licences, filed ultrasound devices, two years of tips, inspections and cases with their parties,
 event history and outcomes.
 
@@ -39,8 +39,8 @@ from accounts.models import Township, User
 from accounts.roles import Role
 from accounts.validators import CHECK_CHARS, WEIGHTS
 
-from .models import TERMINAL, TRANSITIONS, CaseStatus
-from .models.cases import stage_deadline_days
+from enforcement.models import TERMINAL, TRANSITIONS, CaseStatus
+from enforcement.models.cases import stage_deadline_days
 
 S = CaseStatus
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -99,7 +99,7 @@ VIOLATION_TITLES = {"sex_determination": "涉嫌非医学需要鉴定胎儿性�
                     "other": "涉嫌其他违法行为"}
 OTHER_SOURCES = ["termination_register", "drug_ledger", "pregnancy_followup", "referral", "ultrasound_register"]
 PERSON_ROLES = ["intermediary", "performer", "drug_seller", "accomplice", "responsible"]
-# Routes through the workflow (DESIGN.md, "Case workflow") and how often a case takes each.
+# Routes through the workflow (docs/domain.md, Codes: case stages) and how often a case takes each.
 ROUTES = [
     ([S.PRELIMINARY, S.NOT_FILED], 15),
     ([S.NOT_FILED], 3),

@@ -147,10 +147,6 @@ class Scheme(Timestamped):
     def category_weights(self) -> dict[str, Decimal | None]:
         return {category: getattr(self, field) for category, field in self.CATEGORY_WEIGHT_FIELDS.items()}
 
-    @property
-    def year_start(self) -> datetime.date:
-        return datetime.date(self.year, 1, 1)
-
 
 # --- Inputs ---------------------------------------------------------------------------------
 class AssessmentQuerySet(ScopedQuerySet):

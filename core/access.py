@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 EXPORT = "export"
 DELETE = "delete"
+VIEW = "view"
 
 _hooks: dict[str, Callable] = {}
 

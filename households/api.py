@@ -20,8 +20,9 @@ Names:
   from a couple).
 """
 from .models import Couple, FollowUpVisit, Household, Person
-from .selectors import couples_county, is_phone_term, latest_survey_date, person_match, phone_match, search_term
-from .selectors_visits import couple_visit_history, outreach_by_work_group
+from .selectors.register import (couples_county, is_phone_term, latest_survey_date, person_match, phone_match,
+                                 search_term)
+from .selectors.visits import couple_visit_history, outreach_by_work_group
 from .services.register import couple_create, household_register, person_add, survey_record
 from .services.visits import visit_record
 from .signals import couples_changed

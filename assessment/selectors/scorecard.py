@@ -134,7 +134,7 @@ def scorecard(*, period: Period, user, indicators: list[Indicator] | None = None
     """``{"indicators": [...], "rows": [Row]}`` for the active townships, in township order; the
     cells link to the lists behind them where ``user`` may open them."""
     indicators = all_indicators() if indicators is None else indicators
-    townships = list(Township.objects.filter(is_active=True).order_by("sort_order", "code"))
+    townships = list(Township.objects.active())
     current, previous = compute_both(indicators, period)
     rows, bases = [], {}
     for township in townships:
@@ -175,7 +175,7 @@ def biggest_moves(*, user, today: datetime.date | None = None, limit: int = 5) -
 
 def _biggest_moves(period: Period, limit: int) -> list[dict]:
     indicators = all_indicators()
-    names = dict(Township.objects.filter(is_active=True).values_list("pk", "name"))
+    names = dict(Township.objects.active().values_list("pk", "name"))
     current, previous = compute_both(indicators, period)
     moves = []
     for indicator, now_values, before_values in zip(indicators, current, previous, strict=True):

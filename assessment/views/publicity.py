@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import Township
 from accounts.permissions import capability_required
 from accounts.roles import Cap
+from core.forms import apply_errors
 from core.pagination import paginate, query_without_page
 
-from ..forms import PhotoForm, PublicitySiteForm, apply_service_errors
+from ..forms import PhotoForm, PublicitySiteForm
 from ..models import PublicityPhoto, PublicitySite
 from ..permissions import (
     OutOfScope,
@@ -41,7 +42,7 @@ def publicity_list(request):
     return render(request, "assessment/publicity_list.html", {
         "page": paginate(request, sites), "query": query_without_page(request), "township": township,
         "status": status, "statuses": PublicitySite.Status.choices, "year": year,
-        "townships": Township.objects.filter(is_active=True).order_by("sort_order", "code")
+        "townships": Township.objects.active()
         if not request.user.township_id else [],
         "counts": site_counts(year=year), "can_enter": is_assessor(request.user),
     })
@@ -63,7 +64,7 @@ def _site_form_page(request, site=None):
             saved = site_save(by=request.user, site=site, request=request,
                               **{name: form.cleaned_data[name] for name in SITE_FIELDS})
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已保存宣传阵地“%(name)s”。") % {"name": saved.name})
             return redirect(saved)

@@ -7,10 +7,9 @@ import datetime
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +18,7 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
 from core.excel import build_workbook
-from core.http import query_period
+from core.http import query_period, xlsx_response
 from core.pagination import paginate, query_without_page
 
 from .. import charts
@@ -35,7 +34,6 @@ from ..permissions import (
 from ..selectors import ranking as sel
 from ..services.scoring import scores_recompute
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _year(request) -> int:
@@ -123,14 +121,7 @@ def ranking_export(request):
     )
     audit_log(action=AuditEvent.Action.EXPORT, request=request, object_type="assessment.ranking",
               object_id=year, detail=f"{len(rows)} rows")
-    return _xlsx(f"ranking-{year}.xlsx", content)
-
-
-def _xlsx(name: str, content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
-    response["Cache-Control"] = "no-store"
-    return response
+    return xlsx_response(f"ranking-{year}.xlsx", content)
 
 
 @require_GET

@@ -8,9 +8,9 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
 from core.excel import build_workbook
+from core.http import xlsx_response
 
 from ..selectors.scorecard import PERIODS, period_for, scorecard
-from .ranking import _xlsx
 
 
 def _period(request):
@@ -49,4 +49,4 @@ def scorecard_export(request):
     )
     audit_log(action=AuditEvent.Action.EXPORT, request=request, object_type="assessment.scorecard",
               detail=f"{period.start}..{period.end}")
-    return _xlsx(f"scorecard-{period.last_day}.xlsx", content)
+    return xlsx_response(f"scorecard-{period.last_day}.xlsx", content)

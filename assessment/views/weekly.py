@@ -17,6 +17,7 @@ from accounts.models import AuditEvent
 from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
+from core.http import xlsx_response
 from core.pagination import paginate, query_without_page
 
 from ..exports import report_workbook
@@ -26,7 +27,6 @@ from ..permissions import can_rebuild_weekly, get_township_for_user, sees_county
 from ..selectors import weekly as sel
 from ..services.weekly import WeekRefused, is_stale, progress_key, weekly_report_request
 from ..weeks import last_complete_week
-from .ranking import _xlsx
 
 ACTIVE = (WeeklyReport.Status.QUEUED, WeeklyReport.Status.BUILDING)
 
@@ -106,7 +106,7 @@ def weekly_export(request, week):
               object_id=report.week_start.isoformat(), township_id=township_id,
               detail=f"{len(view.sections)} townships" + (", county" if view.county else ""))
     suffix = f"-{township_id}" if township_id else ""
-    return _xlsx(f"weekly-{report.week_start.isoformat()}{suffix}.xlsx", content)
+    return xlsx_response(f"weekly-{report.week_start.isoformat()}{suffix}.xlsx", content)
 
 
 def status_doc(report: WeeklyReport) -> dict:

@@ -1,12 +1,11 @@
 """Forms for cases: open, edit, parties, transitions (with the decision's outcome), figures period."""
 
-import datetime
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, QueryDateField
+from accounts.forms import township_field
+from core.forms import Form
 from accounts.validators import normalise_id_number, parse_id_number
 
 from ..models import (
@@ -20,12 +19,11 @@ from ..models import (
     ViolationType,
 )
 from ..services.cases import INSPECTION_SOURCES, Outcome
-from .common import date_input, township_field
 from .records import VersionedFormMixin
 
 
 class CaseForm(VersionedFormMixin, Form):
-    township = township_field(label=_("发生地镇/街道"))
+    township = township_field(required=True, label=_("发生地镇/街道"))
     source = forms.ChoiceField(label=_("案件来源"), choices=[c for c in CaseSource.choices if c[0] != CaseSource.TIP])
     title = forms.CharField(label=_("案由"), max_length=120, help_text=Case._meta.get_field("title").help_text)
     description = forms.CharField(
@@ -149,19 +147,3 @@ class TransitionForm(Form):
             referred_to_police=d.get("referred_to_police", False),
             notes=d.get("outcome_notes", ""),
         )
-
-
-class PeriodForm(Form):
-    # Bounded by QueryDateField: a far date (9999-12-31) would overflow "+1 day".
-    start = QueryDateField(label=_("起始日期"), widget=date_input())
-    end = QueryDateField(label=_("截止日期（含）"), widget=date_input())
-
-    def period(self) -> tuple[datetime.date, datetime.date]:
-        """[start, end) with ``end`` made exclusive; default: this year up to today."""
-        today = timezone.localdate()
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        start = data.get("start") or today.replace(month=1, day=1)
-        last = data.get("end") or today
-        if last < start:
-            start, last = last, start
-        return start, last + datetime.timedelta(days=1)

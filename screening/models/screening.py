@@ -16,18 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Township
 from accounts.scoping import ScopedQuerySet
-from core.models import Timestamped, Versioned, Voidable
+from core.models import Timestamped, Versioned, Voidable, VoidableQuerySet
 
 from ..scoping import SCREENING
 from .catalogue import ResultField, RiskDomain, RiskRule, Subject
 
 
-class ScreeningQuerySet(ScopedQuerySet):
+class ScreeningQuerySet(VoidableQuerySet, ScopedQuerySet):
     township_path = "township"
     rule = SCREENING  # clinicians the county, clerks their township (screening/scoping.py)
-
-    def active(self):
-        return self.filter(is_void=False)
 
     def current(self):
         return self.filter(is_current=True)

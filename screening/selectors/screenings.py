@@ -1,6 +1,7 @@
 """Reads of screenings for clinicians (results) and the couple's pathway page (status only)."""
 from django.db.models import Prefetch
 
+from core.selectors import filter_given
 from households.api import (Couple, Household, Person, couple_visit_history, couples_county, is_phone_term,
                             person_match, phone_match)
 
@@ -17,7 +18,7 @@ def couples_matching(q: str, *, township_id=None):
     """Ids of the couples whose wife or husband matches ``q`` (name, ID number, last 4, phone) or
     whose household's phone does, in one township or the county: ``a UNION b UNION c``, each part
     answered from its own index (the characters' GIN index over names, the phone trigrams, the
-    unique ID index), as ``households.selectors.couple_search`` does for a clerk. An OR across the
+    unique ID index), as ``households.selectors.register.couple_search`` does for a clerk. An OR across the
     joins instead made PostgreSQL read every screening or couple of the county to test it."""
     people = Person.objects.filter(person_match(q)).order_by()
     couples = Couple.objects.order_by()
@@ -59,16 +60,8 @@ def screening_list(*, user, q: str = "", township=None, status: str = "", risk: 
     q = (q or "").strip()
     if q:
         qs = qs.filter(couple__in=couples_matching(q, township_id=search_township(user)))
-    if township is not None:
-        qs = qs.filter(township=township)
-    if status:
-        qs = qs.filter(status=status)
-    if risk:
-        qs = qs.filter(risk_level=risk)
-    if date_from:
-        qs = qs.filter(exam_date__gte=date_from)
-    if date_to:
-        qs = qs.filter(exam_date__lte=date_to)
+    qs = filter_given(qs, township=township, status=status, risk_level=risk, exam_date__gte=date_from,
+                      exam_date__lte=date_to)
     return qs.select_related("couple__wife", "couple__husband", "couple__household__village", "township") \
         .order_by("-exam_date", "-id")
 

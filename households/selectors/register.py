@@ -17,7 +17,7 @@ from accounts.scoping import linked_village_ids
 from accounts.validators import mask_id_number
 from core.models import choice_label
 
-from .models import Assignment, Couple, Household, IntentionSurvey, OutreachVisit, Person, Relation
+from ..models import Assignment, Couple, Household, IntentionSurvey, OutreachVisit, Person, Relation
 
 # Search terms. An ID number is found by the whole number or by exactly its last four
 # characters, which every list shows anyway (``mask_id_number`` keeps the area code and the

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # The stamp changes with the requirements, so editing them reinstalls on the next make.
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test install services system-deps messages bench backup restore clean
+.PHONY: run test install services system-deps messages bench fuzz backup restore clean
 
 ## run: venv, install, migrate, demo data, serve on 127.0.0.1:8000 (worker and beat too with REDIS_URL)
 run: install
@@ -34,6 +34,11 @@ system-deps:
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=artifacts --ignore=staticfiles
 	$(PY) manage.py compilemessages -l en --ignore=.venv
+
+## fuzz: every form and filter of every role with all 38 hostile values per field (make test samples 4)
+fuzz: install
+	./scripts/ensure-services.sh
+	FUZZ_HOSTILE=all $(PY) -m pytest tests/fuzz -m fuzz -q -s -p no:randomly $(PYTEST_ARGS)
 
 bench: install
 	./scripts/bench.sh $(BENCH_ARGS)

@@ -1,9 +1,12 @@
-from django.contrib import admin, messages
+from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db import models
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -136,16 +139,38 @@ class UserAdmin(AdminRoleOnly, DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "name", "role", "township", "password1", "password2")}),
     )
     readonly_fields = ("last_login", "date_joined")
-    actions = ["reset_two_factor"]
+    actions = ["issue_enrolment_code", "reset_two_factor"]
 
-    @admin.action(description=_("重置两步验证（手机丢失时）"))
-    def reset_two_factor(self, request, queryset):
+    def _codes_page(self, request, issued, *, reset: bool):
+        """The codes, shown this once (only their hashes are kept), on a page no one caches."""
+        response = render(request, "admin/accounts/enrolment_codes.html", {
+            **self.admin_site.each_context(request), "issued": issued, "reset": reset,
+            "hours": settings.TWO_FACTOR_ENROLMENT_HOURS, "title": _("两步验证登记码"),
+        })
+        add_never_cache_headers(response)
+        return response
+
+    @admin.action(description=_("签发两步验证登记码（本人设置两步验证时使用）"))
+    def issue_enrolment_code(self, request, queryset):
+        issued = []
         for user in queryset:
-            twofactor.disable(user)  # also ends the user's sessions
-            audit_log(action=AuditEvent.Action.UPDATE, request=request, obj=user, detail="admin change: 2fa reset")
-        n = queryset.count()
-        self.message_user(request, ngettext("已重置 %(n)d 个账号的两步验证。", "已重置 %(n)d 个账号的两步验证。", n)
-                          % {"n": n}, level=messages.SUCCESS)
+            code, record = twofactor.issue_enrolment_code(user=user, by=request.user)
+            audit_log(action=AuditEvent.Action.UPDATE, request=request, obj=user,
+                      detail=f"admin change: 2fa enrolment code #{record.pk} issued, expires "
+                             f"{timezone.localtime(record.expires_at):%Y-%m-%d %H:%M}")
+            issued.append((user, code, record))
+        return self._codes_page(request, issued, reset=False)
+
+    @admin.action(description=_("重置两步验证并签发新登记码（手机丢失时）"))
+    def reset_two_factor(self, request, queryset):
+        issued = []
+        for user in queryset:
+            # Devices removed, the user's sessions end; they are told at their next login.
+            code, record = twofactor.issue_enrolment_code(user=user, by=request.user, reset=True)
+            audit_log(action=AuditEvent.Action.UPDATE, request=request, obj=user,
+                      detail=f"admin change: 2fa reset, enrolment code #{record.pk} issued")
+            issued.append((user, code, record))
+        return self._codes_page(request, issued, reset=True)
 
 
 # Roles are a field on the user, not Django groups: the group pages would only confuse.

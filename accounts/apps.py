@@ -18,7 +18,7 @@ class AccountsConfig(AppConfig):
 
         from core import access
 
-        from . import signals  # noqa: F401  (login / login_failed go to the audit trail)
+        from . import checks, signals  # noqa: F401  (deploy checks; login / login_failed to the audit trail)
         from .db_roles import grant_after_migrate
         from .permissions import require_capability
         from .services import audit_log

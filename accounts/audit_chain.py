@@ -17,6 +17,17 @@ are found through anchors: each check stores the head it saw (``AuditChainCheck`
 and the next check requires that row to still carry that hash. The head is also logged, so a copy
 of the logs kept elsewhere anchors the chain against someone who can rewrite the database itself.
 
+**A check's result is signed.** The application's database role may INSERT into the checks table
+(the daily check runs as the app), so one forged row saying "ok" would turn the auditor's red
+alert green until the next check. Each row therefore carries an HMAC (``signature``) over its id
+and every field, with a key that is not in the database (``AUDIT_CHECK_KEY``, by default derived
+from ``SECRET_KEY``); the id is taken from the sequence before the row is written, so an old
+genuine row copied again does not verify either. The auditor's page (``selectors.chain_status``)
+verifies the newest row's signature and that the trail's row at the head it names still carries
+that hash; a forged or replayed row is shown as an alarm, and ``_anchor_seqs`` ignores it. Someone
+who holds the app's secrets (the server itself) can still sign: docs/operations.md says what the
+chain can and cannot detect.
+
 SQLite (``make run`` without DATABASE_URL) keeps no chain: it has no SHA-256 and no advisory
 locks, and the demo database is not evidence. ``verify_chain`` says so and passes.
 """
@@ -27,8 +38,10 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +134,59 @@ def _walk(report: ChainReport, anchors_wanted: dict[int, str]) -> dict[int, str]
     return seen_anchor_hashes
 
 
+# --- Signed check rows ----------------------------------------------------------------------------
+_SIGNING_SALT = "accounts.audit_chain.check"
+
+
+def _check_text(check) -> str:
+    checked_at = check.checked_at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    return _ENCODER.encode([check.id, checked_at, bool(check.ok), check.rows, check.head_seq, check.head_hash or "",
+                            check.first_bad_seq, list(check.problems or []), float(check.seconds or 0)])
+
+
+def check_signature(check) -> str:
+    key = getattr(settings, "AUDIT_CHECK_KEY", "") or settings.SECRET_KEY
+    return salted_hmac(_SIGNING_SALT, _check_text(check), secret=key, algorithm="sha256").hexdigest()
+
+
+def check_is_authentic(check) -> bool:
+    """Whether ``check`` was written by ``record_check`` (its signature matches every field and its id)."""
+    return bool(check.signature) and constant_time_compare(check.signature, check_signature(check))
+
+
+def record_check(**fields):
+    """Store one check's result, signed. The id comes from the table's sequence first, so the
+    signature covers it (a genuine row written again under a new id does not verify)."""
+    from django.utils import timezone
+
+    from .models import AuditChainCheck
+
+    check = AuditChainCheck(**fields)
+    check.checked_at = check.checked_at or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('accounts_auditchaincheck', 'id'))")
+        check.id = cursor.fetchone()[0]
+    check.signature = check_signature(check)
+    check.save(force_insert=True)
+    return check
+
+
+def head_still_there(check) -> bool:
+    """Whether the trail's row at the check's head still carries the hash the check saw."""
+    from .models import AuditEvent
+
+    if check.head_seq is None:
+        return True
+    return AuditEvent.objects.filter(seq=check.head_seq, hash=check.head_hash).exists()
+
+
 def _anchor_seqs() -> dict[int, str]:
-    """The heads earlier good checks saw ({seq: hash}): the last one stored and the cached one."""
+    """The heads earlier good checks saw ({seq: hash}): the last genuine one stored and the cached one."""
     from .models import AuditChainCheck
 
     anchors = {}
-    last = AuditChainCheck.objects.filter(ok=True, head_seq__isnull=False).order_by("-id").first()
+    recent = AuditChainCheck.objects.filter(ok=True, head_seq__isnull=False).order_by("-id")[:50]
+    last = next((check for check in recent if check_is_authentic(check)), None)
     if last is not None:
         anchors[last.head_seq] = last.head_hash
     try:
@@ -144,7 +204,7 @@ def verify_chain(*, record: bool = True) -> ChainReport:
     Returns the report; ``report.ok`` is False when any row was changed, removed or inserted
     outside the trigger, or when an earlier check's head no longer matches.
     """
-    from .models import AuditChainCheck, AuditEvent
+    from .models import AuditEvent
 
     report = ChainReport()
     if not chain_supported():
@@ -164,7 +224,7 @@ def verify_chain(*, record: bool = True) -> ChainReport:
     report.warnings += role_warnings()
     report.seconds = round(time.monotonic() - started, 3)
     if record:
-        AuditChainCheck.objects.create(
+        record_check(
             ok=report.ok, rows=report.rows, head_seq=report.head_seq, head_hash=report.head_hash,
             first_bad_seq=report.first_bad_seq, problems=report.problems + report.warnings, seconds=report.seconds,
         )

@@ -12,9 +12,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,20 +24,21 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from . import twofactor
-from .forms import LoginForm, OtpTokenForm, check_throttled
+from core.http import safe_local_path
+
+from . import devices, twofactor
+from .forms import EnrolmentCodeForm, LoginForm, OtpTokenForm, check_throttled
 from .models import AuditEvent
 from .services import audit_log
 
 PENDING = "accounts_otp_pending"
+ENROLMENT = "accounts_otp_enrolment_code"  # the id of the admin's code accepted in this session
 GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _safe_next(request, url: str | None) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
-        return url
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    """Where to go after login: a local path (``core.http.safe_local_path``) or the home page."""
+    return safe_local_path(request, url, reverse(settings.LOGIN_REDIRECT_URL))
 
 
 class LoginView(auth_views.LoginView):
@@ -53,7 +56,18 @@ class LoginView(auth_views.LoginView):
                 "uid": user.pk, "backend": user.backend, "at": time.time(), "next": self.get_success_url(),
             }
             return redirect("accounts:login_otp")
-        return super().form_valid(form)
+        return _logged_in(self.request, user, super().form_valid(form))
+
+
+def _logged_in(request, user, response):
+    """A login completed: this browser is a known device of the account from now on, and the user
+    hears of any reset of their two-factor login an admin made since they last logged in."""
+    devices.remember(response, user)
+    for notice in twofactor.reset_notices(user):
+        messages.warning(request, _("您的两步验证已于 %(at)s 由系统管理员 %(by)s 重置。如果这不是您本人要求的，"
+                                    "请立即联系系统管理员并修改密码。") % {
+            "at": f"{timezone.localtime(notice.issued_at):%Y-%m-%d %H:%M}", "by": notice.issued_by})
+    return response
 
 
 def _checked_code(request, user, form):
@@ -95,7 +109,7 @@ def login_otp(request):
             audit_log(action=AuditEvent.Action.UPDATE, request=request, obj=user, detail="2fa recovery code used")
             messages.warning(request, _("您使用了一个恢复码，还剩 %(n)d 个。请尽快在“个人设置”中检查两步验证。")
                              % {"n": twofactor.recovery_codes_left(user)})
-        return redirect(_safe_next(request, pending.get("next")))
+        return _logged_in(request, user, HttpResponseRedirect(_safe_next(request, pending.get("next"))))
     return render(request, "registration/login_otp.html", {"form": form, "pending_user": user})
 
 
@@ -113,24 +127,51 @@ def otp_setup(request):
         device = _checked_code(request, user, form)
         if device is not None:
             otp_login(request, device)
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
         return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url})
 
+    enrolment = twofactor.usable_enrolment_code(user, request.session.get(ENROLMENT))
+    if enrolment is None:
+        return _enrolment_code_page(request, user, next_url)
     device = twofactor.enrolment_device(user)
     form = OtpTokenForm(request.POST or None, submit_label=_("启用两步验证"))
     form.fields["token"].help_text = _("验证器应用中当前显示的 6 位数字。")
     if request.method == "POST" and form.is_valid():
-        codes = twofactor.confirm(device, form.cleaned_data["token"])
+        codes = twofactor.confirm(device, form.cleaned_data["token"], enrolment=enrolment)
         if codes is None:
             form.add_error("token", _("验证码不正确，请确认手机时间准确，并输入应用中当前显示的 6 位数字。"))
         else:
+            request.session.pop(ENROLMENT, None)
             otp_login(request, device)
-            audit_log(action=AuditEvent.Action.UPDATE, request=request, obj=user, detail="2fa enabled")
+            audit_log(action=AuditEvent.Action.UPDATE, request=request, obj=user,
+                      detail=f"2fa enabled with enrolment code #{enrolment.pk} issued by {enrolment.issued_by}")
             return render(request, "accounts/otp_recovery_codes.html", {"codes": codes, "next": next_url})
     return render(request, "accounts/otp_setup.html", {
         "form": form, "qr": twofactor.qr_svg(device), "secret": twofactor.secret_base32(device),
         "required": twofactor.required_for(user), "next": next_url,
     })
+
+
+def _enrolment_code_page(request, user, next_url):
+    """Before the QR code: the one-time enrolment code the admin issued (throttled like passwords)."""
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            found = check_throttled(request, user.get_username(),
+                                    lambda: twofactor.valid_enrolment_code(user, form.cleaned_data["enrolment_code"]))
+        except ValidationError as error:
+            form.add_error(None, error)
+            found = None
+        else:
+            if found is None:
+                form.add_error("enrolment_code", _("登记码不正确、已使用或已过期。请向系统管理员索取新的登记码。"))
+        if found is not None:
+            request.session[ENROLMENT] = found.pk
+            audit_log(action=AuditEvent.Action.VIEW, request=request, obj=user,
+                      detail=f"2fa enrolment code #{found.pk} accepted")
+            return redirect(f"{reverse('accounts:otp_setup')}?{urlencode({'next': next_url})}")
+    return render(request, "accounts/otp_enrolment_code.html", {
+        "form": form, "required": twofactor.required_for(user), "next": next_url})
 
 
 @require_POST

@@ -5,14 +5,13 @@ import time
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import FastModelChoiceField, Form, StandardFormMixin, date_input
+from core.forms import FastModelChoiceField, Form, QueryDateField, StandardFormMixin, date_input
 
-from . import login_audit, lockout
+from . import devices, login_audit, lockout
 from .models import AuditEvent, Township
 from .services import client_ip
 
@@ -25,43 +24,47 @@ def township_field(*, required: bool, label=None, empty_label=None) -> FastModel
     )
 
 
-def lock_error(until: float) -> forms.ValidationError:
-    """The refusal a locked login shows: when to try again, in the user's time zone."""
+def wait_error(until: float) -> forms.ValidationError:
+    """The refusal a throttled login shows: when the next try is checked, in the user's time zone."""
     at = timezone.localtime(datetime.datetime.fromtimestamp(until, tz=datetime.UTC))
-    minutes = max(math.ceil((until - time.time()) / 60), 1)
+    seconds = max(math.ceil(until - time.time()), 1)
+    wait = (_("%(n)d 秒") % {"n": seconds}) if seconds < 120 else (_("%(n)d 分钟") % {"n": math.ceil(seconds / 60)})
     return forms.ValidationError(
-        LoginForm.error_messages["locked"], code="locked", params={"time": f"{at:%H:%M}", "minutes": minutes},
+        LoginForm.error_messages["locked"], code="locked", params={"time": f"{at:%H:%M:%S}", "wait": wait},
     )
 
 
 def check_throttled(request, username: str, check):
-    """Run ``check()`` (password or code) under the lockout: counted first, refused when locked.
+    """Run ``check()`` (password or code) under the throttle (``lockout``): counted first,
+    refused while a delay runs. A known device of this account (``devices``) is counted on its own.
 
     ``check`` returns a true value on success. Returns that value, or raises the form error.
-    Failures and locks go to the audit trail (login_audit aggregates them).
+    Every failure goes to the audit trail at once (``login_audit``).
     """
-    attempt = lockout.reserve(username, client_ip(request) if request is not None else "")
+    attempt = lockout.reserve(username, client_ip(request) if request is not None else "",
+                              device=devices.nonce_for(request, username))
     if not attempt.allowed:
         login_audit.refused(attempt, request)
-        raise lock_error(attempt.until)
+        raise wait_error(attempt.until)
     result = check()
     if result:
         lockout.release(attempt)
         return result
     login_audit.failed(attempt, request)
-    new_locks = lockout.locks_reached(attempt)
-    if new_locks:
-        until = time.time() + settings.LOGIN_LOCKOUT_SECONDS
-        login_audit.locked(attempt, request, new_locks, datetime.datetime.fromtimestamp(until, tz=datetime.UTC))
-        raise lock_error(until)
-    return result
+    until = lockout.next_try(attempt)
+    if until is None:
+        return result
+    started = lockout.throttles_started(attempt)
+    if started:
+        login_audit.throttled(attempt, request, started, datetime.datetime.fromtimestamp(until, tz=datetime.UTC))
+    raise wait_error(until)
 
 
 class LoginForm(StandardFormMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": _("用户名或密码不正确，请重新输入（密码区分大小写）。"),
         "inactive": _("该账号已停用，请联系系统管理员。"),
-        "locked": _("登录失败次数过多，已暂时锁定，请于 %(time)s 后再试（约 %(minutes)d 分钟）。"),
+        "locked": _("登录失败次数过多，请于 %(time)s 后再试（约 %(wait)s）。每多失败一次，等待时间加倍。"),
     }
 
     def __init__(self, request=None, *args, **kwargs):
@@ -110,10 +113,7 @@ class OtpTokenForm(Form):
 class AuditFilterForm(Form):
     """The auditor's filters. Every value is bounded so that no query it leads to can fail."""
 
-    # A plausible window for the trail's dates: 9999-12-31 + 1 day overflowed (a 500, issue #8).
-    EARLIEST = datetime.date(2000, 1, 1)
-    LATEST = datetime.date(2099, 12, 31)
-
+    # Dates bounded by QueryDateField: 9999-12-31 + 1 day overflowed (a 500, issue #8).
     user = forms.CharField(label=_("用户名"), required=False, max_length=150)
     action = forms.ChoiceField(
         label=_("操作"), required=False, choices=[("", _("全部"))] + list(AuditEvent.Action.choices)
@@ -123,8 +123,8 @@ class AuditFilterForm(Form):
     township = forms.ModelChoiceField(
         label=_("镇/街道"), required=False, queryset=Township.objects.all(), empty_label=_("全部")
     )
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=date_input())
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=date_input())
+    date_from = QueryDateField(label=_("起始日期"), widget=date_input())
+    date_to = QueryDateField(label=_("截止日期"), widget=date_input())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,20 +147,6 @@ class AuditFilterForm(Form):
     def clean_object_id(self):
         return self._text("object_id")
 
-    def _clean_day(self, name):
-        day = self.cleaned_data.get(name)
-        if day and not self.EARLIEST <= day <= self.LATEST:
-            raise forms.ValidationError(
-                _("日期应在 %(start)s 至 %(end)s 之间。"), params={"start": self.EARLIEST, "end": self.LATEST}
-            )
-        return day
-
-    def clean_date_from(self):
-        return self._clean_day("date_from")
-
-    def clean_date_to(self):
-        return self._clean_day("date_to")
-
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
@@ -168,3 +154,13 @@ class AuditFilterForm(Form):
         if cleaned.get("object_id") and not cleaned.get("object_type"):
             self.add_error("object_type", _("按记录编号筛选时，请同时选择记录类型。"))
         return cleaned
+
+
+class EnrolmentCodeForm(Form):
+    """The one-time code the admin issued for setting up two-factor login (accounts.twofactor)."""
+
+    enrolment_code = forms.CharField(
+        label=_("登记码"), max_length=40, strip=True,
+        help_text=_("系统管理员签发给您的一次性登记码，如 ABCD-EFGH-JKLM。没有登记码请联系系统管理员。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}),
+    )

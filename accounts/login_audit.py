@@ -1,20 +1,24 @@
-"""Failed and refused logins in the audit trail, aggregated so a password sprayer cannot flood it.
+"""Failed and refused logins in the audit trail.
 
-Anonymous failures wrote one row each (~40 rows a second from one script). Now, per username and
-address:
+- **Every failed check** (a wrong password or code) is written at once, one row each, in the
+  database (issue #23: failures counted in Redis until a flush were lost when Redis restarted).
+  The throttle (``lockout``) bounds how many checks a script gets, so it bounds these rows too.
+- Every counter that reaches its limit (delays start) is written at once, with the next time a
+  try is checked.
+- Attempts **refused unchecked** while a delay runs are no failed logins (no password was
+  checked) and can come by the thousand from a script: they only bump a counter in Redis, and
+  ``flush_pending`` (beat, every minute) writes one row per username/address with the count. A
+  Redis restart can lose at most a minute of these counts, never a failed login.
 
-- the first failure of a lockout window is written at once (the auditor sees it straight away);
-- every later failure, and every attempt refused while locked, only bumps a counter in Redis;
-  ``flush_pending`` (beat, every minute) writes one row per username/address with the counts;
-- every lock is written at once, with what was locked and until when.
-
-Without Redis (``make run`` on SQLite) every failure is written as it happens.
+Without Redis (``make run`` on SQLite) refusals are written as they happen.
 """
 import datetime
 import logging
 
 from django.core.cache import cache
 from django.utils import timezone
+
+from core.cache import CacheUnavailable
 
 from . import lockout
 from .models import AuditEvent
@@ -31,22 +35,16 @@ def _pending_key() -> str:
 
 def _count_later(attempt: lockout.Attempt, what: str) -> bool:
     """Add one to the pending count; False if Redis is not there to hold it."""
-    client = lockout._redis()
-    if client is None:
-        return False
     field = SEP.join((lockout.normalise(attempt.username)[:150], attempt.ip or "", what))
     try:
-        client.hincrby(_pending_key(), field, 1)
-    except Exception:  # noqa: BLE001 - the row is written now instead
-        log.warning("login audit: cache unavailable, writing the row now", exc_info=True)
+        done = lockout.redis_call(lambda client: client.hincrby(_pending_key(), field, 1), "login audit")
+    except CacheUnavailable:  # the row is written now instead
         return False
-    return True
+    return done is not None
 
 
 def failed(attempt: lockout.Attempt, request) -> None:
-    """A wrong password (or TOTP code) for ``attempt``."""
-    if attempt.counts and not attempt.first_failure and _count_later(attempt, "failed"):
-        return
+    """A wrong password (or TOTP code) for ``attempt``: one row, now."""
     audit_log(
         action=AuditEvent.Action.LOGIN_FAILED, request=request, user=None, username=attempt.username[:150],
         success=False,
@@ -59,17 +57,18 @@ def refused(attempt: lockout.Attempt, request) -> None:
         return
     audit_log(
         action=AuditEvent.Action.LOGIN_FAILED, request=request, user=None, username=attempt.username[:150],
-        success=False, detail="locked",
+        success=False, detail="refused while throttled",
     )
 
 
-def locked(attempt: lockout.Attempt, request, kinds: list[str], until: datetime.datetime) -> None:
-    """This failure brought ``kinds`` (pair, user, ip) to their limit: one row for the lock."""
+def throttled(attempt: lockout.Attempt, request, kinds: list[str], until: datetime.datetime) -> None:
+    """This failure brought ``kinds`` (pair, user, ip, device) to their limit: from now on each
+    attempt waits a growing delay. One row, with the first of them."""
     audit_log(
         action=AuditEvent.Action.LOCKED, request=request, user=None, username=attempt.username[:150],
         success=False,
-        detail=f"locked {'+'.join(kinds)} until {timezone.localtime(until):%Y-%m-%d %H:%M:%S} "
-               f"(failures: {', '.join(f'{k}={attempt.counts.get(k)}' for k in kinds)})",
+        detail=f"throttled {'+'.join(kinds)}: next try after {timezone.localtime(until):%Y-%m-%d %H:%M:%S}, "
+               f"delays doubling (failures: {', '.join(f'{k}={attempt.counts.get(k)}' for k in kinds)})",
     )
 
 
@@ -79,19 +78,21 @@ def flush_pending() -> int:
     The pending hash is renamed away first, so counts arriving meanwhile start a fresh hash and
     nothing is counted twice. Returns the number of rows written.
     """
-    client = lockout._redis()
-    if client is None:
-        return 0
     key = _pending_key()
     taken = f"{key}:flushing:{timezone.now().timestamp()}"
-    try:
+
+    def take(client):
         if not client.exists(key):
-            return 0
+            return {}
         client.rename(key, taken)
         counts = client.hgetall(taken)
         client.delete(taken)
-    except Exception:  # noqa: BLE001 - try again next minute
-        log.warning("login audit: could not flush pending failures", exc_info=True)
+        return counts
+
+    try:
+        counts = lockout.redis_call(take, "login audit flush") or {}
+    except CacheUnavailable:  # try again next minute
+        log.warning("login audit: could not flush pending refusals")
         return 0
     grouped: dict[tuple[str, str], dict[str, int]] = {}
     for field, value in counts.items():
@@ -100,6 +101,6 @@ def flush_pending() -> int:
     for (username, ip), by_kind in sorted(grouped.items()):
         audit_log(
             username=username, action=AuditEvent.Action.LOGIN_FAILED, ip=ip or None, success=False,
-            detail=f"aggregated: failed={by_kind.get('failed', 0)} refused_while_locked={by_kind.get('refused', 0)}",
+            detail=f"aggregated: refused_while_throttled={by_kind.get('refused', 0)}",
         )
     return len(grouped)

@@ -6,10 +6,11 @@
 
 Both refusals are written to the audit trail as ``denied`` by ``AuditDeniedMiddleware``.
 """
-from functools import wraps
+from functools import cache, wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import NoReverseMatch, resolve, reverse
 
 from .models import Township
 
@@ -42,7 +43,8 @@ def require_capability(user, capability: str, *, obj=None) -> None:
 
 
 def capability_required(capability: str):
-    """View decorator: 403 unless the logged-in user's role has ``capability``."""
+    """View decorator: 403 unless the logged-in user's role has ``capability``. The view also
+    answers ``may_follow`` (links to it are drawn only for users it lets in)."""
 
     def decorator(view):
         @wraps(view)
@@ -50,9 +52,27 @@ def capability_required(capability: str):
             require_capability(request.user, capability)
             return view(request, *args, **kwargs)
 
+        wrapped.allows = lambda user: user.can(capability)
         return wrapped
 
     return decorator
+
+
+@cache
+def _rule_of(url_name: str):
+    """The access rule of the view behind ``url_name`` (a URL without arguments), or None."""
+    try:
+        return getattr(resolve(reverse(url_name)).func, "allows", None)
+    except NoReverseMatch:
+        return None
+
+
+def may_follow(user, url_name: str) -> bool:
+    """Whether ``user`` gets past the access rule of the page named ``url_name``: figures link to
+    the lists behind them only for readers who may open them (no link that answers 403 and
+    writes a ``denied`` row). A view that declares no rule is not linked to."""
+    allows = _rule_of(url_name)
+    return allows is not None and allows(user)
 
 
 def get_object_for_user(queryset, user, pk, *, capability: str | None = None):

@@ -54,6 +54,9 @@ class Cap:
     SCREENING_RATES = "screening.rates"  # coverage and follow-up rates, masked lists behind them
     ENFORCEMENT_VIEW = "enforcement.view"
     ENFORCEMENT_CHANGE = "enforcement.change"
+    # Opening or downloading an evidence file is an inspector's act: leaders read the evidence
+    # list (names, kinds, sizes, SHA-256, who added them) with the case, not the files.
+    EVIDENCE_OPEN = "enforcement.evidence_open"
     ASSESSMENT_VIEW = "assessment.view"  # leaders: the county; clerks: their own township
     ASSESSMENT_COUNTY = "assessment.county"  # every township's assessment, open years included
     # The roles that *may be granted* assessment entry. The role alone is not enough (docs/domain.md,
@@ -87,7 +90,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     }),
     Role.BUREAU_STAFF: frozenset({Cap.REGISTER_VIEW, Cap.OUTREACH_RECORD, Cap.CADRE_LINK, Cap.ASSESSMENT_CHANGE}),
     Role.CLINICIAN: frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_RESULTS, Cap.SCREENING_CHANGE, Cap.SCREENING_RATES}),
-    Role.INSPECTOR: frozenset({Cap.ENFORCEMENT_VIEW, Cap.ENFORCEMENT_CHANGE}),
+    Role.INSPECTOR: frozenset({Cap.ENFORCEMENT_VIEW, Cap.ENFORCEMENT_CHANGE, Cap.EVIDENCE_OPEN}),
     Role.LEADER: frozenset({
         # Leaders see screening as rates and masked lists only, not the couples' pathway.
         Cap.REGISTER_STATS, Cap.SCREENING_RATES, Cap.ENFORCEMENT_VIEW, Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_CHANGE,

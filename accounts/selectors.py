@@ -117,10 +117,12 @@ class ChainStatus:
     supported: bool
     last_check: object = None  # AuditChainCheck | None
     stale: bool = False  # no check for longer than CHECK_STALE_AFTER: is beat running?
+    forged: bool = False  # the newest check row's signature does not verify: not written by the check
+    head_gone: bool = False  # the trail's row at the checked head no longer carries its hash
 
     @property
     def broken(self) -> bool:
-        return self.last_check is not None and not self.last_check.ok
+        return self.forged or self.head_gone or (self.last_check is not None and not self.last_check.ok)
 
 
 # Beat verifies daily; a check older than two days means it stopped.
@@ -128,12 +130,17 @@ CHECK_STALE_AFTER = datetime.timedelta(days=2)
 
 
 def chain_status() -> ChainStatus:
-    """What the auditor's page says about the hash chain: the last verification's result. One query."""
-    from .audit_chain import chain_supported
+    """What the auditor's page says about the hash chain: the last verification's result, believed
+    only if its signature verifies and the head it saw is still there. Two queries."""
+    from .audit_chain import chain_supported, check_is_authentic, head_still_there
     from .models import AuditChainCheck
 
     if not chain_supported():
         return ChainStatus(supported=False)
     last = AuditChainCheck.objects.order_by("-id").first()
     stale = last is None or timezone.now() - last.checked_at > CHECK_STALE_AFTER
-    return ChainStatus(supported=True, last_check=last, stale=stale)
+    if last is None:
+        return ChainStatus(supported=True, stale=True)
+    forged = not check_is_authentic(last)
+    head_gone = not forged and last.ok and not head_still_there(last)
+    return ChainStatus(supported=True, last_check=last, stale=stale, forged=forged, head_gone=head_gone)

@@ -16,6 +16,10 @@ def client_ip(request) -> str | None:
     forwarded = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
     if hops and len(forwarded) >= hops:
         return forwarded[-hops]
+    if forwarded and not hops:
+        from .checks import note_forwarded_request
+
+        note_forwarded_request(request, len(forwarded))  # `check --deploy` warns (accounts.W002)
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -1,15 +1,24 @@
 """Two-factor login: a TOTP app (django-otp) and one-time recovery codes.
 
+Setting it up needs a one-time **enrolment code** the admin issues (``issue_enrolment_code``: shown
+once, expires after ``TWO_FACTOR_ENROLMENT_HOURS``, works once, audited): whoever has a leader's
+password before the leader enrols cannot register their own phone. Re-enrolment is the admin's
+reset, which issues a new code and tells the user at their next login (``reset_notices``).
+
 Required for the roles in ``TWO_FACTOR_REQUIRED_ROLES`` (leaders, auditors and admins in
 production: they see county-wide aggregates, the audit trail and every account); optional for
 everyone else. The QR code is drawn here (segno, inline SVG): the secret never leaves the server
 for a chart service, and bureau intranets are offline anyway.
 """
 import base64
+import datetime
+import hashlib
+import secrets
 
 import segno
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -48,14 +57,18 @@ def qr_svg(device: TOTPDevice) -> str:
 
 
 @transaction.atomic
-def confirm(device: TOTPDevice, token: str) -> list[str] | None:
+def confirm(device: TOTPDevice, token: str, enrolment=None) -> list[str] | None:
     """Check the first code from the app; on success keep the device and issue recovery codes.
 
-    Any earlier confirmed TOTP device of the user is removed: one phone at a time.
+    Any earlier confirmed TOTP device of the user is removed: one phone at a time. ``enrolment``,
+    the admin's code this setup was opened with, is used up.
     Returns the recovery codes (shown once), or None if the code was wrong.
     """
     if not device.verify_token(token):
         return None
+    if enrolment is not None:
+        enrolment.used_at = timezone.now()
+        enrolment.save(update_fields=["used_at"])
     TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -92,3 +105,59 @@ def disable(user) -> None:
     StaticDevice.objects.filter(user=user).delete()
     user.rotate_session_token()
     user.save(update_fields=["session_token"])
+
+
+# --- Enrolment codes ------------------------------------------------------------------------------
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud or typed from paper
+
+
+def _code_hash(code: str) -> str:
+    normal = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_enrolment_code(*, user, by, reset: bool = False) -> tuple[str, object]:
+    """A new one-time enrolment code for ``user`` (earlier unused ones stop working). With
+    ``reset``, the user's devices are removed first and their sessions end (re-enrolment).
+    Returns the code (to show once) and its record. The caller audits."""
+    from .models import EnrolmentCode
+
+    if reset:
+        disable(user)
+    now = timezone.now()
+    EnrolmentCode.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    code = "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(3))
+    record = EnrolmentCode.objects.create(
+        user=user, code_hash=_code_hash(code), issued_by=by, issued_at=now, reset=reset,
+        expires_at=now + datetime.timedelta(hours=settings.TWO_FACTOR_ENROLMENT_HOURS))
+    return code, record
+
+
+def valid_enrolment_code(user, code: str):
+    """The user's unused, unexpired code that ``code`` is, or None."""
+    from .models import EnrolmentCode
+
+    if not code or len(code) > 40:
+        return None
+    return EnrolmentCode.objects.filter(user=user, code_hash=_code_hash(code), used_at__isnull=True,
+                                        expires_at__gt=timezone.now()).first()
+
+
+def usable_enrolment_code(user, pk):
+    """The code accepted earlier in this session (its id), if it is still unused and unexpired."""
+    from .models import EnrolmentCode
+
+    return EnrolmentCode.objects.filter(user=user, pk=pk, used_at__isnull=True,
+                                        expires_at__gt=timezone.now()).first() if isinstance(pk, int) else None
+
+
+def reset_notices(user) -> list:
+    """Resets of the user's two-factor login not yet told to them; marked told."""
+    from .models import EnrolmentCode
+
+    notices = list(EnrolmentCode.objects.filter(user=user, reset=True, notified_at__isnull=True)
+                   .select_related("issued_by").order_by("issued_at"))
+    if notices:
+        EnrolmentCode.objects.filter(pk__in=[n.pk for n in notices]).update(notified_at=timezone.now())
+    return notices

@@ -1,5 +1,4 @@
 """Forms of the assessment pages: they validate and normalise; services write."""
-import io
 from decimal import Decimal
 
 from django import forms
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form, ModelForm, date_input
+from core.images import RefusedImage, checked_image
 from accounts.models import Township
 
 from .models import Category, PublicitySite
@@ -132,11 +132,9 @@ class PublicitySiteForm(ModelForm):
         pass
 
 
-ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-
-
 class PhotoForm(Form):
-    """A photo checked by its content: decoded by Pillow, JPEG/PNG/WebP only, size-limited.
+    """A photo checked by its content (``core.images.checked_image``): JPEG/PNG/WebP only, its
+    size checked from the header before decoding, decoded, then re-encoded without metadata.
 
     The file name and the browser's content type are ignored: a renamed script or a truncated
     file is refused because it does not decode as an image.
@@ -146,29 +144,15 @@ class PhotoForm(Form):
     caption = forms.CharField(label=_("照片说明"), max_length=100, required=False)
 
     def clean_image(self):
-        from PIL import Image, UnidentifiedImageError
-
         upload = self.cleaned_data["image"]
         if upload.size > settings.ASSESSMENT_PHOTO_MAX_BYTES:
             raise ValidationError(_("照片不能超过 %(mb)s MB。") % {"mb": settings.ASSESSMENT_PHOTO_MAX_BYTES // 2**20})
-        content = upload.read()
         try:
-            with Image.open(io.BytesIO(content)) as probe:
-                image_format = probe.format
-                width, height = probe.size
-                probe.verify()
-            # verify() checks the structure; a full decode catches truncated pixel data too.
-            with Image.open(io.BytesIO(content)) as image:
-                image.load()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            raise ValidationError(_("文件不是有效的图片，请上传 JPG、PNG 或 WebP 照片。")) from None
-        if image_format not in ALLOWED_FORMATS:
-            raise ValidationError(_("只接受 JPG、PNG 或 WebP 照片。"))
-        if max(width, height) > settings.ASSESSMENT_PHOTO_MAX_SIDE:
-            raise ValidationError(
-                _("照片尺寸过大（最长边不超过 %(px)s 像素）。") % {"px": settings.ASSESSMENT_PHOTO_MAX_SIDE})
-        self.photo = {"content": content, "extension": ALLOWED_FORMATS[image_format], "width": width,
-                      "height": height}
+            image = checked_image(upload.read(), max_side=settings.ASSESSMENT_PHOTO_MAX_SIDE)
+        except RefusedImage as refused:
+            raise ValidationError(refused.message) from None
+        self.photo = {"content": image.content, "extension": image.extension, "width": image.width,
+                      "height": image.height, "original_sha256": image.original_sha256}
         return upload
 
 

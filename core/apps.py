@@ -15,6 +15,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("公共组件")
 
     def ready(self):
-        from . import search
+        from . import images, search
 
         search.register()
+        images.set_pillow_limit()

@@ -9,6 +9,7 @@ cooldown, not one per cache call.
 """
 import logging
 import time
+from collections.abc import Callable
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
@@ -16,23 +17,40 @@ from django.core.cache.backends.redis import RedisCache
 log = logging.getLogger(__name__)
 
 
+class CacheUnavailable(Exception):
+    """Redis is down, or was a moment ago (``ResilientRedisCache.raw`` during the cooldown)."""
+
+
 class ResilientRedisCache(RedisCache):
     COOLDOWN = 5.0
     _down_until: dict[str, float] = {}  # per process and Redis location: shared by every thread
 
-    def _call(self, name, default, *args, **kwargs):
+    def _guarded(self, call: Callable, name: str):
+        """``call()``, or CacheUnavailable during the cooldown or when it fails (starting one)."""
         location = str(self._servers)
         if time.monotonic() < self._down_until.get(location, 0.0):
-            return default
+            raise CacheUnavailable(name)
         try:
-            return getattr(super(), name)(*args, **kwargs)
+            return call()
         except Exception as exc:  # noqa: BLE001 - redis-py raises ConnectionError, TimeoutError, …
             if isinstance(exc, ValueError):
                 raise  # incr() of a missing key: the caller's business, Redis is fine
             self._down_until[location] = time.monotonic() + self.COOLDOWN
             log.warning("cache unavailable (%s: %s): %s degraded for %.0f s", type(exc).__name__, exc, name,
                         self.COOLDOWN)
+            raise CacheUnavailable(name) from exc
+
+    def _call(self, name, default, *args, **kwargs):
+        try:
+            return self._guarded(lambda: getattr(super(ResilientRedisCache, self), name)(*args, **kwargs), name)
+        except CacheUnavailable:
             return default
+
+    def raw(self, use: Callable, name: str = "raw"):
+        """``use(client)`` with the raw redis-py client (a Lua script, a hash), under the same
+        cooldown as every cached value: a hung Redis costs one socket timeout per process and
+        cooldown, whoever asks. Raises CacheUnavailable instead of a Redis error."""
+        return self._guarded(lambda: use(self._cache.get_client(write=True)), name)
 
     # Reads miss.
     def get(self, key, default=None, version=None):

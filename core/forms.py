@@ -257,6 +257,35 @@ class PlausibleDateField(forms.DateField):
                 code="too_early")
 
 
+# The dates a list can be filtered by, or a drill-down period can name: 9999-12-31 + 1 day
+# overflows Python's date, 0001-01-01 - 1 day too (a 500, issues #8 and #22).
+QUERY_EARLIEST = datetime.date(2000, 1, 1)
+QUERY_LATEST = datetime.date(2099, 12, 31)
+
+
+class QueryDateField(forms.DateField):
+    """A date in a query string (a list's filter, a figure's drill-down period): a real calendar
+    date (2026-02-30 is refused) between ``QUERY_EARLIEST`` and ``QUERY_LATEST``, with a message
+    that names the field. ``core.http.query_date`` parses a view's raw ``?start=`` with it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and len(value) > 40:  # no date is written in 40 characters
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+    def validate(self, value):
+        super().validate(value)
+        if value not in self.empty_values and not QUERY_EARLIEST <= value <= QUERY_LATEST:
+            raise forms.ValidationError(
+                _("%(label)s应在 %(start)s 至 %(end)s 之间。") % {
+                    "label": str(self.label or _("日期")), "start": QUERY_EARLIEST, "end": QUERY_LATEST},
+                code="out_of_range")
+
+
 class FilterFormMixin:
     """A list page's GET filters (``templates/_filters.html``): ``has_filters`` tells the page to
     unfold the filters because one other than the search box is set to something else than its
@@ -377,19 +406,15 @@ class PeriodForm(Form):
     swapped. A date outside ``BOUNDS`` (9999-12-31 would overflow "+1 day") is refused, and so is
     a period longer than ``max_days`` when a form sets it."""
 
-    BOUNDS = (datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
+    BOUNDS = (QUERY_EARLIEST, QUERY_LATEST)
     max_days: int | None = None
 
-    start = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=date_input())
-    end = forms.DateField(label=gettext_lazy("截止日期（含）"), required=False, widget=date_input())
+    # One parser for dates in query strings: real dates within QUERY_EARLIEST..QUERY_LATEST (BOUNDS).
+    start = QueryDateField(label=gettext_lazy("起始日期"), widget=date_input())
+    end = QueryDateField(label=gettext_lazy("截止日期（含）"), widget=date_input())
 
     def clean(self):
         data = super().clean()
-        low, high = self.BOUNDS
-        for name in ("start", "end"):
-            value = data.get(name)
-            if value and not low <= value <= high:
-                self.add_error(name, _("请填写 %(low)s 至 %(high)s 之间的日期。") % {"low": low.year, "high": high.year})
         start, end = data.get("start"), data.get("end")
         if self.max_days and start and end and (end - start).days > self.max_days:
             raise forms.ValidationError(_("统计期间不能超过 10 年。"))

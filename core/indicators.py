@@ -45,6 +45,10 @@ class Indicator:
     # query parameters ?township=<id>&start=<YYYY-MM-DD>&end=<YYYY-MM-DD> (end exclusive).
     drilldown: str | None = None
     weekly: bool = True  # shown in the Monday report as well as on the scorecard
+    # Whether a township's own staff (a clerk's section of the Monday report) may read the figure
+    # for their township. False for figures that could tell a township it is being investigated
+    # (two-non tips and cases): county readers (leaders, assessors) only.
+    township_readers: bool = True
     # Optional ``county(start, end) -> value``: the whole county's figure, ONE query. A rate of
     # the county is not the mean of the townships' rates (their denominators differ); without
     # this the weekly report shows counts summed and other kinds as the townships' mean.

@@ -276,7 +276,7 @@ def _keys_and_count(narrow, fields, *, reverse: bool, limit: int, cap: int) -> t
     return rows, found
 
 
-def _keyset_page(request, queryset, fields, per_page: int, count_cap: int):
+def _keyset_page(request, queryset, fields, per_page: int, count_cap: int, *, last: bool = False):
     """Rows of the page, ids first: the page is chosen by a narrow query (the primary key and the
     sort values, joining only what the filters and the order need), then its rows are loaded by
     primary key with the list's select_related and prefetches. With every display join in one
@@ -289,10 +289,9 @@ def _keyset_page(request, queryset, fields, per_page: int, count_cap: int):
               .annotate(**{n: F(path) for n, (path, _d) in zip(names, fields, strict=True)}).values_list(*names))
     after = request.GET.get("after")
     before = request.GET.get("before")
-    last = request.GET.get("page") == "last"
     reverse = False
     cursor_values = None
-    if after or before:
+    if (after or before) and not last:
         cursor_values = _decode(after or before, fields, queryset.model, queryset.query.annotations)
     if cursor_values is not None:
         narrow = narrow.filter(_beyond(names, fields, cursor_values, forwards=bool(after), model=queryset.model,
@@ -337,32 +336,58 @@ def _capped_count(queryset, cap: int) -> tuple[int, bool]:
     return min(count, cap), count > cap
 
 
+# No list has this many rows: a numbered page that starts beyond it is past the end without asking
+# the database (an OFFSET of 10**18 × 50 does not even fit PostgreSQL's bigint: issue #22).
+MAX_OFFSET = 10**12
+
+
+def page_number(value) -> int | None:
+    """``?page=`` as a page number ≥ 1: ASCII digits only (``"²".isdigit()`` is true but ``int``
+    refuses it), None for anything else ("", "last", "-1", "abc", "1e9", a NUL …). A number of more
+    than 30 digits is read as 10**30 (past the end of any list; ``int`` refuses 4,301 digits)."""
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value) if len(value) <= 30 else 10**30
+    return number if number >= 1 else None
+
+
 def paginate(request, queryset, per_page: int | None = None, *, count_cap: int | None = None) -> ListPage:
-    """The requested page of ``queryset`` and its (capped) total. See the module docstring."""
+    """The requested page of ``queryset`` and its (capped) total. See the module docstring.
+
+    No value of ``page`` is an error: a number past the end (however large) answers the last page,
+    anything that is not a number answers the first."""
     per_page = per_page or settings.HOUSEHOLDS_PAGE_SIZE
     cap = count_cap or settings.PAGINATION_COUNT_CAP
     base_query = query_without_page(request)
     fields = _keyset_order(queryset)
     page_param = request.GET.get("page", "")
-    if fields is not None and not (page_param.isdigit() and int(page_param) > 1):
-        rows, has_next, has_previous, first, next_cursor, prev_cursor, total = _keyset_page(
-            request, queryset, fields, per_page, cap)
-        count, capped = total or _capped_count(queryset, cap)
-        return ListPage(
-            object_list=rows, count=count, count_capped=capped, has_next_page=has_next,
-            has_previous_page=has_previous, base_query=base_query, next_cursor=next_cursor,
-            previous_cursor=prev_cursor if has_previous else "", number=1 if first else None)
+    number = page_number(page_param) or 1
+    past_the_end = (number - 1) * per_page > MAX_OFFSET
+    if fields is not None and (number == 1 or past_the_end):
+        return _keyset_list_page(request, queryset, fields, per_page, cap, base_query,
+                                 last=page_param == "last" or past_the_end)
     # OFFSET paging: an ordering keyset cannot use, or a numbered page asked for explicitly.
-    if page_param == "last":
+    if page_param == "last" or past_the_end:
         return _offset_last(queryset, per_page, cap, base_query)
-    number = int(page_param) if page_param.isdigit() and int(page_param) > 0 else 1
     rows = list(queryset[(number - 1) * per_page: number * per_page + 1])
     if not rows and number > 1:  # past the end: the last page, as Django's get_page does
+        if fields is not None:  # read backwards from the end: no count of every row before it
+            return _keyset_list_page(request, queryset, fields, per_page, cap, base_query, last=True)
         return _offset_last(queryset, per_page, cap, base_query)
     count, capped = _capped_count(queryset, cap)
     return ListPage(
         object_list=rows[:per_page], count=count, count_capped=capped, has_next_page=len(rows) > per_page,
         has_previous_page=number > 1, base_query=base_query, number=number)
+
+
+def _keyset_list_page(request, queryset, fields, per_page, cap, base_query, *, last: bool) -> ListPage:
+    rows, has_next, has_previous, first, next_cursor, prev_cursor, total = _keyset_page(
+        request, queryset, fields, per_page, cap, last=last)
+    count, capped = total or _capped_count(queryset, cap)
+    return ListPage(
+        object_list=rows, count=count, count_capped=capped, has_next_page=has_next,
+        has_previous_page=has_previous, base_query=base_query, next_cursor=next_cursor,
+        previous_cursor=prev_cursor if has_previous else "", number=1 if first else None)
 
 
 def _offset_last(queryset, per_page, cap, base_query) -> ListPage:

@@ -150,5 +150,7 @@ INDICATORS = [
         county=avg_days_to_close_county,
     ),
 ]
-# The scorecard and the weekly report read them all through one batch (two statements).
-INDICATORS = [dataclasses.replace(indicator, batch=batch) for indicator in INDICATORS]
+# The scorecard and the weekly report read them all through one batch (two statements). Counts of
+# tips and cases can signal an investigation the township should not know about: the clerk's
+# section of the Monday report carries none of them (leaders and assessors keep them).
+INDICATORS = [dataclasses.replace(indicator, batch=batch, township_readers=False) for indicator in INDICATORS]

@@ -11,13 +11,13 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Township
 from accounts.roles import Cap
 from accounts.validators import mask_id_number
+from core.http import query_period
 from core.exports import Column, ExportQuery, ExportSpec, describe_filters, register, valid_filters
 
 from .forms.pathway import QueueFilterForm, ScreeningFilterForm
@@ -95,11 +95,9 @@ RATE_COLUMNS = _columns(("镇/街道", 12), ("村/社区", 12), ("妻子", 10), 
 
 
 def rate_period(params) -> tuple[datetime.date, datetime.date]:
-    """``?start=&end=`` (end exclusive, core.indicators' drill-down protocol); bad dates → 404."""
-    start, end = parse_date(params.get("start") or ""), parse_date(params.get("end") or "")
-    if start is None or end is None or end <= start or (end - start).days > 3660:
-        raise Http404("bad period")
-    return start, end
+    """``?start=&end=`` (end exclusive, core.indicators' drill-down protocol): a bad date raises
+    ``core.http.BadQuery`` (a 400 that says which, issue #22), never a 500."""
+    return query_period(params, max_days=3660)
 
 
 def rate_township(params):

@@ -22,7 +22,7 @@ DJANGO_SETTINGS_MODULE=config.settings.test $PY manage.py compilemessages --igno
 echo "== manage.py check --deploy (production settings, throwaway values)"
 DJANGO_SETTINGS_MODULE=config.settings.production \
 DJANGO_SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-DJANGO_ALLOWED_HOSTS=register.example.org \
+DJANGO_ALLOWED_HOSTS=register.example.org TRUSTED_PROXY_COUNT=1 \
 DATABASE_URL=postgres://township:township@127.0.0.1:5432/township_register \
   $PY manage.py check --deploy --fail-level WARNING
 

@@ -47,7 +47,7 @@ def home_panel(user) -> dict | None:
         return {
             "assessment_panel": {
                 "kind": "county", "year": ranked_year, "rows": rows, "mine": mine,
-                "moves": biggest_moves() if briefing else [],
+                "moves": biggest_moves(user=user) if briefing else [],
                 "weekly_url": _weekly_url(), "has_liaison": liaison,
                 # The latest Monday briefing: its week, problems and the county's visits (one query).
                 "weekly": home_summary() if briefing else None,

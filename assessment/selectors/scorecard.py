@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Township
+from accounts.permissions import may_follow
 from core.indicators import Indicator, all_indicators, compute_periods
 
 PERIODS = {
@@ -103,9 +104,11 @@ class Row:
 
 
 def drilldown_url(indicator: Indicator, township_id: int, start: datetime.date, end: datetime.date,
-                  bases: dict | None = None) -> str | None:
-    """The list behind a figure; ``bases`` caches each indicator's reversed path across a table."""
-    if not indicator.drilldown:
+                  bases: dict | None = None, *, user=None) -> str | None:
+    """The list behind a figure, if ``user`` may open it (``may_follow``; no user: unchecked, for
+    a figure cached for every reader and checked when shown); ``bases`` caches each indicator's
+    reversed path across a table."""
+    if not indicator.drilldown or (user is not None and not may_follow(user, indicator.drilldown)):
         return None
     if bases is not None and indicator.key in bases:
         base = bases[indicator.key]
@@ -127,8 +130,9 @@ def compute_both(indicators: list[Indicator], period: Period) -> tuple[list[dict
     return [a[0][0] for a in answers], [a[1][0] for a in answers]
 
 
-def scorecard(*, period: Period, indicators: list[Indicator] | None = None) -> dict:
-    """``{"indicators": [...], "rows": [Row]}`` for the active townships, in township order."""
+def scorecard(*, period: Period, user, indicators: list[Indicator] | None = None) -> dict:
+    """``{"indicators": [...], "rows": [Row]}`` for the active townships, in township order; the
+    cells link to the lists behind them where ``user`` may open them."""
     indicators = all_indicators() if indicators is None else indicators
     townships = list(Township.objects.active())
     current, previous = compute_both(indicators, period)
@@ -141,7 +145,7 @@ def scorecard(*, period: Period, indicators: list[Indicator] | None = None) -> d
             row.cells.append(Cell(
                 indicator=indicator, value=value, previous=before, band=band(indicator, value),
                 trend=trend(indicator, value, before),
-                url=drilldown_url(indicator, township.pk, period.start, period.end, bases),
+                url=drilldown_url(indicator, township.pk, period.start, period.end, bases, user=user),
             ))
         rows.append(row)
     return {"indicators": indicators, "rows": rows, "period": period}
@@ -150,7 +154,7 @@ def scorecard(*, period: Period, indicators: list[Indicator] | None = None) -> d
 MOVERS_CACHE_SECONDS = 600
 
 
-def biggest_moves(*, today: datetime.date | None = None, limit: int = 5) -> list[dict]:
+def biggest_moves(*, user, today: datetime.date | None = None, limit: int = 5) -> list[dict]:
     """The indicator values that moved most between the last 7 days and the 7 before, across
     all townships (relative change, ties by size): the leader's "what moved since last week".
 
@@ -164,7 +168,9 @@ def biggest_moves(*, today: datetime.date | None = None, limit: int = 5) -> list
     if moves is None:
         moves = _biggest_moves(period_for("7", today), limit)
         cache.set(key, moves, MOVERS_CACHE_SECONDS)
-    return moves
+    # The cached links are the same for every reader: each is kept only if this one may follow it.
+    return [{**m, "url": m["url"] if m.get("drilldown") and may_follow(user, m["drilldown"]) else None}
+            for m in moves]
 
 
 def _biggest_moves(period: Period, limit: int) -> list[dict]:
@@ -185,6 +191,7 @@ def _biggest_moves(period: Period, limit: int) -> list[dict]:
                 "value": _number(value), "previous": _number(before), "change": round(change, 1),
                 "trend": trend(indicator, value, before), "relative": relative,
                 "url": drilldown_url(indicator, township_id, period.start, period.end),
+                "drilldown": indicator.drilldown,
             })
     moves.sort(key=lambda m: (-m["relative"], -abs(m["change"]), m["township"]))
     return moves[:limit]

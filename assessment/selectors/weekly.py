@@ -13,7 +13,6 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.roles import Cap
 from core.indicators import all_indicators
 
 from .. import charts
@@ -40,10 +39,25 @@ class StoredIndicator:
     drilldown: str | None
 
 
-def indicators_of(report: WeeklyReport) -> list[StoredIndicator]:
+def hidden_from(user) -> frozenset[str]:
+    """The indicators ``user`` does not read in a township's section: none for the county's
+    readers; for a township's own staff, those the apps mark ``township_readers=False`` (two-non
+    enforcement). Decided by the apps' indicators today, so it holds for reports built before."""
+    if sees_county(user):
+        return frozenset()
+    return frozenset(i.key for i in all_indicators() if not i.township_readers)
+
+
+def visible_problems(problems: list[dict], hidden: frozenset[str]) -> list[dict]:
+    return [p for p in problems or [] if p.get("indicator") not in hidden]
+
+
+def indicators_of(report: WeeklyReport, hidden: frozenset[str] = frozenset()) -> list[StoredIndicator]:
     current = {i.key: i for i in all_indicators()}
     found = []
     for meta in report.figures.get("indicators", []):
+        if meta["key"] in hidden:
+            continue
         live = current.get(meta["key"])
         found.append(StoredIndicator(
             key=meta["key"], label=str(live.label) if live else meta["label"], kind=meta["kind"],
@@ -85,13 +99,22 @@ def lines(indicators, values: dict, previous: dict, *, average: dict | None = No
 
 # --- Lists -------------------------------------------------------------------------------------
 def report_list(*, user):
-    """Every week's report, newest first; a clerk's rows carry their own township's problem count."""
+    """Every week's report, newest first; a clerk's rows carry their own township's problems
+    (``own_problem_list``: count them with ``own_problem_count``, which leaves out those the
+    clerk does not read)."""
     qs = WeeklyReport.objects.order_by("-week_start").annotate(
         problem_total=Cast(KT("figures__problem_total"), IntegerField()))
     if not sees_county(user):
         own = WeeklyReportSection.objects.filter(report=OuterRef("pk"), township_id=user.township_id)
-        qs = qs.annotate(own_problems=Subquery(own.values("problem_count")[:1]))
+        qs = qs.annotate(own_problem_list=Subquery(own.values("problems")[:1]))
     return qs
+
+
+def own_problem_count(reports, *, user) -> None:
+    """Sets ``own_problems`` on each report of ``report_list`` (a township reader's page of it)."""
+    hidden = hidden_from(user)
+    for report in reports:
+        report.own_problems = len(visible_problems(getattr(report, "own_problem_list", None) or [], hidden))
 
 
 def latest_built() -> WeeklyReport | None:
@@ -183,22 +206,23 @@ def _problem_line(stored: dict, index: int, section, urls: dict, assigned: dict,
 def report_view(*, user, report: WeeklyReport, township_id: int | None = None, charts_on: bool = True) -> ReportView:
     """What the report page, its print page and the export show to ``user``."""
     figures = report.figures
-    indicators = indicators_of(report)
+    hidden = hidden_from(user)
+    indicators = indicators_of(report, hidden)
     start = report.week_start
     view = ReportView(report=report, indicators=indicators, start=start, end=start + WEEK,
                       county=sees_county(user) and township_id is None)
-    drill = user.can(Cap.ASSESSMENT_BRIEFING)  # the lists behind the figures are the leaders'
     view.can_assign = can_manage_rectifications(user)
     assigned = assigned_in(report)  # problems already turned into rectifications (one query)
     bases: dict = {}  # each indicator's list path, reversed once for all sections
     average = figures.get("average", {})
     for section in sections_for(user=user, report=report, township_id=township_id):
-        urls = {i.key: drilldown_url(i, section.township_id, start, view.end, bases) for i in indicators} \
-            if drill else {}
+        # The lists behind the figures, where this reader may open them.
+        urls = {i.key: drilldown_url(i, section.township_id, start, view.end, bases, user=user) for i in indicators}
         section_lines = lines(indicators, section.figures.get("values", {}), section.figures.get("previous", {}),
                               average=average, urls=urls)
+        # The stored index names the problem to assign, so hidden ones are skipped, not renumbered.
         problems = [_problem_line(p, index, section, urls, assigned, view.can_assign, week=start)
-                    for index, p in enumerate(section.problems)]
+                    for index, p in enumerate(section.problems or []) if p.get("indicator") not in hidden]
         chart = ""
         if charts_on:
             chart = charts.bars_with_average(

@@ -64,13 +64,15 @@ def site_save(*, by, site: PublicitySite | None = None, request=None, **values) 
 
 @transaction.atomic
 def photo_add(*, site: PublicitySite, by, content: bytes, extension: str, width: int, height: int,
-              caption: str = "", request=None) -> PublicityPhoto:
-    """Store a photo already validated by content (``forms.PhotoField``) in the default storage."""
+              caption: str = "", original_sha256: str = "", request=None) -> PublicityPhoto:
+    """Store a photo already checked and re-encoded (``forms.PhotoForm``, ``core.images``) in the
+    default storage; the audit row keeps the SHA-256 of the file as uploaded."""
     require_assessor(by)
     photo = PublicityPhoto(site=site, token=secrets.token_hex(16), extension=extension, caption=caption,
                            width=width, height=height, uploaded_by=by)
     photo.image.save(f"{photo.token}.{extension}", ContentFile(content), save=False)
     photo.save()
     audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=photo,
-              township_id=site.township_id, detail=f"photo of site {site.pk}")
+              township_id=site.township_id,
+              detail=f"photo of site {site.pk}" + (f" (uploaded sha256 {original_sha256})" if original_sha256 else ""))
     return photo

@@ -18,8 +18,8 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
 from core.excel import build_workbook
+from core.http import query_period, xlsx_response
 from core.numbers import format_number
-from core.http import xlsx_response
 from core.pagination import paginate, query_without_page
 
 from .. import charts
@@ -149,16 +149,6 @@ def township_detail(request, pk, year):
     })
 
 
-def _period(request) -> tuple | None:
-    """?start=&end= (end exclusive) of an indicator's drill-down, or None if absent or unusable."""
-    try:
-        start = datetime.date.fromisoformat(request.GET.get("start", ""))
-        end = datetime.date.fromisoformat(request.GET.get("end", ""))
-    except ValueError:
-        return None
-    return (start, end) if start < end else None
-
-
 @require_GET
 @capability_required(Cap.ASSESSMENT_VIEW)
 def check_list(request):
@@ -173,7 +163,7 @@ def check_list(request):
         batch = uuid.UUID(request.GET["batch"]) if request.GET.get("batch") else None
     except ValueError:
         batch = None
-    period = _period(request)
+    period = query_period(request, max_days=3660, required=False)
     checks = sel.checks_behind(user=request.user, year=year, township_id=township.pk if township else None,
                                category=category, batch=batch, include_void=request.GET.get("void") == "1",
                                period=period)

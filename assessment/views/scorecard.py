@@ -22,7 +22,7 @@ def _period(request):
 def scorecard_view(request):
     period = _period(request)
     return render(request, "assessment/scorecard.html", {
-        **scorecard(period=period), "periods": [(k, label) for k, (_days, label) in PERIODS.items()],
+        **scorecard(period=period, user=request.user), "periods": [(k, label) for k, (_days, label) in PERIODS.items()],
     })
 
 
@@ -34,7 +34,7 @@ def _cell_text(cell) -> object:
 @capability_required(Cap.ASSESSMENT_COUNTY)
 def scorecard_export(request):
     period = _period(request)
-    data = scorecard(period=period)
+    data = scorecard(period=period, user=request.user)
     headers = [_("镇/街道")]
     for indicator in data["indicators"]:
         headers += [str(indicator.label), _("%(label)s（上期）") % {"label": indicator.label}]

@@ -47,6 +47,8 @@ def _township_id(request) -> int | None:
 @capability_required(Cap.ASSESSMENT_VIEW)
 def weekly_list(request):
     page = paginate(request, sel.report_list(user=request.user))
+    if not sees_county(request.user):
+        sel.own_problem_count(page, user=request.user)
     return render(request, "assessment/weekly_list.html", {
         "page": page, "query": query_without_page(request), "county": sees_county(request.user),
         "can_rebuild": can_rebuild_weekly(request.user),

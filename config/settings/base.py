@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.AuditDeniedMiddleware",
+    # core.http.BadQuery (an impossible date in a link): a 400 page with its message.
+    "core.middleware.BadQueryMiddleware",
     # Responses to a logged-in user hold personal data: no browser or proxy may keep a copy.
     "accounts.security_middleware.NoStoreMiddleware",
 ]
@@ -151,20 +153,31 @@ PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=0)
 # How many reverse proxies of our own sit in front of the app (they append to X-Forwarded-For).
 # 0: trust only REMOTE_ADDR; a client-supplied X-Forwarded-For must not forge the audit trail's IP.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Key of the HMAC on each audit-chain check's result (accounts/audit_chain.py): not in the database,
+# so the app's database role cannot write a check that reads "intact". Empty: derived from SECRET_KEY.
+AUDIT_CHECK_KEY = env("AUDIT_CHECK_KEY", default="")
 # The auditor's .xlsx export of the trail: at most this many rows (the newest) per file.
 AUDIT_EXPORT_MAX_ROWS = env.int("AUDIT_EXPORT_MAX_ROWS", default=20000)
-# Login-failure lockout (accounts/lockout.py), each counted over LOGIN_LOCKOUT_SECONDS:
-# one username from one address; one username from anywhere; one address, any usernames.
+# Login throttle (accounts/lockout.py): failures allowed freely per username and address, per
+# username, per address; past a limit each try waits a delay that doubles with every failure
+# (base, at most max seconds): no hard lock anyone could use against an account or an office.
+# A counter is forgotten after LOGIN_LOCKOUT_SECONDS without failures.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
 LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=30)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+LOGIN_THROTTLE_BASE_SECONDS = env.float("LOGIN_THROTTLE_BASE_SECONDS", default=2.0)
+LOGIN_THROTTLE_MAX_SECONDS = env.float("LOGIN_THROTTLE_MAX_SECONDS", default=15 * 60)
+# Known devices (accounts/devices.py): a browser that completed a login is counted on its own.
+DEVICE_COOKIE_DAYS = env.int("DEVICE_COOKIE_DAYS", default=180)
 # Two-factor login (TOTP, django-otp): these roles must set it up and pass it; others may.
 TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=["leader", "auditor", "admin"])
 # Area codes an ID number may start with besides the GB/T 2260 codes (accounts/gb2260.py): none in
 # production; local and test settings add the demo's fictional county 411099 (accounts/demo.py).
 ID_AREA_CODES_ALSO = env.list("ID_AREA_CODES_ALSO", default=[])
 OTP_TOTP_ISSUER = "Township Register"
+# Setting it up needs a one-time enrolment code from the admin (accounts/twofactor.py), valid this long.
+TWO_FACTOR_ENROLMENT_HOURS = env.int("TWO_FACTOR_ENROLMENT_HOURS", default=72)
 # Codes are throttled by the login lockout above (counted atomically per username and address);
 # django-otp's own back-off would refuse a right code typed within a second or two of a typo.
 OTP_TOTP_THROTTLE_FACTOR = 0
@@ -324,6 +337,11 @@ HOUSEHOLDS_IMPORT_PREVIEW_HOURS = env.int("IMPORT_PREVIEW_HOURS", default=48)
 HOUSEHOLDS_VISITS_ON_TIME_TARGET = env.float("VISITS_ON_TIME_TARGET", default=90.0)
 # 群众诉求: days a need raised in an outreach visit has to be resolved (or closed) before it is overdue.
 HOUSEHOLDS_NEED_DEADLINE_DAYS = env.int("NEED_DEADLINE_DAYS", default=30)
+
+# Every uploaded image (core/images.py): refused from its header, before decoding, when its
+# longest side or its pixel count is larger (a 50-megapixel phone photo passes; 8000 × 8000 does not).
+UPLOAD_IMAGE_MAX_SIDE = env.int("UPLOAD_IMAGE_MAX_SIDE", default=10000)
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=50_000_000)
 
 # --- Township assessment ----------------------------------------------------------------------
 # Publicity-site photos: the largest upload accepted and the largest side in pixels.

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import FilterFormMixin, Form
+from core.forms import FilterFormMixin, Form, QueryDateField
 from core.widgets import FastSelect
 
 ALL = [("", _("全部"))]
@@ -23,8 +23,8 @@ class FilterForm(FilterFormMixin, Form):
         label=_("搜索"), required=False, max_length=60, widget=forms.TextInput(attrs={"type": "search"})
     )
     # Drilldown period from a figure (core.indicators: ?township=&start=&end=, end exclusive).
-    start = forms.DateField(required=False, widget=forms.HiddenInput)
-    end = forms.DateField(required=False, widget=forms.HiddenInput)
+    start = QueryDateField(widget=forms.HiddenInput)
+    end = QueryDateField(widget=forms.HiddenInput)
 
     search_placeholder = ""
 

@@ -1,10 +1,20 @@
-"""Evidence files: checked by content, stored with their SHA-256, verified on every download."""
+"""Evidence files: checked by content, stored with their SHA-256, verified on every download.
+
+A photo (JPEG, PNG) goes through ``core.images.checked_image``: its size is checked from the
+header before decoding, and what is stored is the picture re-encoded, without its metadata (GPS
+positions) or anything else the file carried (a polyglot's HTML). The record keeps the SHA-256
+and size of the file *as uploaded* (what the inspector received and the case file cites); the
+stored copy's own SHA-256 is part of its name (``<random>_<sha256>.jpg``), so every download still
+verifies the stored bytes. Other files are stored as received, and verified against the record.
+"""
 
 import hashlib
+import re
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,11 +22,14 @@ from django.utils.translation import gettext as _
 from accounts.models import AuditEvent
 from accounts.services import audit_log
 
-from core.filetypes import RefusedFile, identify
+from core.filetypes import JPEG, PNG, RefusedFile, identify
+from core.images import RefusedImage, checked_image
 from ..models import Case, Evidence, evidence_storage
 from .common import audit_change
 
 CHUNK = 64 * 1024
+IMAGE_TYPES = {JPEG: "JPEG", PNG: "PNG"}
+STORED_SHA256 = re.compile(r"_([0-9a-f]{64})\.[a-z]+$")  # a re-encoded photo's own hash, in its name
 
 
 def _sha256(chunks) -> str:
@@ -45,9 +58,18 @@ def evidence_attach(*, case: Case, by, upload, description: str, request=None) -
     except RefusedFile as refused:
         raise ValidationError({"file": refused.message}) from None
     upload.seek(0)
-    sha256 = _sha256(upload.chunks(CHUNK))
-    upload.seek(0)
     now = timezone.now()
+    name = f"enforcement/evidence/{now:%Y}/{uuid.uuid4().hex}"
+    if filetype in IMAGE_TYPES:
+        try:
+            image = checked_image(upload.read(), formats=(IMAGE_TYPES[filetype],))
+        except RefusedImage as refused:
+            raise ValidationError({"file": refused.message}) from None
+        sha256, stored = image.original_sha256, ContentFile(image.content)
+        name = f"{name}_{hashlib.sha256(image.content).hexdigest()}"
+    else:
+        sha256, stored = _sha256(upload.chunks(CHUNK)), upload
+        upload.seek(0)
     evidence = Evidence(
         case=case,
         original_name=(upload.name or "")[-200:],
@@ -61,8 +83,7 @@ def evidence_attach(*, case: Case, by, upload, description: str, request=None) -
     )
     # Resolved per call (not the field's storage, fixed at import), so the alias in settings decides.
     storage = evidence_storage()
-    name = f"enforcement/evidence/{now:%Y}/{uuid.uuid4().hex}.{filetype.extensions[0]}"
-    evidence.file.name = storage.save(name, upload)
+    evidence.file.name = storage.save(f"{name}.{filetype.extensions[0]}", stored)
     try:
         with transaction.atomic():
             evidence.save()
@@ -80,13 +101,17 @@ def evidence_attach(*, case: Case, by, upload, description: str, request=None) -
 
 
 def evidence_verify(evidence: Evidence) -> bool:
-    """Whether the stored file still has the SHA-256 (and size) it had when it was received."""
+    """Whether the stored file still has the SHA-256 it had when it was stored: a re-encoded
+    photo's from its name, any other file's (and its size) from the record."""
     try:
         with evidence_storage().open(evidence.file.name, "rb") as handle:
             actual = _sha256(iter(lambda: handle.read(CHUNK), b""))
             size = handle.tell()
     except (FileNotFoundError, OSError):
         return False
+    reencoded = STORED_SHA256.search(evidence.file.name)
+    if reencoded:
+        return actual == reencoded.group(1)
     return actual == evidence.sha256 and size == evidence.size
 
 

@@ -70,6 +70,7 @@ def case_detail(request, pk):
             "case": case,
             "today": timezone.localdate(),
             "can_change": can_change and not case.is_terminal,
+            "can_open_evidence": request.user.can(Cap.EVIDENCE_OPEN),
             "parties": list(case.parties.select_related("facility").order_by("id")),
             "events": list(case.events.select_related("by").order_by("at", "id")),
             "evidence": list(case.evidence.select_related("uploaded_by").order_by("uploaded_at", "id")),
@@ -179,9 +180,10 @@ def evidence_upload(request, pk):
 
 
 @require_GET
-@capability_required(Cap.ENFORCEMENT_VIEW)
+@capability_required(Cap.EVIDENCE_OPEN)
 def evidence_download_view(request, pk):
-    """Inspectors and leaders only; verified against its SHA-256 first; audited either way."""
+    """Inspectors only (leaders read the evidence list, not the files); verified against its
+    SHA-256 first; audited either way."""
     evidence: Evidence = get_evidence_for_user(request.user, pk)
     try:
         handle = evidence_download(evidence=evidence, by=request.user, request=request)

@@ -208,9 +208,12 @@ class PersonForm(PersonFactsMixin, ConfirmDuplicateMixin, Form):
                    "confirm_not_duplicate"]
 
     def __init__(self, *args, person: Person | None = None, **kwargs):
+        self.person = person
         if person is not None:
+            # The whole ID number is never put in the form (issue #22): the field starts empty and
+            # shows the masked number; left empty, the number stays as it is.
             kwargs.setdefault("initial", {
-                "name": person.name, "id_number": person.id_number, "sex": person.sex,
+                "name": person.name, "sex": person.sex,
                 "birth_date": person.birth_date, "relation": person.relation,
                 "marital_status": person.marital_status, "phone": person.phone, "version": person.version,
             })
@@ -219,9 +222,24 @@ class PersonForm(PersonFactsMixin, ConfirmDuplicateMixin, Form):
             del self.fields["confirm_not_duplicate"]  # the likely-duplicate check is for new members
             # The version the form was opened at: a save over someone else's newer one is refused.
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput)
+            if person.id_number:
+                self.fields["id_number"].label = _("新身份证号")
+                self.fields["id_number"].help_text = _(
+                    "现登记为 %(masked)s。不改号码请留空；要改，请输入完整的新号码。") % {
+                        "masked": person.masked_id_number}
+                self.fields["clear_id_number"] = forms.BooleanField(
+                    label=_("删除已登记的身份证号"), required=False)
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()
+
+    def clean_id_number(self):
+        """Empty on the edit form: the number already registered (unless it is being removed)."""
+        number = self.cleaned_data.get("id_number")
+        keep = self.person is not None and self.person.id_number
+        if not number and keep and not self.data.get(self.add_prefix("clear_id_number")):
+            return self.person.id_number
+        return number
 
 
     def person_data(self) -> dict:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, Village
-from core.forms import FilterFormMixin, Form, PlausibleDateField, date_input, years
+from core.forms import FilterFormMixin, Form, PlausibleDateField, QueryDateField, date_input, years
 
 from .common import ScopedModelChoiceField
 from ..models import INTENTION_TIMINGS, PlannedTiming, PregnancyStatus, VisitService
@@ -129,8 +129,8 @@ class RegisterFilterForm(_ScopedFilterForm):
 
 class VisitFilterForm(_ScopedFilterForm):
     pregnancy_status = forms.ChoiceField(label=_("孕情"), required=False, choices=ALL + PregnancyStatus.choices)
-    date_from = forms.DateField(label=_("随访日期从"), required=False, widget=date_input())
-    date_to = forms.DateField(label=_("至"), required=False, widget=date_input())
+    date_from = QueryDateField(label=_("随访日期从"), widget=date_input())
+    date_to = QueryDateField(label=_("至"), widget=date_input())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -184,8 +184,8 @@ class OutreachHouseholdFilterForm(_ScopedFilterForm):
 
 
 class OutreachVisitFilterForm(_ScopedFilterForm):
-    date_from = forms.DateField(label=_("走访日期从"), required=False, widget=date_input())
-    date_to = forms.DateField(label=_("至"), required=False, widget=date_input())
+    date_from = QueryDateField(label=_("走访日期从"), widget=date_input())
+    date_to = QueryDateField(label=_("至"), widget=date_input())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)

@@ -16,6 +16,7 @@ from accounts.models import AuditEvent, Township
 from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
+from core.http import query_period
 from core.pagination import paginate, query_without_page
 
 from ..indicators import DRILLDOWN_SOURCES, INDICATORS
@@ -29,17 +30,6 @@ SELECT = {
 ORDER = {"couple": ("next_visit_due", "id"), "visit": ("-visit_date", "-id"), "outreach": ("-visit_date", "-id")}
 
 
-def _period(request) -> tuple[datetime.date, datetime.date]:
-    try:
-        start = datetime.date.fromisoformat(request.GET.get("start", ""))
-        end = datetime.date.fromisoformat(request.GET.get("end", ""))
-    except ValueError:
-        raise Http404("bad period") from None
-    if not (start < end and (end - start).days <= MAX_PERIOD_DAYS):
-        raise Http404("bad period")
-    return start, end
-
-
 @require_GET
 @capability_required(Cap.REGISTER_STATS)  # leaders: aggregates and the records behind them
 def indicator_list(request, key):
@@ -49,7 +39,7 @@ def indicator_list(request, key):
         township = Township.objects.get(pk=request.GET.get("township"))
     except (Township.DoesNotExist, ValueError, TypeError):
         raise Http404("no such township") from None
-    start, end = _period(request)
+    start, end = query_period(request, max_days=MAX_PERIOD_DAYS)
     rows = build(start, end).filter(township_id=township.pk).select_related(*SELECT[kind]).order_by(*ORDER[kind])
     page = paginate(request, rows)
     audit_log(action=AuditEvent.Action.VIEW, request=request, object_type=f"households.indicator.{key}",

@@ -239,7 +239,7 @@ def person_edit(request, pk):
             messages.success(request, _("成员信息已保存。"))
             return redirect(person.get_absolute_url())
     elif request.method == "GET":
-        # The form shows the full ID number: a view of the person's record.
+        # The form shows the record (its ID number masked): a view of the person's record.
         audit_view(request, person, township_id=household.township_id)
     return render(request, "households/person_form.html", {"form": form, "household": household, "person": person})
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import forms as core_forms
-from core.forms import FilterFormMixin, Form, date_input
+from core.forms import FilterFormMixin, Form, QueryDateField, date_input
 
 from ..models import RiskLevel, Screening
 from ..scoping import serves_county
@@ -41,8 +41,8 @@ class ScreeningFilterForm(FilterFormMixin, Form):
     township = township_field()
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Screening.Status.choices)
     risk = forms.ChoiceField(label=_("风险评估"), required=False, choices=[("", _("全部"))] + RiskLevel.choices)
-    date_from = forms.DateField(label=_("检查日期从"), required=False, widget=date_input())
-    date_to = forms.DateField(label=_("至"), required=False, widget=date_input())
+    date_from = QueryDateField(label=_("检查日期从"), widget=date_input())
+    date_to = QueryDateField(label=_("至"), widget=date_input())
 
 
 class PeriodForm(core_forms.PeriodForm):
@@ -50,6 +50,6 @@ class PeriodForm(core_forms.PeriodForm):
 
     max_days = 3660
 
-    start = forms.DateField(label=_("开始日期"), required=False, widget=date_input())
-    end = forms.DateField(label=_("结束日期（含）"), required=False, widget=date_input())
+    start = QueryDateField(label=_("开始日期"), widget=date_input())
+    end = QueryDateField(label=_("结束日期（含）"), widget=date_input())
     township = forms.IntegerField(required=False, widget=forms.HiddenInput)

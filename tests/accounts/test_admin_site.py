@@ -215,11 +215,12 @@ def test_admin_resets_two_factor_of_a_user_who_lost_the_phone(client_for, admin_
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     TOTPDevice.objects.create(user=leader, name="authenticator", confirmed=True)
-    client_for(admin_user).post("/admin/accounts/user/", {
+    response = client_for(admin_user).post("/admin/accounts/user/", {
         "action": "reset_two_factor", "_selected_action": [leader.pk]})
 
     assert not twofactor.has_device(leader)
-    assert AuditEvent.objects.filter(object_id=str(leader.pk), detail="admin change: 2fa reset").exists()
+    assert 'data-testid="enrolment-code"' in response.content.decode()  # a new code, shown once
+    assert AuditEvent.objects.filter(object_id=str(leader.pk), detail__startswith="admin change: 2fa reset").exists()
 
 
 def test_admin_never_shows_totp_secrets(client_for, admin_user):

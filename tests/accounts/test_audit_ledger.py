@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from accounts import ledger
-from accounts.models import AuditChainCheck, AuditEvent
+from accounts.audit_chain import record_check
+from accounts.models import AuditEvent
 from accounts.services import audit_log
 from households.services.register import household_create, household_update
 
@@ -195,7 +196,7 @@ def test_export_refuses_post(client_for, auditor):
 
 # --- The chain's state on the page ----------------------------------------------------------
 def test_a_broken_chain_alerts_the_auditor(client_for, auditor):
-    AuditChainCheck.objects.create(ok=False, first_bad_seq=42, problems=["seq 42: content does not match"])
+    record_check(ok=False, first_bad_seq=42, problems=["seq 42: content does not match"])
 
     html = client_for(auditor).get(AUDIT_URL).content.decode()
 
@@ -204,12 +205,12 @@ def test_a_broken_chain_alerts_the_auditor(client_for, auditor):
 
 
 def test_a_chain_not_checked_for_two_days_warns(client_for, auditor):
-    AuditChainCheck.objects.create(ok=True, checked_at=timezone.now() - datetime.timedelta(days=3))
+    record_check(ok=True, checked_at=timezone.now() - datetime.timedelta(days=3))
     html = client_for(auditor).get(AUDIT_URL).content.decode()
     assert 'data-testid="chain-stale"' in html and 'data-testid="chain-broken"' not in html
 
 
 def test_a_fresh_good_check_says_the_chain_is_intact(client_for, auditor):
-    AuditChainCheck.objects.create(ok=True, rows=12)
+    record_check(ok=True, rows=12)
     html = client_for(auditor).get(AUDIT_URL).content.decode()
     assert 'data-testid="chain-ok"' in html and "校验了 12 条记录" in html

@@ -93,3 +93,61 @@ def test_the_application_runs_under_the_app_role(clerk_a, village_a):
         connection.close()
         connection.settings_dict.update(USER=owner["USER"], PASSWORD=owner["PASSWORD"])
     assert AuditEvent.objects.filter(object_type="households.household", object_id=str(household.pk)).count() == 2
+
+
+# --- A forged chain check (issue #22 finding 6) ---------------------------------------------------
+def _auditor_page(auditor) -> str:
+    from django.test import Client
+
+    from tests.conftest import pass_second_factor
+
+    client = Client()
+    client.force_login(auditor)
+    pass_second_factor(client, auditor)
+    return client.get("/accounts/audit/").content.decode()
+
+
+def _broken_chain():
+    from tests.accounts.test_audit_chain import owner_sql
+
+    rows = [AuditEvent.objects.create(username="u", action=AuditEvent.Action.VIEW, detail=f"row {i}") for i in range(3)]
+    owner_sql("UPDATE accounts_auditevent SET detail = 'forged' WHERE id = %s", [rows[1].pk])
+    assert not verify_chain().ok
+
+
+def test_one_insert_by_the_app_role_does_not_turn_a_broken_chain_intact(auditor):
+    _broken_chain()
+    with as_app_role() as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT seq, hash FROM accounts_auditevent ORDER BY seq DESC LIMIT 1")
+        head_seq, head_hash = cursor.fetchone()
+        cursor.execute("INSERT INTO accounts_auditchaincheck (checked_at, ok, rows, head_seq, head_hash, problems,"
+                       " seconds, signature) VALUES (now(), true, 3, %s, %s, '[]', 0.1, %s)",
+                       [head_seq, head_hash, "0" * 64])
+    html = _auditor_page(auditor)
+    assert 'data-testid="chain-ok"' not in html
+    assert 'data-testid="chain-broken"' in html and 'data-testid="chain-forged"' in html
+
+
+def test_a_genuine_ok_check_copied_again_by_the_app_role_does_not_verify(auditor):
+    AuditEvent.objects.create(username="u", action=AuditEvent.Action.VIEW, detail="first")
+    assert verify_chain().ok  # a genuine, signed "ok" row
+    _broken_chain()
+    with as_app_role() as conn, conn.cursor() as cursor:  # replay the genuine row under a new id
+        cursor.execute("INSERT INTO accounts_auditchaincheck (checked_at, ok, rows, head_seq, head_hash,"
+                       " first_bad_seq, problems, seconds, signature)"
+                       " SELECT checked_at, ok, rows, head_seq, head_hash, first_bad_seq, problems, seconds, signature"
+                       " FROM accounts_auditchaincheck WHERE ok ORDER BY id LIMIT 1")
+    html = _auditor_page(auditor)
+    assert 'data-testid="chain-forged"' in html and 'data-testid="chain-ok"' not in html
+
+
+def test_a_genuine_check_reads_intact_and_its_head_must_still_be_there(auditor):
+    AuditEvent.objects.create(username="u", action=AuditEvent.Action.VIEW, detail="first")
+    assert verify_chain().ok
+    assert 'data-testid="chain-ok"' in _auditor_page(auditor)
+    from tests.accounts.test_audit_chain import superuser_sql
+
+    superuser_sql("DELETE FROM accounts_auditevent WHERE seq = (SELECT head_seq FROM accounts_auditchaincheck"
+                  " ORDER BY id DESC LIMIT 1)")
+    html = _auditor_page(auditor)
+    assert 'data-testid="chain-head-gone"' in html and 'data-testid="chain-ok"' not in html

@@ -18,7 +18,9 @@ def settings_value(module: str, expression: str, **env) -> str:
 
 
 PRODUCTION_ENV = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "register.example.org",
-                  "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/db"}
+                  "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/db",
+                  # Production sits behind one TLS-terminating proxy (accounts.W001 without this).
+                  "TRUSTED_PROXY_COUNT": "1"}
 
 
 def test_runserver_settings_close_connections_after_each_request():

@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import twofactor
 from accounts.models import AuditEvent
+from tests.factories import UserFactory
 
 LOGIN_URL = "/accounts/login/"
 CODE_URL = "/accounts/login/code/"
@@ -46,6 +47,17 @@ def test_clerk_without_two_factor_logs_in_with_password_alone(client, clerk_a, p
     assert client.get("/").status_code == 200
 
 
+def issue_code(user) -> str:
+    """What the admin's action does (tests/accounts/test_twofactor_enrolment.py drives the admin)."""
+    admin = UserFactory(username=f"admin_for_{user.username}", role="admin")
+    return twofactor.issue_enrolment_code(user=user, by=admin)[0]
+
+
+def enter_code(client, user) -> None:
+    response = client.post(SETUP_URL, {"enrolment_code": issue_code(user)})
+    assert response.status_code == 302 and response["Location"].startswith(SETUP_URL)
+
+
 def test_leader_must_set_up_two_factor_before_anything_else(client, leader, password):
     assert login(client, leader, password).status_code == 302
     for url in ["/", "/households/stats/", "/accounts/profile/"]:
@@ -53,6 +65,7 @@ def test_leader_must_set_up_two_factor_before_anything_else(client, leader, pass
         assert response.status_code == 302
         assert response["Location"].startswith(f"{SETUP_URL}?next=")
 
+    enter_code(client, leader)
     page = client.get(SETUP_URL)
 
     html = page.content.decode()
@@ -64,6 +77,7 @@ def test_leader_must_set_up_two_factor_before_anything_else(client, leader, pass
 
 def test_setting_up_with_a_real_code_shows_recovery_codes_and_opens_the_app(client, leader, password):
     login(client, leader, password)
+    enter_code(client, leader)
     html = client.get(SETUP_URL).content.decode()
     secret = re.search(r'data-testid="otp-secret">([A-Z2-7]+)<', html).group(1)
     assert client.post(SETUP_URL, {"token": "000000"}).status_code == 200
@@ -76,7 +90,7 @@ def test_setting_up_with_a_real_code_shows_recovery_codes_and_opens_the_app(clie
     assert len(codes) == twofactor.RECOVERY_CODES
     assert twofactor.has_device(leader)
     assert client.get("/households/stats/").status_code == 200
-    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, detail="2fa enabled")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, detail__startswith="2fa enabled with enrolment code")
     assert (event.user, event.object_id) == (leader, str(leader.pk))
     assert secret not in event.detail
 
@@ -104,11 +118,11 @@ def test_wrong_codes_lock_like_wrong_passwords(client, clerk_a, password, settin
     for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
         response = client.post(CODE_URL, {"token": "123456"})
         assert "验证码不正确" in response.content.decode()
-    assert "已暂时锁定" in client.post(CODE_URL, {"token": "123456"}).content.decode()
+    assert "登录失败次数过多" in client.post(CODE_URL, {"token": "123456"}).content.decode()
 
     response = client.post(CODE_URL, {"token": next_code(device)})
 
-    assert "已暂时锁定" in response.content.decode()
+    assert "登录失败次数过多" in response.content.decode()
     assert SESSION_KEY not in client.session
     assert AuditEvent.objects.filter(action=AuditEvent.Action.LOCKED, username="clerk_a").count() == 1
 
@@ -170,3 +184,30 @@ def test_required_roles_follow_the_setting(client, leader, password, settings):
     settings.TWO_FACTOR_REQUIRED_ROLES = []  # `make run`'s demo (config/settings/local.py)
     login(client, leader, password)
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("next_url", ["abc", "next.html", "//evil.example/", "https://evil.example/", "/\\evil"])
+def test_two_factor_login_with_a_next_that_is_not_a_local_path_lands_home(client, leader, password, next_url):
+    """Issue #22 finding 3: ``next=abc`` was a 500 (NoReverseMatch) once the code was right."""
+    device = enrolled(leader)
+    response = client.post(f"{LOGIN_URL}?next={next_url}", {"username": leader.username, "password": password})
+    assert response.status_code == 302 and response["Location"] == CODE_URL
+
+    response = client.post(CODE_URL, {"token": next_code(device)})
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_two_factor_login_keeps_a_local_next(client, leader, password):
+    device = enrolled(leader)
+    client.post(f"{LOGIN_URL}?next=/households/stats/", {"username": leader.username, "password": password})
+    response = client.post(CODE_URL, {"token": next_code(device)})
+    assert response["Location"] == "/households/stats/"
+
+
+def test_code_page_for_a_session_without_the_second_factor_ignores_next_abc(client, leader, password):
+    device = enrolled(leader)
+    client.force_login(leader)
+    response = client.post(f"{SETUP_URL}?next=abc", {"token": next_code(device), "next": "abc"})
+    assert response.status_code == 302 and response["Location"] == "/"

@@ -44,7 +44,7 @@ def cells_of(data, key):
 
 def test_fake_indicator_is_rendered_with_bands_and_trends(fake_indicator):
     assert "fake.coverage" in [i.key for i in all_indicators()]
-    cells = cells_of(scorecard(period=period_for("30")), "fake.coverage")
+    cells = cells_of(scorecard(period=period_for("30"), user=None), "fake.coverage")
     assert {name: (c.value, c.band, c.trend["arrow"], c.trend["kind"]) for name, c in cells.items()} == {
         "城关镇": (85.0, "good", "↓", "worse"),
         "东关街道": (75.0, "warn", "↑", "better"),

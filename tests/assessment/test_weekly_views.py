@@ -2,6 +2,7 @@
 asks for, the status JSON the page polls, the .xlsx and the print page, the home panel."""
 import io
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -61,7 +62,9 @@ def test_clerk_sees_only_their_own_townships_section(client_for, clerk_a, built)
     assert "东关街道" not in html and "西关镇" not in html
     for county_part in ("weekly-county", "weekly-matrix", "weekly-outreach", "weekly-ranking", "weekly-rebuild"):
         assert f'data-testid="{county_part}"' not in html
-    assert 'data-testid="weekly-drill"' not in html  # the lists behind figures are the leaders'
+    # Figures link only to lists the clerk may open: the township's own assessment checks.
+    drills = [h for h in re.findall(r'href="([^"]+)"', html) if "start=" in h]
+    assert all(h.startswith("/assessment/checks/") for h in drills), drills
 
 
 def test_clerk_asking_for_another_townships_section_gets_404(client_for, clerk_a, built):

@@ -32,10 +32,12 @@ def login_with_code(page: Page, user, password: str) -> None:
     from django_otp.oath import TOTP
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    login(page, user.username, password)
     if user.role not in settings.TWO_FACTOR_REQUIRED_ROLES:
+        login(page, user.username, password)
         return
+    # Enrolled before the login (setting it up needs the admin's enrolment code): the code step.
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="authenticator", defaults={"confirmed": True})
+    login(page, user.username, password)
     page.get_by_label("验证码").fill(f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}")
     with page.expect_navigation():
         page.locator("form:has(input[name=token]) [type=submit]").click()

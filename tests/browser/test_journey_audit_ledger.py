@@ -1,7 +1,8 @@
 """Journey: the auditor reads the trail as a ledger on a phone and on a desktop, filters it and sees a break."""
 from playwright.sync_api import expect
 
-from accounts.models import AuditChainCheck, AuditEvent
+from accounts.audit_chain import record_check
+from accounts.models import AuditEvent
 from accounts.services import audit_log
 from households.services.register import household_create, household_update
 
@@ -22,7 +23,7 @@ def make_trail(clerk_a, clerk_b, village_a):
 def test_auditor_reads_the_ledger_on_a_phone(phone, live_server, auditor, clerk_a, clerk_b, village_a, password,
                                              shot, login):
     make_trail(clerk_a, clerk_b, village_a)
-    AuditChainCheck.objects.create(ok=True, rows=5)
+    record_check(ok=True, rows=5)
     login_with_code(phone, auditor, password)
     phone.goto("/accounts/audit/")
 
@@ -40,7 +41,7 @@ def test_auditor_reads_the_ledger_on_a_phone(phone, live_server, auditor, clerk_
 def test_auditor_filters_by_township_and_sees_a_broken_chain_on_a_desktop(page, live_server, auditor, clerk_a,
                                                                          clerk_b, village_a, password, shot, login):
     make_trail(clerk_a, clerk_b, village_a)
-    AuditChainCheck.objects.create(ok=False, first_bad_seq=3, problems=["seq 3 (id 3): content does not match its "
+    record_check(ok=False, first_bad_seq=3, problems=["seq 3 (id 3): content does not match its "
                                                                         "hash (row changed)"])
     login_with_code(page, auditor, password)
     page.goto("/accounts/audit/")

@@ -4,6 +4,9 @@ import re
 import pyotp
 from playwright.sync_api import expect
 
+from accounts import twofactor
+from tests.factories import UserFactory
+
 from .helpers import assert_no_horizontal_scroll
 
 PHONE_WIDTH = 375
@@ -15,6 +18,12 @@ def test_leader_sets_up_two_factor_then_logs_in_with_a_code(phone, live_server, 
     # A leader must set it up before anything else.
     expect(page).to_have_url(re.compile(r"/accounts/2fa/\?next="))
     expect(page.get_by_test_id("otp-required")).to_be_visible()
+    # First the one-time enrolment code the admin issued (the password alone shows no QR code).
+    expect(page.get_by_test_id("otp-qr")).to_have_count(0)
+    code, _record = twofactor.issue_enrolment_code(user=leader, by=UserFactory(username="sysadmin2", role="admin"))
+    page.get_by_label("登记码").fill(code)
+    with page.expect_navigation():
+        page.get_by_test_id("enrolment-next").click()
     qr = page.get_by_test_id("otp-qr").locator("svg")
     expect(qr).to_be_visible()
     box = qr.bounding_box()

@@ -68,7 +68,8 @@ def test_a_damaged_cursor_gives_the_first_page(events):
 def test_numbered_pages_still_work_for_old_links(events):
     expected = list(events.values_list("pk", flat=True))
     assert ids(page_for(events, "page=2")) == expected[5:10]
-    assert ids(page_for(events, "page=99")) == expected[20:]  # past the end: the last page
+    # Past the end: the last page, the one the "last" link shows (read backwards, no count of the rows before).
+    assert ids(page_for(events, "page=99")) == ids(page_for(events, "page=last")) == expected[-5:]
 
 
 def test_total_is_capped_and_labelled(events, settings):
@@ -136,3 +137,27 @@ def test_null_sort_values_page_through_every_row_both_ways(clerk_a, village_a):
             break
         page = page_for(descending, page.next_query, per_page=5)
     assert seen == list(descending.values_list("pk", flat=True))
+
+
+HOSTILE_PAGES = ["999999999999999999", "9" * 40, "99999", "0", "-1", "abc", "²", "١٢", "1e9", "1.5", "%00",
+                 "\x00", "last", "LAST", "", " 2", "NaN"]
+
+
+@pytest.mark.parametrize("value", HOSTILE_PAGES)
+def test_no_page_value_is_an_error_keyset_or_offset(events, value):
+    """Issue #22 finding 4: ``?page=999999999999999999`` was "bigint out of range" (a 500)."""
+    expected = list(events.values_list("pk", flat=True))
+    for queryset in (events, AuditEvent.objects.order_by("-at")):  # keyset, and OFFSET (no pk last)
+        page = paginate(rf.get("/list/", {"page": value}), queryset, 5)
+        assert len(page) in (3, 5)  # the OFFSET list's last page holds the last 3 of 23
+        if value in ("999999999999999999", "9" * 40, "99999", "last"):
+            assert not page.has_next()
+            if queryset is events:
+                assert ids(page) == expected[-5:]
+
+
+def test_a_numbered_page_just_past_the_end_answers_the_last_page(events):
+    expected = list(events.values_list("pk", flat=True))
+    page = page_for(events, "page=6")
+    assert ids(page) == expected[-5:] and not page.has_next() and page.has_previous()
+    assert ids(page_for(events, page.previous_query)) == expected[-10:-5]

@@ -11,6 +11,7 @@ OTHER_ROLES = ("clerk_a", "clerk_b", "bureau_staff", "clinician", "auditor", "ad
 
 READ = {"inspector": 200, "leader": 200, **{role: 403 for role in OTHER_ROLES}}
 CHANGE = {"inspector": 200, "leader": 403, **{role: 403 for role in OTHER_ROLES}}
+INSPECTORS = dict(CHANGE)  # not a change, but an inspector's act: opening an evidence file (GET only)
 
 # url name → (expected statuses for GET, the kind of record its <pk> is, or None)
 URLS: dict[str, tuple[dict, str | None]] = {
@@ -20,7 +21,7 @@ URLS: dict[str, tuple[dict, str | None]] = {
     "enforcement:case_edit": (CHANGE, "case"),
     "enforcement:party_create": (CHANGE, "case"),
     "enforcement:evidence_upload": (CHANGE, "case"),
-    "enforcement:evidence_download": (READ, "evidence"),
+    "enforcement:evidence_download": (INSPECTORS, "evidence"),
     "enforcement:drill_cases_opened": (READ, None),
     "enforcement:drill_cases_filed": (READ, None),
     "enforcement:drill_cases_closed": (READ, None),

@@ -1,5 +1,6 @@
 """Small real files of each kind for the evidence tests (built here, nothing downloaded)."""
 
+import functools
 import io
 import struct
 import zipfile
@@ -21,11 +22,39 @@ def png(width: int = 2, height: int = 2) -> bytes:
     )
 
 
-def jpeg() -> bytes:
-    # SOI, a JFIF APP0 segment, a comment, EOI: the markers a real camera file starts and ends with.
-    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    comment = b"\xff\xfe" + struct.pack(">H", 12) + b"test photo"
-    return b"\xff\xd8" + app0 + comment + b"\xff\xd9"
+def jpeg(width: int = 4, height: int = 3, *, comment: bytes = b"test photo", exif: bytes | None = None) -> bytes:
+    """A real JPEG (Pillow): a JFIF header, a comment segment, EXIF if given, pixels, EOI."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    extra = {"exif": exif} if exif is not None else {}
+    Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, "JPEG", comment=comment, **extra)
+    return buffer.getvalue()
+
+
+def gps_exif() -> bytes:
+    """EXIF with a GPS position (the township office's, say) and the camera's make."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (30.0, 15.0, 7.0), 3: "E", 4: (120.0, 9.0, 42.0)}  # GPSInfo
+    return exif.tobytes()
+
+
+@functools.cache
+def png_bomb(side: int = 13000) -> bytes:
+    """A valid PNG that claims ``side`` × ``side`` pixels of one colour: a few hundred KB that
+    decode to side² × 3 bytes (13,000²: about 500 MB)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = (b"\x00" + b"\x00" * (side * 3)) * 64
+    compressor = zlib.compressobj(1)
+    data = b"".join(compressor.compress(rows) for _ in range(side // 64))
+    data += compressor.compress((b"\x00" + b"\x00" * (side * 3)) * (side % 64)) + compressor.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", data) + chunk(b"IEND", b""))
 
 
 def pdf(extra: bytes = b"") -> bytes:

@@ -1,11 +1,13 @@
 """Evidence files: type and size checked by content, SHA-256 stored and verified, access and audit."""
 
 import hashlib
+import io
 import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from accounts.models import AuditEvent
 from enforcement.models import Evidence, evidence_storage
@@ -68,7 +70,12 @@ def test_accepted_types_are_stored_with_their_sha256(client_for, inspector, case
     assert evidence.uploaded_by == inspector
     # Stored under a random name in the evidence storage, never under the uploaded name.
     [path] = stored_files(media)
-    assert name not in path and open(path, "rb").read() == content
+    assert name not in path
+    if kind in ("jpeg", "png"):  # photos are stored re-encoded (core.images): the same picture
+        with Image.open(path) as stored:
+            assert stored.format == kind.upper() and stored.size == Image.open(io.BytesIO(content)).size
+    else:
+        assert open(path, "rb").read() == content
     assert AuditEvent.objects.filter(action="create", object_type="enforcement.evidence").count() == 1
 
 
@@ -150,7 +157,8 @@ def test_download_verifies_the_hash_and_is_audited(client_for, inspector, case):
     response = client.get(reverse("enforcement:evidence_download", args=[evidence.pk]))
 
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == content
+    with Image.open(io.BytesIO(b"".join(response.streaming_content))) as served:  # the re-encoded copy
+        assert served.size == (3, 3) and served.getpixel((0, 0)) == (0xCC, 0x22, 0x22)
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"].startswith("attachment")
     row = AuditEvent.objects.filter(object_type="enforcement.evidence", action="view").get()
@@ -179,12 +187,26 @@ def test_missing_file_is_reported_not_a_500(client_for, inspector, case):
     assert client.get(reverse("enforcement:evidence_download", args=[evidence.pk])).status_code == 409
 
 
-def test_leaders_may_download_but_not_upload(client_for, inspector, leader, case):
+def test_leaders_read_the_evidence_list_but_neither_open_nor_upload_files(client_for, inspector, leader, case):
+    """Evidence files are for inspectors (issue #22): the leader sees what there is, not the file."""
     evidence = _attached(client_for(inspector), case)
     client = client_for(leader)
-    assert client.get(reverse("enforcement:evidence_download", args=[evidence.pk])).status_code == 200
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="evidence-item"' in page and evidence.description in page and evidence.sha256[:16] in page
+    assert 'data-testid="download"' not in page
+    assert reverse("enforcement:evidence_download", args=[evidence.pk]) not in page
+    assert client.get(reverse("enforcement:evidence_download", args=[evidence.pk])).status_code == 403
+    assert AuditEvent.objects.filter(action="denied", user=leader).exists()
+    assert not AuditEvent.objects.filter(action="view", user=leader, object_type="enforcement.evidence").exists()
     assert upload(client, case, "b.pdf", files.pdf()).status_code == 403
     assert Evidence.objects.count() == 1
+
+
+def test_the_inspector_sees_the_download_link(client_for, inspector, case):
+    client = client_for(inspector)
+    evidence = _attached(client, case)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert reverse("enforcement:evidence_download", args=[evidence.pk]) in page
 
 
 @pytest.mark.parametrize("role", ["clerk_a", "bureau_staff", "clinician", "auditor", "admin"])

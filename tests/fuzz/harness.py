@@ -202,6 +202,39 @@ ANY_VALUE = st.one_of(TEXT, CONTROL.flatmap(lambda c: TEXT.map(lambda t: f"{c}{t
                       st.just(""))
 
 
+# --- The hostile values every field gets (issue #22: at least 30 per field, never a 5xx) ---------
+NON_UTF8 = object()  # the field sent as raw bytes that are not UTF-8 (%FF%FE%FD)
+AS_LIST = object()  # the field sent twice: a list where one value is expected
+HOSTILE = [
+    "", " ", "\x00", "a\x00b", "\x01\x02\x1b[31m\x7f", "\u202eRTL\u200b\ufeff", "😀👩‍👩‍👧🏳️‍🌈", "王𠮷\U0010ffff",
+    "長" * 5000, "A" * 40000, "-1", "0", "-0", "NaN", "Infinity", "-inf", "1e308", "-1e308", "1e309",
+    "99999999999999999999999", "9223372036854775808", "-9223372036854775809", "2147483648", "0.0000001",
+    "١٢٣", "0001-01-01", "9999-12-31", "2026-02-30", "2024-13-01", "0000-00-00", "31/12/2024",
+    "<script>alert(1)</script>", "' OR 1=1 --", "=cmd|' /C calc'!A0", "../../etc/passwd", "%s%n{0}{{7*7}}",
+    NON_UTF8, AS_LIST,
+]
+assert len(HOSTILE) >= 30
+
+
+def hostile_values(index: int, sample: int | None) -> list:
+    """All the hostile values (``sample`` None), or ``sample`` of them chosen by the field's index,
+    so that the fields of a form between them still get every value."""
+    if sample is None or sample >= len(HOSTILE):
+        return list(HOSTILE)
+    start = (index * sample) % len(HOSTILE)
+    return [HOSTILE[(start + i) % len(HOSTILE)] for i in range(sample)]
+
+
+def encoded(payload: dict, name: str, marker) -> str:
+    """The form body (or query string) with ``name`` as raw non-UTF-8 bytes or as a list."""
+    from urllib.parse import urlencode
+
+    others = {k: v for k, v in payload.items() if k != name}
+    body = urlencode(others, doseq=True)
+    extra = f"{name}=%FF%FE%FD" if marker is NON_UTF8 else f"{name}=1&{name}=%E6%B5%8B"
+    return f"{body}&{extra}" if body else extra
+
+
 def normalize(text: str) -> str:
     """What any form may do to free text: core.forms' hygiene (control, zero-width and bidi
     characters dropped; tabs and line breaks kept where multi-line), then trimmed."""
@@ -220,6 +253,32 @@ def project_tables() -> list[str]:
             if model._meta.managed and not model._meta.proxy and model._meta.db_table not in UNCHECKED_TABLES:
                 tables.append(model._meta.db_table)
     return sorted(set(tables))
+
+
+def write_count(tables: list[str]) -> int:
+    """Rows this transaction (the test's) has inserted, updated or deleted in ``tables`` so far:
+    one cheap query. Unchanged across a request means the request wrote nothing there."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables"
+                       " WHERE relname = ANY(%s)", [tables])
+        return int(cursor.fetchone()[0])
+
+
+class Snapshots:
+    """The tables' contents before a request, taken again only when something was written since
+    (most fuzzed submissions are refused and write nothing: two cheap counts instead of two full
+    reads of every table)."""
+
+    def __init__(self, tables):
+        self.tables, self.count, self.snap = tables, None, None
+
+    def before(self) -> None:
+        count = write_count(self.tables)
+        if count != self.count:
+            self.count, self.snap = count, snapshot(self.tables)
+
+    def wrote(self) -> bool:
+        return write_count(self.tables) != self.count
 
 
 def snapshot(tables: list[str]) -> dict[str, str]:

@@ -114,7 +114,7 @@ def test_sex_of_a_husband_in_an_active_couple_cannot_change(client_for, clerk_a,
     name = husband.name
     response = client_for(clerk_a).post(
         f"/households/members/{husband.pk}/edit/",
-        edit_data(husband, id_number="", sex="2", birth_date=husband.birth_date.isoformat(), name="改名"))
+        edit_data(husband, id_number="", clear_id_number="on", sex="2", birth_date=husband.birth_date.isoformat(), name="改名"))
 
     assert response.status_code == 200
     assert "不能修改性别" in html(response)
@@ -140,7 +140,7 @@ def test_sex_of_a_spouse_of_a_void_couple_may_be_corrected(client_for, clerk_a, 
     husband = couple.husband
     response = client_for(clerk_a).post(
         f"/households/members/{husband.pk}/edit/",
-        edit_data(husband, id_number="", sex="2", birth_date=husband.birth_date.isoformat()))
+        edit_data(husband, id_number="", clear_id_number="on", sex="2", birth_date=husband.birth_date.isoformat()))
     assert response.status_code == 302
     husband.refresh_from_db()
     assert husband.sex == "2"
@@ -168,7 +168,7 @@ def test_member_without_id_born_today_is_accepted(client_for, clerk_a, member):
 def test_member_edit_to_a_future_birth_date_is_refused(client_for, clerk_a, member):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     response = client_for(clerk_a).post(f"/households/members/{member.pk}/edit/",
-                                        edit_data(member, id_number="", sex="1", birth_date=tomorrow.isoformat()))
+                                        edit_data(member, id_number="", clear_id_number="on", sex="1", birth_date=tomorrow.isoformat()))
     assert response.status_code == 200
     assert "出生日期不能晚于今天" in html(response)
     member.refresh_from_db()
@@ -194,3 +194,37 @@ def test_editing_member_to_a_number_of_another_township_does_not_name_its_holder
     assert "孙二娘" not in html(response)
     member.refresh_from_db()
     assert member.id_number != WOMAN
+
+
+# --- the whole ID number stays out of the edit form (issue #22 finding 9) ---------------------
+def test_edit_form_shows_the_masked_number_never_the_whole_one(client_for, clerk_a, member):
+    response = client_for(clerk_a).get(f"/households/members/{member.pk}/edit/")
+    page = html(response)
+    assert member.id_number not in page and member.id_number[6:14] not in page  # not even the birth date part
+    assert member.masked_id_number in page
+    assert not response.context["form"].initial.get("id_number")
+
+
+def test_leaving_the_number_empty_keeps_it_and_a_new_one_replaces_it(client_for, clerk_a, member):
+    client = client_for(clerk_a)
+    url = f"/households/members/{member.pk}/edit/"
+    kept = member.id_number
+    assert client.post(url, edit_data(member, id_number="", phone="13311112222")).status_code == 302
+    member.refresh_from_db()
+    assert (member.id_number, member.phone) == (kept, "13311112222")
+    new = id_number(8, sex="1", birth=datetime.date(1988, 2, 2))
+    assert client.post(url, edit_data(member, id_number=new)).status_code == 302
+    member.refresh_from_db()
+    assert member.id_number == new
+
+
+def test_removing_the_number_takes_the_box_and_then_needs_sex_and_birth_date(client_for, clerk_a, member):
+    client = client_for(clerk_a)
+    url = f"/households/members/{member.pk}/edit/"
+    refused = client.post(url, edit_data(member, id_number="", clear_id_number="on"))
+    assert refused.status_code == 200 and "未填身份证号时，请选择性别" in html(refused)
+    assert member.id_number not in html(refused)
+    done = client.post(url, edit_data(member, id_number="", clear_id_number="on", sex="1", birth_date="1988-02-02"))
+    assert done.status_code == 302
+    member.refresh_from_db()
+    assert member.id_number in ("", None)

@@ -376,13 +376,13 @@ def test_add_member_refuses_put(client_for, clerk_a, household_a):
     assert client_for(clerk_a).put(f"/households/{household_a.pk}/members/new/").status_code == 405
 
 
-def test_edit_member_shows_full_id_audits_the_view_and_saves(client_for, clerk_a, household_a):
+def test_edit_member_shows_the_masked_id_audits_the_view_and_saves(client_for, clerk_a, household_a):
     person = household_a.members.get()
     client = client_for(clerk_a)
     url = f"/households/members/{person.pk}/edit/"
 
     page = client.get(url)
-    assert person.id_number in html(page)
+    assert person.id_number not in html(page) and person.masked_id_number in html(page)
     assert AuditEvent.objects.filter(action="view", object_type="households.person", object_id=str(person.pk)).exists()
 
     response = client.post(url, member_data(name="周大海", id_number=person.id_number, relation="0", phone="13311112222",

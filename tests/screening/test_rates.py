@@ -146,8 +146,10 @@ def test_rates_page_shows_every_township_with_clickable_figures(client_for, lead
     assert "end=2025-07-01" in body  # the list's end is exclusive, like core.indicators'
 
 
-def test_bad_period_on_the_list_is_a_404_not_a_500(client_for, leader):
-    assert client_for(leader).get(reverse("screening:rate_list_coverage") + "?start=x&end=y").status_code == 404
+def test_bad_period_on_the_list_is_a_400_that_says_why_not_a_500(client_for, leader):
+    response = client_for(leader).get(reverse("screening:rate_list_coverage") + "?start=x&end=y")
+    assert response.status_code == 400
+    assert "开始日期不是有效的日期" in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["clerk_a", "inspector", "bureau_staff", "auditor", "admin"])

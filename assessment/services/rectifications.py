@@ -22,6 +22,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
@@ -32,7 +33,8 @@ from django.utils.translation import gettext as _
 from accounts.models import AuditEvent, User
 from accounts.roles import Cap, Role
 from accounts.services import audit_log
-from core.filetypes import RefusedFile, identify
+from core.filetypes import JPEG, PNG, RefusedFile, identify
+from core.images import RefusedImage, checked_image
 from core.indicators import all_indicators
 
 from ..models import (
@@ -211,8 +213,14 @@ def _refuse_status(rect: Rectification, allowed: tuple[str, ...], step: str) -> 
         raise ValidationError(message % {"status": rect.get_status_display()})
 
 
+IMAGE_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
+
+
 def _check_files(uploads) -> list[tuple]:
-    """Every upload checked by content before anything is written: [(upload, filetype, content_type)]."""
+    """Every upload checked by content before anything is written: [(upload, filetype, content_type,
+    image)]. A photo also goes through core.images (size from its header before decoding, then
+    re-encoded without metadata such as GPS positions, or a polyglot's payload): ``image`` holds the
+    clean copy to store, None for other files."""
     uploads = list(uploads or [])
     if len(uploads) > settings.ASSESSMENT_RECTIFICATION_MAX_FILES:
         raise ValidationError({"files": _("一次最多上传 %(n)s 个文件。") % {
@@ -224,7 +232,14 @@ def _check_files(uploads) -> list[tuple]:
                                               max_bytes=settings.ASSESSMENT_RECTIFICATION_MAX_BYTES)
         except RefusedFile as refused:
             raise ValidationError({"files": f"{(upload.name or '')[-60:]}：{refused.message}"}) from None
-        checked.append((upload, filetype, content_type))
+        image = None
+        if filetype in IMAGE_FORMATS:
+            upload.seek(0)
+            try:
+                image = checked_image(upload.read(), formats=(IMAGE_FORMATS[filetype],))
+            except RefusedImage as refused:
+                raise ValidationError({"files": f"{(upload.name or '')[-60:]}：{refused.message}"}) from None
+        checked.append((upload, filetype, content_type, image))
     return checked
 
 
@@ -232,18 +247,22 @@ def _store(rect, step, by, checked, now) -> list[str]:
     """Save the checked files under random names; returns the stored names (to remove on failure)."""
     names = []
     try:
-        for upload, filetype, content_type in checked:
-            upload.seek(0)
-            digest = hashlib.sha256()
-            for chunk in upload.chunks(CHUNK):
-                digest.update(chunk)
-            upload.seek(0)
+        for upload, filetype, content_type, image in checked:
+            if image is not None:  # the re-encoded photo is stored; the record keeps the upload's hash
+                sha256, stored = image.original_sha256, ContentFile(image.content)
+            else:
+                upload.seek(0)
+                digest = hashlib.sha256()
+                for chunk in upload.chunks(CHUNK):
+                    digest.update(chunk)
+                upload.seek(0)
+                sha256, stored = digest.hexdigest(), upload
             name = default_storage.save(
-                f"assessment/rectifications/{now:%Y}/{uuid.uuid4().hex}.{filetype.extensions[0]}", upload)
+                f"assessment/rectifications/{now:%Y}/{uuid.uuid4().hex}.{filetype.extensions[0]}", stored)
             names.append(name)
             RectificationFile.objects.create(
                 rectification=rect, step=step, file=name, original_name=(upload.name or "")[-200:],
-                kind=filetype.kind, content_type=content_type, size=upload.size, sha256=digest.hexdigest(),
+                kind=filetype.kind, content_type=content_type, size=upload.size, sha256=sha256,
                 uploaded_by=by, uploaded_at=now)
     except BaseException:
         for name in names:

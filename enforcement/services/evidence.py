@@ -24,6 +24,7 @@ from accounts.services import audit_log
 
 from core.filetypes import JPEG, PNG, RefusedFile, identify
 from core.images import RefusedImage, checked_image
+
 from ..models import Case, Evidence, evidence_storage
 from .common import audit_change
 

@@ -41,8 +41,9 @@ def test_leader_page_shows_townships_ranks_and_the_figure(client_for, leader, ra
     client = client_for(leader)
     client.get(reverse("assessment:leader", args=[leader.pk]))
     # the leader, years, rows, the figure, the count of ranked townships, closed?; supervision
-    # visits (督导): the year's target, the liaison townships, the visits per township and month.
-    with django_assert_num_queries(REQUEST + 9):
+    # visits (督导): the year's target, the liaison townships, the visits per township and month; the
+    # liaison townships' rectifications on time (one grouped count).
+    with django_assert_num_queries(REQUEST + 10):
         response = client.get(reverse("assessment:leader", args=[leader.pk]))
     ctx = response.context
     assert [(r.township.name, r.rank, r.change["kind"], r.change["delta"]) for r in ctx["rows"]] == [

@@ -241,3 +241,24 @@ def test_a_clerk_lists_only_their_own_township(rect, report, leader, clerk_a, cl
     assert set(rectification_list(user=clerk_b, today=TODAY)) == {r for r in made if r.township == clerk_b.township}
     assert rect not in set(rectification_list(user=clerk_b, today=TODAY))
     assert rect in set(rectification_list(user=clerk_a, today=TODAY))
+
+
+def test_a_reported_photo_is_stored_without_its_gps_metadata_and_a_pixel_bomb_is_refused(rect, clerk_a, media):
+    """Rectification photos go through the same image check as evidence (core.images): size from the
+    header before decoding, then re-encoded; the record keeps the upload's own SHA-256."""
+    import hashlib
+
+    from tests.enforcement.files import gps_exif, jpeg as exif_jpeg, png_bomb
+
+    bomb = SimpleUploadedFile("bomb.png", png_bomb(), content_type="image/png")
+    with pytest.raises(ValidationError) as refused:
+        rectification_report(rectification=rect, by=clerk_a, text="已整改", files=[bomb])
+    assert "bomb.png" in refused.value.message_dict["files"][0]
+    assert RectificationFile.objects.count() == 0
+    raw = exif_jpeg(exif=gps_exif())
+    rectification_report(rectification=rect, by=clerk_a, text="已整改",
+                         files=[SimpleUploadedFile("site.jpg", raw, content_type="image/jpeg")])
+    stored = RectificationFile.objects.get()
+    assert stored.sha256 == hashlib.sha256(raw).hexdigest()
+    kept = stored.file.read()
+    assert kept != raw and b"PhoneMaker" not in kept and b"Exif" not in kept

@@ -257,14 +257,15 @@ def test_the_leaders_record_counts_their_supervision_visits_and_townships_rectif
     LiaisonFactory(township=township_a, year=TODAY.year, leader=leader)
     SupervisionVisit.objects.create(leader=leader, township=township_a, visit_date=TODAY, participants="x",
                                     findings="y")
-    SupervisionVisit.objects.create(leader=leader, township=township_b, visit_date=TODAY, participants="x",
-                                    findings="not a liaison township of this leader")
+    other = UserFactory(role=Role.LEADER)
+    SupervisionVisit.objects.create(leader=other, township=township_a, visit_date=TODAY, participants="x",
+                                    findings="another leader's visit")
     on_time = make_rect(township=township_a, responsible=clerk_a, by=leader, deadline=TODAY,
-                        status=S.DONE, done_on_time=True)
+                        status=S.DONE, done_at=timezone.now(), done_on_time=True)
     make_rect(township=township_a, responsible=clerk_a, by=leader, deadline=TODAY - datetime.timedelta(days=1))
     make_rect(township=township_b, responsible=clerk_b, by=leader, deadline=TODAY - datetime.timedelta(days=1))
     page = client_for(leader).get(reverse("assessment:leader", args=[leader.pk]))
-    assert page.context["supervision_visits"] == 1  # township_b is not theirs
+    assert page.context["supervision_visits"] == 1  # not the other leader's
     assert page.context["supervision_target"] == TODAY.month  # one a month, one township
     assert page.context["rectifications_on_time"] == 50.0  # 1 of township_a's 2 due; township_b not theirs
     html = page.content.decode()

@@ -69,7 +69,7 @@ def seed(*, rng: random.Random, scale: str, context: dict) -> dict:
         return {}
     couples = list(couples_county().filter(is_void=False, in_register=True, screenings__isnull=True)
                    .order_by("township__sort_order", "id"))
-    rules = list(RiskRule.objects.filter(is_active=True).select_related("field"))
+    rules = list(RiskRule.objects.proposing().select_related("field"))
     screenings, plans = [], []
     for couple in couples:
         r = random.Random(f"screening:{couple.wife.id_number}")

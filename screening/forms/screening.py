@@ -7,7 +7,7 @@ from core.forms import Form
 from accounts.models import Village
 from accounts.validators import normalise_id_number, parse_id_number
 
-from ..models import Consent, ResultField, RiskDomain, Subject
+from ..models import Consent, ResultField, RiskDomain, Subject, display_number
 from ..services.screenings import result_key
 from .common import date_input
 
@@ -114,7 +114,7 @@ class ResultsForm(Form):
                 value_field = forms.CharField(label=label, required=False, max_length=20, widget=forms.TextInput(
                     attrs={"inputmode": "decimal", "autocomplete": "off", "class": "result-number"}))
                 has_number = current is not None and current.value_number is not None
-                initial = f"{current.value_number.normalize():f}" if has_number else ""
+                initial = display_number(current.value_number, field.decimals) if has_number else ""
             else:
                 value_field = forms.CharField(label=label, required=False, max_length=500)
                 initial = current.value_text if current else ""

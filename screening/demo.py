@@ -179,13 +179,15 @@ def _follow_up(screening: Screening, r: random.Random, by, today) -> int:
                                           method="羊水穿刺染色体核型分析", result=PrenatalScreening.Diagnosis.NORMAL)
     due = lmp + (280 + 14) * DAY
     if due <= today and r.random() < 0.75:
-        delivered = lmp + r.randint(259, 290) * DAY
+        # An outcome that agrees with its dates and weight (services.followups refuses one that does not).
+        outcome = r.choices(["normal", "preterm", "low_weight", "macrosomia"], weights=[85, 6, 5, 4])[0]
+        delivered = lmp + (r.randint(230, 258) if outcome == "preterm" else r.randint(259, 290)) * DAY
+        weight = {"low_weight": (1800, 2490), "macrosomia": (4000, 4600)}.get(outcome, (2600, 3900))
         result = r.choices([OutcomeResult.DELIVERED, OutcomeResult.LOST], weights=[90, 10])[0]
         outcome_follow_up_record(
             screening=screening, by=by, followed_on=min(due + r.randint(0, 20) * DAY, today), result=result,
-            outcome=r.choices(["normal", "preterm", "low_weight", "macrosomia"], weights=[85, 6, 5, 4])[0],
-            delivery_date=delivered, gestational_weeks=(delivered - lmp).days // 7,
-            birth_weight_g=r.randint(2600, 4000), infant_sex=r.choice("12"), place="县妇幼保健院",
+            outcome=outcome, delivery_date=delivered, gestational_weeks=(delivered - lmp).days // 7,
+            birth_weight_g=r.randint(*weight), infant_sex=r.choice("12"), place="县妇幼保健院",
             method=r.choice(["vaginal", "vaginal", "caesarean"]))
         n += 1
     elif lmp + 265 * DAY <= today < due and r.random() < 0.3:

@@ -27,7 +27,7 @@ from ..permissions import get_couple_for_user, get_screening_for_user
 from ..selectors.screenings import find_couples, screening_follow_ups, screening_list, screening_results
 from ..services.exports import screenings_export
 from ..services.screenings import (
-    catalogue_for_entry, letter_print, propose_factors, results_save, risk_assess, screening_start, screening_void,
+    catalogue_for_entry, letter_print, no_factor_notes, propose_factors, results_save, risk_assess, screening_start, screening_void,
 )
 from ..services.walkin import walk_in_register
 
@@ -156,7 +156,8 @@ def assess(request, pk):
             return redirect("screening:letter", pk=screening.pk)
     _view_audit(request, screening, "risk assessment")
     abnormal = [r for r in screening_results(screening) if r.is_abnormal]
-    return render(request, "screening/assess.html", {"screening": screening, "form": form, "abnormal": abnormal})
+    return render(request, "screening/assess.html", {"screening": screening, "form": form, "abnormal": abnormal,
+                                                     "no_factor": no_factor_notes(screening)})
 
 
 @require_GET

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ..models import ResultField
+from ..models import ResultField, display_number
 
 
 STORED_DECIMALS = 3  # ScreeningResult.value_number's decimal places
@@ -54,8 +54,8 @@ def parse_number(field: ResultField, raw) -> Decimal | None:
         raise ValidationError(
             _("%(name)s %(value)s %(unit)s 超出可信范围（%(low)s–%(high)s），请核对是否录入错误。") % {
                 "name": field.name, "value": plain(value), "unit": field.unit,
-                "low": _fmt(low, field.decimals) if low is not None else "", "high": _fmt(high, field.decimals)
-                if high is not None else ""})
+                "low": display_number(low, field.decimals) if low is not None else "",
+                "high": display_number(high, field.decimals) if high is not None else ""})
     return value
 
 

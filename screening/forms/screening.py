@@ -128,6 +128,47 @@ class ResultsForm(Form):
                 initial=current.override_reason if current else "")
             self.rows.append({"subject": subject, "field": field, "key": key, "current": current})
 
+    def layout(self, groups: list[dict]) -> list[dict]:
+        """The entry page's items, one line per field: the wife's and the husband's inputs side by
+        side (``cells``, in ``subjects`` order), the reference text of each, and whether its
+        修改判断 panel opens (an override is saved or typed, or the line has an error)."""
+        rows = {row["key"]: row for row in self.rows}
+        for group in groups:
+            for item in group["items"]:
+                subjects = [s for s in (Subject.FEMALE, Subject.MALE) if any(sub == s for sub, _f in item["rows"])]
+                lines: dict[int, dict] = {}
+                for subject, field in item["rows"]:
+                    key = result_key(subject, field.code)
+                    line = lines.setdefault(field.pk, {"field": field, "cells": {}, "open": False})
+                    cell = rows[key] | {"value": self[key], "flag": self[f"{key}__flag"],
+                                        "reason": self[f"{key}__reason"], "range": field.range_for(subject),
+                                        "ref_text": field.reference_text(subject),
+                                        "subject_label": Subject(subject).label}
+                    line["cells"][subject] = cell
+                    current = cell["current"]
+                    line["open"] |= bool((current is not None and current.overridden) or cell["flag"].value()
+                                         or cell["value"].errors or cell["reason"].errors)
+                for line in lines.values():
+                    cells = [line["cells"].get(s) for s in subjects]
+                    refs = [(c["subject_label"], c["ref_text"]) for c in cells if c and c["ref_text"]]
+                    line.update(cells=cells, judged=line["field"].kind != ResultField.Kind.TEXT,
+                                ref=refs[0][1] if len({r for _s, r in refs}) == 1 else "；".join(
+                                    f"{who} {r}" for who, r in refs))
+                item.update(subjects=[Subject(s).label for s in subjects], lines=list(lines.values()))
+        return groups
+
+    def error_list(self) -> list[dict]:
+        """Every field error, labelled "<field>（<spouse>）", with the id of the input to jump to."""
+        out = []
+        for row in self.rows:
+            key, field = row["key"], row["field"]
+            name = f"{field.name}（{Subject(row['subject']).label}）"
+            target = f"id_{key}_0" if field.kind == ResultField.Kind.CHOICE else f"id_{key}"
+            out += [{"id": target, "label": name, "message": m} for m in self.errors.get(key, [])]
+            out += [{"id": f"id_{key}__reason", "label": name, "message": m}
+                    for m in self.errors.get(f"{key}__reason", [])]
+        return out
+
     def values(self) -> dict:
         data = self.data
         return {row["key"]: {"value": data.get(row["key"], ""), "flag": data.get(f"{row['key']}__flag", ""),

@@ -121,14 +121,8 @@ def results(request, pk):
             messages.success(request, _("草稿已保存，可稍后继续录入。"))
             return redirect("screening:results", pk=screening.pk)
     _view_audit(request, screening, "results entry")
-    rows = {row["key"]: row for row in form.rows}
-    for group in groups:
-        for item in group["items"]:
-            item["entries"] = [rows[f"{subject}__{field.code}"] | {
-                "value": form[f"{subject}__{field.code}"], "flag": form[f"{subject}__{field.code}__flag"],
-                "reason": form[f"{subject}__{field.code}__reason"], "range": field.range_for(subject),
-                "ref_text": field.reference_text(subject)} for subject, field in item["rows"]]
-    return render(request, "screening/results.html", {"screening": screening, "form": form, "groups": groups})
+    return render(request, "screening/results.html", {"screening": screening, "form": form,
+                                                      "groups": form.layout(groups), "errors": form.error_list()})
 
 
 @require_http_methods(["GET", "POST"])

@@ -39,7 +39,7 @@ class ResultFieldAdmin(AdminRoleOnly, admin.ModelAdmin):
 
 @admin.register(RiskRule)
 class RiskRuleAdmin(AdminRoleOnly, admin.ModelAdmin):
-    list_display = ("field", "when", "value", "domain", "factor", "is_active", "sort_order")
+    list_display = ("field", "when", "value", "domain", "factor", "no_factor_reason", "is_active", "sort_order")
     list_filter = ("domain", "is_active")
     list_select_related = ("field__item",)
-    search_fields = ("factor", "advice")
+    search_fields = ("factor", "advice", "no_factor_reason")

@@ -3,13 +3,22 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form
+from core.forms import Form, PlausibleDateField, years
 from accounts.models import Township
 
 
 def date_input(**attrs) -> forms.DateInput:
     """The device's own date picker, round-tripping ISO dates."""
     return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
+
+
+# A date something happened on (exam, consent, follow-up, LMP, delivery, screening, diagnosis):
+# not in the future, and not older than a paper record a clinic would still enter.
+RECORD_PAST = years(10)
+
+
+def record_date(label, **kwargs) -> PlausibleDateField:
+    return PlausibleDateField(label=label, past=kwargs.pop("past", RECORD_PAST), **kwargs)
 
 
 def put_errors(form: forms.Form, error: ValidationError, *, field_map: dict | None = None) -> None:

@@ -3,13 +3,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form
+from core.forms import Form, years
 from accounts.models import Village
 from accounts.validators import normalise_id_number, parse_id_number
 
 from ..models import Consent, ResultField, RiskDomain, Subject, display_number
 from ..services.screenings import result_key
-from .common import date_input
+from .common import record_date
 
 TIMINGS = [("1", _("一年内")), ("2", _("两年内")), ("3", _("三年内")), ("4", _("更晚"))]
 
@@ -41,7 +41,7 @@ class WalkInForm(Form):
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     village = VillageChoiceField(label=_("户籍或居住村/社区"), queryset=Village.objects.none())
     address = forms.CharField(label=_("家庭地址"), max_length=200, help_text=_("组/街道门牌，例如：三组 12 号。"))
-    marriage_date = forms.DateField(label=_("结婚日期"), required=False, widget=date_input())
+    marriage_date = record_date(_("结婚日期"), required=False, past=years(80))
     boys = forms.IntegerField(label=_("现有男孩数"), min_value=0, max_value=15, initial=0,
                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     girls = forms.IntegerField(label=_("现有女孩数"), min_value=0, max_value=15, initial=0,
@@ -65,10 +65,10 @@ class WalkInForm(Form):
 
 
 class StartForm(Form):
-    exam_date = forms.DateField(label=_("检查日期"), widget=date_input())
+    exam_date = record_date(_("检查日期"))
     consent = forms.ChoiceField(label=_("知情同意书签署"), choices=Consent.choices, initial=Consent.BOTH,
                                 widget=forms.RadioSelect)
-    consent_on = forms.DateField(label=_("签署日期"), widget=date_input())
+    consent_on = record_date(_("签署日期"))
     planned_child_order = forms.IntegerField(label=_("计划生育孩次"), min_value=1, max_value=20,
                                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     facility = forms.CharField(label=_("检查机构"), max_length=60)

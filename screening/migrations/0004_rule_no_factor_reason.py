@@ -32,6 +32,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='riskrule',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('no_factor_reason', ''), _negated=True), models.Q(models.Q(('domain', ''), _negated=True), models.Q(('factor', ''), _negated=True), models.Q(('advice', ''), _negated=True)), _connector='OR'), name='screening_rule_factor_or_reason'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('no_factor_reason', ''), _negated=True), models.Q(models.Q(('domain', ''), _negated=True), models.Q(('factor', ''), _negated=True), models.Q(('advice', ''), _negated=True)), _connector='OR'), name='screening_rule_factor_or_reason', violation_error_message='请填写风险因素类别、风险因素和建议；不提出风险因素时请填写理由。'),
         ),
     ]

@@ -199,6 +199,7 @@ class RiskRule(models.Model):
                 condition=~models.Q(no_factor_reason="")
                 | (~models.Q(domain="") & ~models.Q(factor="") & ~models.Q(advice="")),
                 name="screening_rule_factor_or_reason",
+                violation_error_message=_("请填写风险因素类别、风险因素和建议；不提出风险因素时请填写理由。"),
             ),
         ]
 

@@ -190,3 +190,34 @@ def test_an_early_follow_up_in_the_future_or_an_lmp_after_it_is_refused(couple_a
     with pytest.raises(ValidationError) as error:
         early_follow_up_record(screening=screening, by=clinician, followed_on=today, result="1", lmp=today + DAY)
     assert "lmp" in error.value.message_dict
+
+
+@pytest.mark.parametrize("exam_date, message", [
+    ("0001-01-01", "检查日期不能早于"),
+    ("1899-12-31", "检查日期不能早于"),
+    ("2999-01-01", "检查日期不能晚于今天"),
+])
+def test_the_start_form_refuses_an_implausible_exam_date(client_for, couple_a, clinician, exam_date, message):
+    from django.urls import reverse
+
+    from screening.models import Screening
+
+    page = client_for(clinician).post(reverse("screening:screening_start", args=[couple_a.pk]), {
+        "exam_date": exam_date, "consent": "both", "consent_on": exam_date, "planned_child_order": 1,
+        "facility": "县妇幼保健计划生育服务中心"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert message in html and f'value="{exam_date}"' in html
+    assert not Screening.objects.filter(couple=couple_a).exists()
+
+
+def test_the_follow_up_forms_refuse_a_future_date():
+    from screening.forms.followups import DiagnosisForm, OutcomeForm, PrenatalForm
+
+    future = "2999-01-01"
+    assert "followed_on" in OutcomeForm({"followed_on": future, "result": "3"}).errors
+    assert "delivery_date" in OutcomeForm({"followed_on": "2020-01-01", "result": "1",
+                                           "delivery_date": future}).errors
+    assert "tested_on" in PrenatalForm({"test": "nt", "tested_on": future, "gestational_weeks": 12,
+                                        "gestational_days": 0, "result": "low"}).errors
+    assert "diagnosis_on" in DiagnosisForm({"diagnosis_on": "0001-01-01", "diagnosis_result": "normal"}).errors

@@ -118,3 +118,17 @@ def test_the_assessment_page_shows_the_no_factor_reason(client_for, couple_a, cl
 def test_the_docs_table_is_the_catalogues(settings):
     doc = DOC.read_text(encoding="utf-8")
     assert rule_table_markdown() in doc, "docs/screening-rules.md: run `manage.py screening_rules --markdown`"
+
+
+def test_admin_refuses_a_rule_with_neither_a_factor_nor_a_reason(client_for, admin_user):
+    field = ResultField.objects.get(code="glu")
+    page = client_for(admin_user).post(reverse("admin:screening_riskrule_add"), {
+        "field": field.pk, "when": "low", "value": "", "domain": "", "factor": "", "advice": "",
+        "no_factor_reason": "", "is_active": "on", "sort_order": 0})
+    assert page.status_code == 200  # the form again, not a 500
+    assert "不提出风险因素时请填写理由" in page.content.decode()
+    assert not RiskRule.objects.filter(field=field, when="low", no_factor_reason="").exists()
+    page = client_for(admin_user).post(reverse("admin:screening_riskrule_add"), {
+        "field": field.pk, "when": "low", "value": "", "domain": "", "factor": "", "advice": "",
+        "no_factor_reason": "偏低时复查即可。", "is_active": "on", "sort_order": 0})
+    assert page.status_code == 302

@@ -4,20 +4,20 @@ from celery import shared_task
 from django.core.cache import cache
 
 from . import login_audit
-from .health import HEARTBEAT_KEY, WORKER_KEY
+from .health import HEARTBEAT_KEY, note_worker
 
 
 @shared_task(bind=True, ignore_result=True)
 def heartbeat(self) -> float:
-    """Scheduled every minute by beat and run by a worker: /healthz/ reads both facts from here
-    (beat is alive; this worker took a task), so a probe never waits on a worker ping."""
+    """Sent by beat every HEALTH_HEARTBEAT_SECONDS. Beat's own note is written when it sends this
+    (accounts.health.note_beat), so a dead worker does not make beat look dead; a worker that runs it
+    notes itself too (its own timer does as well: accounts.health.WorkerHeartbeat). In-process
+    (``make run`` without Redis) it writes beat's note itself: nothing is published there."""
     now = time.time()
-    cache.set(HEARTBEAT_KEY, now, timeout=24 * 3600)
-    if self.request.hostname:  # None when run in-process (eager): no worker to report
-        seen = cache.get(WORKER_KEY) or {}
-        seen = {name: at for name, at in seen.items() if now - at < 3600}
-        seen[self.request.hostname] = now
-        cache.set(WORKER_KEY, seen, timeout=24 * 3600)
+    if self.request.is_eager:
+        cache.set(HEARTBEAT_KEY, now, timeout=24 * 3600)
+    elif self.request.hostname:
+        note_worker(self.request.hostname)
     return now
 
 

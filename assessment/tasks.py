@@ -15,7 +15,8 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .services.weekly import weekly_report_build, weekly_report_failed, weekly_report_request
+from .services.weekly import (weekly_report_build, weekly_report_failed, weekly_report_request,
+                              weekly_reports_reconcile)
 from .weeks import last_complete_week
 
 log = logging.getLogger(__name__)
@@ -80,3 +81,10 @@ def weekly_report_scheduled() -> str:
     result = weekly_report_request(week_start=week)
     log.info("weekly report %s requested by schedule: %s", week, result.outcome)
     return week.isoformat()
+
+
+@shared_task(ignore_result=True)
+def reconcile_weekly_reports() -> list[str]:
+    """Beat, every minute, and once when a worker starts: queue again the weeks whose task the broker
+    lost (a Redis restart, a worker killed with its message). See services.weekly."""
+    return [week.isoformat() for week in weekly_reports_reconcile()]

@@ -1,17 +1,21 @@
-"""Soak: a mixed clerk/leader workload at a fixed rate against gunicorn (run by bench/soak.sh).
+"""Soak: every role's workload at a fixed rate against the deployed stack (run by bench/soak.sh).
 
-Clerks (3 of 4 users) open their due list, the household and visit lists, search, a couple's page,
-and record visits; leaders open the statistics and the home page. Every user sends one request
-every two seconds (``constant_throughput``), so the rate is fixed by the number of users.
+Clerks open their due list, the household and visit lists, search, a couple's page, and record
+visits; leaders the statistics, home, ranking, scorecard and the weekly report; inspectors cases,
+tips, facilities and figures; a clinician the pathway queue and screenings; bureau staff their
+outreach households; the auditor the audit trail. /healthz/ is probed as a load balancer would.
+Every user sends one request every two seconds (``constant_throughput``).
 
-Pass criteria (issue #8), checked when the run ends and written to bench/soak-result.md:
-zero 5xx, p95 of the last minute ≤ 1.2 × p95 of the first, and gunicorn workers' memory (RSS,
-sampled every 10 s) grows < 10 % from the end of the first minute to the end of the run.
+Pass criteria, checked when the run ends and written to bench/soak-result.md: zero 5xx, p95 of the
+last minute ≤ 1.2 × p95 of the first, gunicorn workers' memory (RSS, sampled every 10 s) grows
+< 10 % from the end of the first minute to the end of the run, every visit save answered with a
+redirect is a row in PostgreSQL (saves = new visits), and the worker was reported alive throughout.
 """
 import os
 import random
 import re
 import statistics
+import subprocess
 import time
 from pathlib import Path
 
@@ -23,6 +27,10 @@ RESULT = Path(os.environ.get("SOAK_RESULT", Path(__file__).with_name("soak-resul
 GUNICORN_PID = int(os.environ.get("SOAK_GUNICORN_PID", "0"))
 COUPLES = [int(c) for c in os.environ.get("SOAK_COUPLES", "").split(",") if c]
 CLERKS = os.environ.get("SOAK_CLERKS", "clerk1").split(",")
+SOAK_DB = os.environ.get("SOAK_DB", "")
+VISITS_BEFORE = int(os.environ.get("SOAK_VISITS_BEFORE", "0"))
+saved_visits = 0  # visit saves answered with a redirect
+health: list[tuple[float, str]] = []  # (time, worker status) from /healthz/
 
 samples: list[tuple[float, float, int, str]] = []  # (time, ms, status, name)
 memory: list[tuple[float, int]] = []  # (time, total RSS kB of the workers)
@@ -78,7 +86,7 @@ class LoggedIn(HttpUser):
 
 
 class Clerk(LoggedIn):
-    weight = 3
+    weight = 6
 
     def on_start(self):
         self.username = random.choice(CLERKS)
@@ -111,23 +119,114 @@ class Clerk(LoggedIn):
             return
         couple = random.choice(COUPLES)
         self.client.get(f"/households/couples/{couple}/visits/new/", name="visit form")
-        self.post(f"/households/couples/{couple}/visits/new/", {
+        response = self.post(f"/households/couples/{couple}/visits/new/", {
             "visit_date": time.strftime("%Y-%m-%d"), "pregnancy_status": "not_pregnant",
             "services": "health_education", "notes": "soak", "next_due": "", "next_due_default": ""},
             name="save visit")
+        if response.status_code == 302:
+            global saved_visits
+            saved_visits += 1
 
 
 class Leader(LoggedIn):
-    weight = 1
+    weight = 2
     username = "leader"
 
-    @task(3)
+    @task(2)
     def stats(self):
         self.client.get("/households/stats/", name="statistics")
 
     @task(1)
     def home(self):
         self.client.get("/", name="home")
+
+    @task(1)
+    def ranking(self):
+        self.client.get("/assessment/", name="ranking")
+
+    @task(1)
+    def scorecard(self):
+        self.client.get("/assessment/scorecard/", name="scorecard")
+
+    @task(1)
+    def weekly(self):
+        self.client.get("/assessment/weekly/latest/", name="weekly report")
+
+
+class Inspector(LoggedIn):
+    weight = 2
+    username = "inspector"
+
+    @task(2)
+    def cases(self):
+        self.client.get("/enforcement/", name="case list")
+
+    @task(1)
+    def tips(self):
+        self.client.get("/enforcement/tips/", name="tip list")
+
+    @task(1)
+    def facilities(self):
+        self.client.get("/enforcement/facilities/", name="facility list")
+
+    @task(1)
+    def figures(self):
+        self.client.get("/enforcement/figures/", name="two-non figures")
+
+
+class Clinician(LoggedIn):
+    weight = 1
+    username = "clinic"
+
+    @task(2)
+    def queue(self):
+        self.client.get("/screening/", name="pathway queue")
+
+    @task(1)
+    def screenings(self):
+        self.client.get("/screening/screenings/", name="screening list")
+
+
+class Bureau(LoggedIn):
+    weight = 1
+    username = "bureau"
+
+    @task
+    def outreach(self):
+        self.client.get("/households/outreach/", name="outreach households")
+
+
+class Auditor(LoggedIn):
+    weight = 1
+    username = "auditor"
+
+    @task
+    def audit(self):
+        self.client.get("/accounts/audit/", name="audit trail")
+
+
+class Probe(HttpUser):
+    """The load balancer's health probe: no login."""
+    weight = 1
+    fixed_count = 1
+    wait_time = constant_throughput(0.5)
+
+    @task
+    def healthz(self):
+        with self.client.get("/healthz/", name="healthz", catch_response=True) as response:
+            try:
+                health.append((time.monotonic() - started, response.json()["worker"]["status"]))
+            except ValueError:
+                health.append((time.monotonic() - started, "unreadable"))
+
+
+def visits_in_database() -> int | None:
+    if not SOAK_DB:
+        return None
+    result = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "township", "-d", SOAK_DB, "-qtAc",
+                             "SELECT count(*) FROM households_followupvisit"],
+                            capture_output=True, text=True, check=False, timeout=30)
+    return int(result.stdout.strip()) if result.returncode == 0 else None
 
 
 def p95(values):
@@ -151,21 +250,31 @@ def verdict(environment, **kwargs):
     baseline = next((kb for t, kb in memory if t >= 60), memory[0][1] if memory else 0)
     final = memory[-1][1] if memory else 0
     growth = (final - baseline) / baseline if baseline else float("nan")
-    ok = errors_5xx == 0 and ratio <= 1.2 and growth < 0.10
+    in_database = visits_in_database()
+    new_visits = in_database - VISITS_BEFORE if in_database is not None else None
+    saves_ok = new_visits == saved_visits
+    worker_down = [t for t, status in health if status != "ok"]
+    ok = errors_5xx == 0 and ratio <= 1.2 and growth < 0.10 and saves_ok and health and not worker_down
     by_name = {}
     for _, ms, _, name in samples:
         by_name.setdefault(name, []).append(ms)
     lines = [
         "# Soak result (bench/soak.sh)", "",
         f"Run: {time.strftime('%Y-%m-%d %H:%M %Z')}, {end / 60:.1f} minutes, {len(samples)} requests "
-        f"({len(samples) / end:.1f}/s), users: {os.environ.get('SOAK_USERS', '?')}, gunicorn 2 sync workers; "
+        f"({len(samples) / end:.1f}/s), users: {os.environ.get('SOAK_USERS', '?')} and one health probe; "
+        "gunicorn 2 sync workers as the app's database role, CONN_MAX_AGE=60, Redis (cache, sessions, broker), "
+        "a Celery worker (2 processes) and beat; "
         f"machine load average at the end: {os.getloadavg()[0]:.1f} (2 cores, shared with other suites).", "",
         "| criterion | figure | target | |", "|---|---|---|---|",
         f"| 5xx responses | {errors_5xx} (other failures: {failed - errors_5xx}) | 0 | {'ok' if errors_5xx == 0 else 'FAIL'} |",
         f"| p95 first minute → last minute | {p95(first):.0f} ms → {p95(last):.0f} ms (×{ratio:.2f}) | ≤ ×1.2 | "
         f"{'ok' if ratio <= 1.2 else 'FAIL'} |",
         f"| gunicorn workers' RSS, minute 1 → end | {baseline / 1024:.1f} MB → {final / 1024:.1f} MB "
-        f"({growth:+.1%}) | < +10 % | {'ok' if growth < 0.10 else 'FAIL'} |", "",
+        f"({growth:+.1%}) | < +10 % | {'ok' if growth < 0.10 else 'FAIL'} |",
+        f"| visit saves answered 302 → new visit rows | {saved_visits} → {new_visits} | equal | "
+        f"{'ok' if saves_ok else 'FAIL'} |",
+        f"| /healthz/ worker status | {len(health)} probes, {len(worker_down)} not ok | all ok | "
+        f"{'ok' if health and not worker_down else 'FAIL'} |", "",
         "| request | count | median ms | p95 ms |", "|---|---|---|---|",
         *[f"| {name} | {len(ms)} | {statistics.median(ms):.0f} | {p95(ms):.0f} |" for name, ms in sorted(by_name.items())],
         "", "Memory samples (s, MB): " + ", ".join(f"{t:.0f}:{kb / 1024:.1f}" for t, kb in memory),

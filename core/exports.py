@@ -13,6 +13,12 @@ page's query parameters into an ``ExportQuery`` — a queryset already scoped to
   the number of rows written, and streamed into core.excel's constant-memory writer.
 - ``export_job_run`` (the task): rebuilds the query from the owner's permissions *now* — a user
   whose role or township changed since asking gets their current scope or nothing.
+- A job's work survives a dead worker or a lost message: the worker writing a job holds a lease
+  (``alive_at``, renewed every third of EXPORTS_LEASE_SECONDS by a thread with its own connection)
+  and a claim token. ``exports_reconcile`` (beat, every minute) sends again every job whose lease
+  lapsed (its worker was killed: OOM, deploy, SIGKILL) or that was queued but never picked up (the
+  message was lost in a Redis restart). Only the holder of the current claim can finish a job, so
+  a job taken over from a worker that was only slow still ends with exactly one file.
 - Every export writes an ``export`` audit row (rows, filters); every download of a job's file
   another. ID numbers are masked by the columns' formatters (PIPL Art. 6, minimum necessary).
 """
@@ -21,6 +27,7 @@ import io
 import logging
 import secrets
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,7 +36,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -180,15 +187,21 @@ def export_job_create(*, spec: ExportSpec, user, params: QueryDict, total: int, 
     running (a double click or a reload does not start a second). Refuses (ValidationError) a
     user who already has EXPORTS_MAX_ACTIVE_JOBS queued or running."""
     stored = params_to_dict(params)
-    active = ExportJob.objects.select_for_update().filter(
-        owner=user, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING])
+    now = timezone.now()
+    active = list(ExportJob.objects.select_for_update().filter(
+        owner=user, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]))
+    lost = set(lost_jobs(now).filter(owner=user).values_list("pk", flat=True))
     for job in active:
         if job.kind == spec.kind and job.params == stored:
+            if job.pk in lost:  # asking again gets a working job, not the dead one
+                _resend(job, now)
             return job
+    # A job whose worker is gone is sent again by exports_reconcile; it blocks nobody meanwhile.
+    active = [job for job in active if job.pk not in lost]
     if len(active) >= settings.EXPORTS_MAX_ACTIVE_JOBS:
         raise ValidationError(_("您已有 %(n)d 个导出正在进行，请等它们完成后再导出。") % {"n": len(active)},
                               code="too_many_exports")
-    job = ExportJob.objects.create(owner=user, kind=spec.kind, params=stored, total=total)
+    job = ExportJob.objects.create(owner=user, kind=spec.kind, params=stored, total=total, alive_at=now)
     transaction.on_commit(lambda: _enqueue(job))
     audit_log(action=AuditEvent.Action.EXPORT, request=request, user=user, object_type=spec.object_type,
               township_id=getattr(user, "township_id", None), detail=f"export {spec.kind} queued (job #{job.pk})")
@@ -209,21 +222,91 @@ def _enqueue(job: ExportJob) -> None:
             message=_("后台任务服务暂时不可用，导出未执行，请稍后再试。"))
 
 
+def _lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.EXPORTS_LEASE_SECONDS)
+
+
+def lost_jobs(now=None) -> QuerySet:
+    """Jobs nobody is working on any more: running with a lapsed lease (the worker died), or queued
+    and not picked up within EXPORTS_REQUEUE_SECONDS of being sent (the message was lost)."""
+    now = now or timezone.now()
+    requeue = now - datetime.timedelta(seconds=settings.EXPORTS_REQUEUE_SECONDS)
+    return ExportJob.objects.filter(
+        Q(status=ExportJob.Status.RUNNING, alive_at__lt=now - _lease())
+        | Q(status=ExportJob.Status.QUEUED, alive_at__lt=requeue)
+        | Q(status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING], alive_at__isnull=True,
+            created_at__lt=requeue))
+
+
+def _resend(job: ExportJob, now) -> bool:
+    """Put a lost job back in the queue (conditionally: two reconcilers send it once) and send it."""
+    if not lost_jobs(now).filter(pk=job.pk).update(status=ExportJob.Status.QUEUED, claim="", alive_at=now):
+        return False
+    logger.warning("export job %s lost its worker or its message: sent again", job.pk)
+    transaction.on_commit(lambda: _enqueue(job))
+    return True
+
+
+def exports_reconcile(*, now=None, dry_run: bool = False) -> int:
+    """Beat, every minute: send again every lost job (``lost_jobs``). Returns how many."""
+    now = now or timezone.now()
+    lost = list(lost_jobs(now))
+    if dry_run:
+        return len(lost)
+    return sum(_resend(job, now) for job in lost)
+
+
+class _LeaseKeeper(threading.Thread):
+    """Renews a running job's lease from a thread of its own, with its own database connection: the
+    export itself reads inside one read-only snapshot transaction, which can neither write the job
+    row nor make a write visible before it ends."""
+
+    def __init__(self, job_id: int, claim: str):
+        super().__init__(name=f"export-lease-{job_id}", daemon=True)
+        self.job_id, self.claim = job_id, claim
+        self.done = threading.Event()
+
+    def run(self):
+        try:
+            while not self.done.wait(settings.EXPORTS_LEASE_SECONDS / 3):
+                renewed = ExportJob.objects.filter(
+                    pk=self.job_id, status=ExportJob.Status.RUNNING, claim=self.claim).update(alive_at=timezone.now())
+                if not renewed:  # taken over or finished: the final update decides, nothing to renew
+                    return
+        except Exception:  # noqa: BLE001 - a missed renewal only risks a take-over, never two results
+            logger.warning("export job %s: lease not renewed", self.job_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self):
+        # In-process (make run on SQLite) there is no worker to lose, and a second writer would lock.
+        if connection.vendor == "postgresql":
+            self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        if self.is_alive():
+            self.join(timeout=10)
+
+
 def export_job_run(*, job_id: int) -> ExportJob | None:
     """Run a queued job once: claim it, rebuild the rows from the owner's permissions now, write
-    the file to the default storage, record the outcome. Returns the job (None if another worker
-    had claimed it). A failure marks the job failed with a Chinese message; nothing half-written
-    is kept."""
+    the file to the default storage, record the outcome. Returns the job (None if it was not queued
+    any more: another worker holds it or it has ended). A failure marks the job failed with a
+    Chinese message; nothing half-written is kept. The claim token makes every outcome conditional:
+    a worker whose job was taken over (its lease lapsed) records nothing and keeps no file."""
+    claim = secrets.token_hex(8)
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, started_at=timezone.now())
+        status=ExportJob.Status.RUNNING, started_at=timezone.now(), alive_at=timezone.now(), claim=claim)
     if claimed != 1:
         return None
     job = ExportJob.objects.select_related("owner", "owner__township").get(pk=job_id)
     user = job.owner
+    mine = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING, claim=claim)
 
     def fail(message: str) -> ExportJob:
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, message=message[:300],
-                                                   finished_at=timezone.now())
+        mine.update(status=ExportJob.Status.FAILED, message=message[:300], finished_at=timezone.now())
         job.refresh_from_db()
         return job
 
@@ -249,7 +332,7 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         cache.set(progress_key(job.pk), [rows, total], timeout=3600)
 
     try:
-        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle, _LeaseKeeper(job.pk, claim):
             rows = export_write(spec=spec, query=query, user=user, target=handle.name, progress=progress)
             name = export_file_name(spec, user)
             with open(handle.name, "rb") as content:
@@ -259,9 +342,13 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         logger.exception("export job %s failed", job.pk)
         return fail(_("生成导出文件时发生意外错误，请稍后重试或联系系统管理员。"))
     now = timezone.now()
-    ExportJob.objects.filter(pk=job.pk).update(
+    finished = mine.update(
         status=ExportJob.Status.DONE, file=job.file.name, file_name=name, row_count=rows, progress=rows, total=rows,
         finished_at=now, expires_at=now + datetime.timedelta(hours=settings.EXPORTS_KEEP_HOURS))
+    if not finished:  # taken over meanwhile: the new holder writes the one result
+        job.file.storage.delete(job.file.name)
+        logger.warning("export job %s was taken over; this run's file is discarded", job.pk)
+        return None
     _audit_export(spec=spec, user=user, rows=rows, query=query, job=job)
     job.refresh_from_db()
     return job

@@ -102,6 +102,11 @@ class ExportJob(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
+    # The lease (core.exports): when the job was last sent to the broker (queued) or last confirmed
+    # alive by the worker writing it (running). A running job whose lease lapsed has lost its worker
+    # and is taken over; a queued one not picked up is sent again.
+    alive_at = models.DateTimeField(_("最近确认时间"), null=True, blank=True)
+    claim = models.CharField(_("执行标识"), max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("导出任务")

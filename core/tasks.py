@@ -11,7 +11,7 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
-from .exports import export_job_run, exports_expire
+from .exports import export_job_run, exports_expire, exports_reconcile
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def enqueue(task, *args, **kwargs) -> None:
 
 
 # acks_late (settings) + the conditional claim in export_job_run: a job redelivered after a worker
-# died is not run twice; one killed mid-run stays "running" and is shown as such until it expires.
+# died is not run twice; one killed mid-run is sent again by reconcile_exports once its lease lapses.
 @shared_task(ignore_result=True, soft_time_limit=25 * 60, time_limit=30 * 60)
 def run_export_job(job_id: int) -> None:
     """Write one queued export's file (core.exports.export_job_run)."""
@@ -43,3 +43,9 @@ def run_export_job(job_id: int) -> None:
 def expire_exports() -> int:
     """Beat, daily: delete export files past their expiry."""
     return exports_expire()
+
+
+@shared_task(ignore_result=True)
+def reconcile_exports() -> int:
+    """Beat, every minute: send again the export jobs whose worker died or whose message was lost."""
+    return exports_reconcile()

@@ -11,6 +11,11 @@
   its township sections in one transaction — again conditional on still holding the claim. Two
   builds of the same week at once: one claims, the other returns "busy"; one row per week
   (unique ``week_start``) whatever happens. Building twice gives the same figures.
+- ``weekly_reports_reconcile`` (beat every minute, and once when a worker starts): a week queued or
+  building whose task the broker provably no longer holds (core.broker: not in a queue, not
+  unacknowledged — its message was lost in a Redis restart, or its worker died with it) is queued
+  again with a new task id; the last complete week is requested if its Monday run never arrived. A
+  leader may rebuild such a week at once instead of waiting for it to go stale.
 """
 import datetime
 import logging
@@ -25,8 +30,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.broker import task_ids_in_broker
+
 from ..models import WeeklyReport, WeeklyReportSection
-from ..weeks import is_complete
+from ..weeks import is_complete, last_complete_week
 from .weekly_figures import WeekFigures, compute_week
 
 log = logging.getLogger(__name__)
@@ -54,6 +61,16 @@ def stale_before() -> datetime.datetime:
 def is_stale(report: WeeklyReport) -> bool:
     started = report.started_at if report.status == Status.BUILDING else report.requested_at
     return started is not None and started < stale_before()
+
+
+def task_gone(report: WeeklyReport, held: set[str] | None) -> bool:
+    """The week's task is provably gone: the broker was read (``held``, from core.broker), it holds no
+    message of this task, and the row is older than the grace a publish after commit may take."""
+    if held is None or report.status not in (Status.QUEUED, Status.BUILDING) or report.task_id in held:
+        return False
+    since = report.started_at if report.status == Status.BUILDING else report.requested_at
+    grace = datetime.timedelta(seconds=settings.ASSESSMENT_WEEKLY_RECONCILE_GRACE_SECONDS)
+    return since is None or since < timezone.now() - grace
 
 
 def _check_week(week_start: datetime.date, *, complete: bool = False) -> None:
@@ -91,8 +108,9 @@ def weekly_report_request(*, week_start: datetime.date, requested_by=None, compl
     with transaction.atomic():
         _report(week_start)
         report = WeeklyReport.objects.select_for_update().get(week_start=week_start)
-        # A row just created has no task yet: not busy.
-        if report.status in (Status.QUEUED, Status.BUILDING) and report.task_id and not is_stale(report):
+        # A row just created has no task yet: not busy. Nor is a week whose task the broker lost.
+        if report.status in (Status.QUEUED, Status.BUILDING) and report.task_id and not is_stale(report) \
+                and not task_gone(report, task_ids_in_broker()):
             return RequestResult(report, "busy")
         before = report.status
         report.status, report.error = Status.QUEUED, ""
@@ -213,3 +231,30 @@ def weekly_report_failed(*, week_start: datetime.date, claim: str, reason: str, 
     status = Status.QUEUED if retrying else Status.FAILED
     WeeklyReport.objects.filter(week_start=week_start, task_id=claim).exclude(status=Status.DONE).update(
         status=status, error=reason[:500], finished_at=None if retrying else timezone.now())
+
+
+def weekly_reports_reconcile(*, dry_run: bool = False) -> list[datetime.date]:
+    """Queue again every week whose task is provably gone (``task_gone``), and the last complete week
+    if it has no report at all (beat's Monday run was lost). Returns the weeks (to be) queued.
+    Without a readable broker nothing is touched: a task that may still run is never doubled."""
+    held = task_ids_in_broker()
+    if held is None:
+        return []
+    lost = [report.week_start for report in WeeklyReport.objects.filter(status__in=[Status.QUEUED, Status.BUILDING])
+            if task_gone(report, held)]
+    # Beat queues the week just ended on Mondays at 06:00: from 07:00 on, a week with no row at all
+    # means that message was lost.
+    now = timezone.localtime()
+    week = last_complete_week(now.date())
+    if (now.weekday() > 0 or now.hour >= 7) and week not in lost \
+            and not WeeklyReport.objects.filter(week_start=week).exists():
+        lost.append(week)
+    if dry_run:
+        return lost
+    queued = []
+    for week_start in lost:
+        log.warning("weekly report %s: its task is not in the broker any more; queued again", week_start)
+        result = weekly_report_request(week_start=week_start, complete=False)
+        if result.queued:
+            queued.append(week_start)
+    return queued

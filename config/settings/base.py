@@ -229,9 +229,12 @@ if env("CELERY_UNACKED_RESTORE_SECONDS", default=""):
 # Publishing when Redis is down: give up after about a second (core.tasks.enqueue degrades).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
 # Every periodic task, in one place, with its crontab written out.
+# /healthz/ tells beat and the worker apart (accounts/health.py): beat notes the time each time it
+# sends the heartbeat, every worker notes its own name on a timer of its main process. Either is
+# reported dead after three missed beats (45 s by default), so within a minute of its death.
+HEALTH_HEARTBEAT_SECONDS = env.float("HEALTH_HEARTBEAT_SECONDS", default=15.0)
 CELERY_BEAT_SCHEDULE = {
-    # Lets /healthz/ tell whether beat and a worker are alive: every minute.
-    "heartbeat": {"task": "accounts.tasks.heartbeat", "schedule": crontab(minute="*")},
+    "heartbeat": {"task": "accounts.tasks.heartbeat", "schedule": HEALTH_HEARTBEAT_SECONDS},
     # Failed logins after the first of a window are counted in Redis: one audit row per
     # username/address with the count, every minute.
     "flush-login-failures": {"task": "accounts.tasks.flush_login_failures", "schedule": crontab(minute="*")},
@@ -248,6 +251,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Export files hold (masked) personal data: delete those past EXPORTS_KEEP_HOURS daily at 02:45.
     "expire-exports": {"task": "core.tasks.expire_exports", "schedule": crontab(hour="2", minute="45")},
+    # Weekly reports queued or building whose task the broker lost (Redis restart, a worker killed
+    # with its message): queued again, every minute (and once when a worker starts: config/celery.py).
+    "reconcile-weekly-reports": {
+        "task": "assessment.tasks.reconcile_weekly_reports", "schedule": crontab(minute="*"),
+    },
+    # Export jobs whose worker died (lease lapsed) or whose message was lost: sent again, every minute.
+    "reconcile-exports": {"task": "core.tasks.reconcile_exports", "schedule": crontab(minute="*")},
     # The Monday briefing (每周通报) of the week Monday–Sunday just ended: Mondays at 06:00
     # Asia/Shanghai (CELERY_TIMEZONE), i.e. Sunday 22:00 UTC.
     "weekly-report": {
@@ -378,6 +388,10 @@ HOUSEHOLDS_FOREIGN_ID_ANSWERS_PER_HOUR = env.int("FOREIGN_ID_ANSWERS_PER_HOUR", 
 EXPORTS_DIRECT_MAX_ROWS = env.int("EXPORTS_DIRECT_MAX_ROWS", default=500)
 EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
 EXPORTS_MAX_ACTIVE_JOBS = env.int("EXPORTS_MAX_ACTIVE_JOBS", default=3)
+# A running export's worker renews its lease every third of this; lapsed, the job is taken over.
+EXPORTS_LEASE_SECONDS = env.int("EXPORTS_LEASE_SECONDS", default=60)
+# A queued export not picked up this long after it was sent is sent again (a lost message).
+EXPORTS_REQUEUE_SECONDS = env.int("EXPORTS_REQUEUE_SECONDS", default=180)
 
 # --- Two-non enforcement (enforcement/) --------------------------------------------------------
 # Licences running out within this many days are listed as "expiring".
@@ -406,5 +420,10 @@ ENFORCEMENT_CLOSURE_TARGET = env.float("ENFORCEMENT_CLOSURE_TARGET", default=100
 # The weekly report: a build still "building" after this many seconds is taken to be dead (its
 # worker was killed past the task's 300 s time limit) and may be started again.
 ASSESSMENT_WEEKLY_STALE_SECONDS = env.int("ASSESSMENT_WEEKLY_STALE_SECONDS", default=900)
+# A week queued or building whose task the broker no longer holds is queued again once its row is
+# this old (a message is published after commit: a younger row may not be in the broker yet).
+ASSESSMENT_WEEKLY_RECONCILE_GRACE_SECONDS = env.int("ASSESSMENT_WEEKLY_RECONCILE_GRACE_SECONDS", default=60)
+# A worker that starts sends the reconcile tasks at once (config/celery.py).
+RECONCILE_ON_WORKER_START = env.bool("RECONCILE_ON_WORKER_START", default=True)
 # Weeks in the county's week-by-week line of the weekly report.
 ASSESSMENT_WEEKLY_CHART_WEEKS = 12

@@ -1,13 +1,13 @@
 """Production: secrets have no defaults; HTTPS and secure cookies are on."""
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import database_settings, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The same connection settings as every environment (persistent connections, health checks, the JIT
+# threshold); only the URL has no default here.
+DATABASES = {"default": database_settings(env.db("DATABASE_URL"))}
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -26,6 +26,8 @@ CELERY_RESULT_BACKEND = REDIS_URL
 # Unit tests run tasks in-process. tests/accounts/test_celery_worker.py starts a real worker with
 # CELERY_TASK_ALWAYS_EAGER=false in its environment (and turns eager mode off in the test process).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+# The suite's workers do only what each test sends them (tests/faults/test_weekly_lost.py turns it on).
+RECONCILE_ON_WORKER_START = env.bool("RECONCILE_ON_WORKER_START", default=False)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "artifacts" / "test-media"
 # Serve static files straight from the apps (no collectstatic before tests).

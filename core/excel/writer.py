@@ -31,6 +31,7 @@ import decimal
 import io
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import xlsxwriter
@@ -47,6 +48,11 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _EXCEL_FIRST_DATE = datetime.date(1900, 3, 1)  # before this, Excel's calendar is wrong (1900 leap bug)
 MAX_SHEET_TITLE = 31
 _SHEET_TITLE_ILLEGAL = re.compile(r"[\[\]:*?/\\']")
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: East Asian wide and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def clean_text(value: str) -> str:
@@ -112,6 +118,7 @@ class WorkbookWriter:
         })
         self._fmt = _formats(self._book)
         self._names: set[str] = set()
+        self._sheets: list[SheetWriter] = []
 
     def add_sheet(self, *, title: str, notes: list[str], headers: list[str], widths: list[int] | None = None,
                   sheet_title: str = "Sheet1") -> "SheetWriter":
@@ -125,6 +132,8 @@ class WorkbookWriter:
                            _workbook=self)
 
     def close(self) -> None:
+        for sheet in self._sheets:
+            sheet._finish()
         self._book.close()
 
     def __enter__(self):
@@ -151,15 +160,40 @@ class SheetWriter:
         self._book = workbook._book
         self._fmt = workbook._fmt
         self._sheet = self._book.add_worksheet(safe_sheet_title(sheet_title))
-        for index, width in enumerate(widths or []):
-            self._sheet.set_column(index, index, width)
+        self._columns = len(headers)
+        widths = list(widths or [])
+        for index, header in enumerate(headers):
+            # Wide enough for the header itself (a CJK character takes two widths): printed or on screen,
+            # no header is cut.
+            wanted = max(widths[index] if index < len(widths) else 0, display_width(str(header)) + 2)
+            self._sheet.set_column(index, index, wanted)
         self._row = 0
         self.rows = 0
         self._write_row([title], "title")
         for note in notes:
             self._write_row([note], "note")
+        self._header_row = self._row
         self._write_row(headers, "header")
         self._sheet.freeze_panes(self._row, 0)
+        self._page_setup()
+        if not self._own:
+            workbook._sheets.append(self)
+
+    def _page_setup(self) -> None:
+        """Printed from a spreadsheet program: A4 landscape, every column on the page's width (as many
+        pages down as the rows need), the header row on every page, page numbers in the footer."""
+        sheet = self._sheet
+        sheet.set_paper(9)  # A4
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(self._header_row)
+        sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        sheet.set_footer("&C&P / &N")
+
+    def _finish(self) -> None:
+        """The header row's autofilter over every data row (known only once the last row is written)."""
+        if self._columns:
+            self._sheet.autofilter(self._header_row, 0, max(self._header_row, self._row - 1), self._columns - 1)
 
     def append(self, values) -> None:
         self._write_row(values, "text")
@@ -202,6 +236,7 @@ class SheetWriter:
 
     def close(self) -> None:
         if self._own:
+            self._finish()
             self._book.close()
 
     def __enter__(self):

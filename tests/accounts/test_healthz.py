@@ -20,16 +20,19 @@ def test_healthz_needs_no_login_and_reports_database_and_broker(client, db):
     assert doc["broker"] == {"status": "ok"}
     # The suite runs tasks in-process (CELERY_TASK_ALWAYS_EAGER), so there is no worker to ask.
     assert doc["worker"] == {"status": "in-process"}
-    assert doc["beat"] == {"last_heartbeat_age_s": None}
+    assert doc["beat"] == {"status": "in-process", "last_heartbeat_age_s": None}
 
 
 def test_healthz_refuses_post(client, db):
     assert client.post(HEALTHZ).status_code == 405
 
 
-def test_healthz_reports_age_of_last_beat_heartbeat(client, db):
+def test_healthz_reports_age_of_last_beat_heartbeat(client, db, settings):
     cache.set(HEARTBEAT_KEY, time.time() - 90)
     assert 89 <= client.get(HEALTHZ).json()["beat"]["last_heartbeat_age_s"] <= 95
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert client.get(HEALTHZ).json()["beat"]["status"] == "late"  # three heartbeats (45 s) missed
+    settings.CELERY_TASK_ALWAYS_EAGER = True
 
     heartbeat.delay()  # eager in this suite: runs here and writes the cache
 
@@ -101,3 +104,23 @@ def test_anonymous_healthz_never_pings_workers(client, db, settings, monkeypatch
     for _ in range(5):
         assert client.get(HEALTHZ).status_code == 200
     assert time.monotonic() - started < 1.0
+
+
+def test_beat_notes_its_heartbeat_when_it_sends_it_not_when_a_worker_runs_it(client, db, settings):
+    """A dead worker must not make beat look dead: the note is written by the publishing process."""
+    from accounts.health import note_beat
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    cache.delete(HEARTBEAT_KEY)
+    note_beat(sender="accounts.tasks.ping")  # any other task: no note
+    assert client.get(HEALTHZ).json()["beat"] == {"status": "late", "last_heartbeat_age_s": None}
+    note_beat(sender="accounts.tasks.heartbeat")
+    beat = client.get(HEALTHZ).json()["beat"]
+    assert beat["status"] == "ok" and beat["last_heartbeat_age_s"] < 5
+
+
+def test_heartbeat_schedule_is_fast_enough_to_report_a_death_within_a_minute(settings):
+    from accounts.health import stale_after
+
+    assert settings.CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"] == settings.HEALTH_HEARTBEAT_SECONDS
+    assert stale_after() <= 60

@@ -32,6 +32,16 @@ def test_production_keeps_persistent_connections_for_gunicorn():
                           **PRODUCTION_ENV) == "60"
 
 
+def test_production_keeps_the_jit_threshold_of_every_environment():
+    """production.py once rebuilt DATABASES and lost base's options: the statistics page paid its 80 ms of
+    JIT compilation again in production only."""
+    options = settings_value("config.settings.production", "s.DATABASES['default']['OPTIONS']['options']",
+                             **PRODUCTION_ENV)
+    assert options == "-c jit_above_cost=10000000"
+    assert settings_value("config.settings.production", "s.DATABASES['default']['CONN_HEALTH_CHECKS']",
+                          **PRODUCTION_ENV) == "True"
+
+
 def test_production_requires_two_factor_for_leaders_auditors_and_admins():
     assert settings_value("config.settings.production", "sorted(s.TWO_FACTOR_REQUIRED_ROLES)",
                           **PRODUCTION_ENV) == "['admin', 'auditor', 'leader']"

@@ -57,3 +57,9 @@ def test_the_scheduled_task_queues_and_builds_the_week_just_ended(township_a):
     report = WeeklyReport.objects.get()
     assert report.week_start == last_complete_week() and report.status == WeeklyReport.Status.DONE
     assert report.requested_by is None and report.sections.count() == 1
+
+
+def test_lost_weekly_work_is_reconciled_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["reconcile-weekly-reports"]
+    assert entry["task"] == "assessment.tasks.reconcile_weekly_reports"
+    assert str(entry["schedule"]._orig_minute) == "*"

@@ -84,3 +84,34 @@ def test_every_xlsx_the_project_writes_goes_through_core_excel():
         if "xlsxwriter" in text.lower() or "from openpyxl import Workbook" in text or "Workbook(" in text:
             offenders.append(relative)
     assert offenders == []
+
+
+def test_every_sheet_prints_on_a4_landscape_fit_to_width_with_the_header_on_every_page():
+    """Printed from a spreadsheet program, a township's list was 33 A4 pages of about 4 columns with the
+    header once. Every export and report sheet now has its page set up (core.excel.SheetWriter)."""
+    import io as _io
+
+    from openpyxl import load_workbook as _load
+
+    from core.excel import Sheet, build_workbook_sheets
+
+    headers = ["姓名", "身份证号（脱敏）", "村/社区", "计划生育时间", "末次随访日期", "专人", "备注说明"]
+    content = build_workbook_sheets([
+        Sheet(title="城关镇 育龄夫妇名册", notes=["共 40 行"], headers=headers,
+              rows=[[f"户{n}", "110105********002X", "东村", "一年内", None, "张丽", ""] for n in range(40)],
+              widths=[4] * len(headers), sheet_title="名册"),
+        Sheet(title="第二页", notes=[], headers=["镇/街道", "得分"], rows=[["城关镇", 90]], sheet_title="得分"),
+    ])
+    book = _load(_io.BytesIO(content))
+    for sheet, header_row, last_row in ((book["名册"], 3, 43), (book["得分"], 2, 3)):
+        setup = sheet.page_setup
+        assert setup.orientation == "landscape" and setup.paperSize == 9  # A4
+        # fitToWidth is absent when 1 (the OOXML default); fitToHeight 0 = as many pages down as needed
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth in (None, 1) and setup.fitToHeight == 0
+        assert sheet.print_title_rows == f"${header_row}:${header_row}"  # the header row on every page
+        assert sheet.auto_filter.ref.startswith(f"A{header_row}:") and sheet.auto_filter.ref.endswith(str(last_row))
+    names = book["名册"]
+    for index, header in enumerate(headers):
+        letter = "ABCDEFG"[index]
+        # A CJK character is two widths: no header is cut, however narrow the column was asked to be.
+        assert names.column_dimensions[letter].width >= 2 * len(header)

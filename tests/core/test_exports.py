@@ -236,3 +236,82 @@ def test_with_the_broker_down_the_job_fails_at_once_with_a_message(
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == "failed" and "暂时不可用" in job.message
+
+
+def _lapse(job, seconds=3600):
+    ExportJob.objects.filter(pk=job.pk).update(alive_at=timezone.now() - datetime.timedelta(seconds=seconds))
+
+
+def test_a_running_job_whose_lease_lapsed_is_sent_again_and_finishes_once(clerk_a, couples,
+                                                                           django_capture_on_commit_callbacks):
+    """The worker died mid-export (OOM, deploy, SIGKILL): its job says running, nobody renews its lease.
+    Reconcile (beat, every minute) puts it back in the queue and sends it; it ends done, once."""
+    job = ExportJob.objects.create(owner=clerk_a, kind="households.register", status="running", claim="dead0000",
+                                   alive_at=timezone.now())
+    assert exports.exports_reconcile() == 0  # lease still live: the worker may be working
+    _lapse(job)
+    assert exports.exports_reconcile(dry_run=True) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert exports.exports_reconcile() == 1  # eager here: the resent task runs at commit
+    job.refresh_from_db()
+    assert job.status == "done" and job.row_count == 3
+    assert exports.exports_reconcile() == 0
+    assert AuditEvent.objects.filter(action="export", detail__contains=f"(job #{job.pk})").count() == 1
+
+
+def test_a_queued_job_never_picked_up_is_sent_again(clerk_a, couples, settings, django_capture_on_commit_callbacks):
+    """The message was lost (Redis restarted with nothing on disk): queued for longer than
+    EXPORTS_REQUEUE_SECONDS since it was sent, the job is sent again."""
+    job = ExportJob.objects.create(owner=clerk_a, kind="households.register", alive_at=timezone.now())
+    assert exports.exports_reconcile() == 0
+    _lapse(job, settings.EXPORTS_REQUEUE_SECONDS + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert exports.exports_reconcile() == 1
+    job.refresh_from_db()
+    assert job.status == "done"
+
+
+def test_a_worker_whose_job_was_taken_over_records_nothing(clerk_a, couples):
+    """Only the holder of the current claim finishes a job: a slow worker overtaken after its lease
+    lapsed discards its file, so the job still has exactly one result."""
+    job = ExportJob.objects.create(owner=clerk_a, kind="households.register")
+    real_write = exports.export_write
+
+    def overtaken(**kwargs):
+        rows = real_write(**kwargs)
+        ExportJob.objects.filter(pk=job.pk).update(claim="newholder")  # another worker took it over
+        return rows
+
+    exports.export_write = overtaken
+    try:
+        assert exports.export_job_run(job_id=job.pk) is None
+    finally:
+        exports.export_write = real_write
+    job.refresh_from_db()
+    assert job.status == "running" and job.claim == "newholder" and not job.file
+    assert not AuditEvent.objects.filter(action="export", detail__contains=f"(job #{job.pk})").exists()
+
+
+def test_asking_again_for_a_dead_job_sends_it_again_and_dead_jobs_block_nobody(
+        client_for, clerk_a, couples, big, settings, django_capture_on_commit_callbacks):
+    settings.EXPORTS_MAX_ACTIVE_JOBS = 1
+    settings.EXPORTS_DIRECT_MAX_ROWS = -1  # even the empty visits export is a job
+    dead = ExportJob.objects.create(owner=clerk_a, kind="households.visits", status="running", claim="dead0000",
+                                    alive_at=timezone.now() - datetime.timedelta(hours=1))
+    # A different export: the dead job does not count against the limit.
+    response, job = start(client_for(clerk_a), capture=django_capture_on_commit_callbacks)
+    assert response.status_code == 302 and job.pk != dead.pk
+    job.refresh_from_db()
+    assert job.status == "done"
+    # The same export as the dead job: the user gets that job back, sent again and finished.
+    response, _ = start(client_for(clerk_a), url=reverse("households:export_visits"),
+                        capture=django_capture_on_commit_callbacks)
+    assert response.status_code == 302 and response["Location"] == dead.get_absolute_url()
+    dead.refresh_from_db()
+    assert dead.status == "done"
+
+
+def test_the_reconcile_task_is_scheduled_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["reconcile-exports"]
+    assert entry["task"] == "core.tasks.reconcile_exports"
+    assert str(entry["schedule"]._orig_minute) == "*"

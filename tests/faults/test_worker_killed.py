@@ -17,27 +17,11 @@ import pytest
 from django.db import connection
 
 from accounts.models import AuditEvent
-from config.celery import app
-from tests.support.services import CELERY_REDIS_PORT, PrivateRedis
 from tests.support.tasks import RESULT_TYPE, write_result_once
 
 pytestmark = [pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 BASE_DIR = Path(__file__).resolve().parents[2]
 VISIBILITY_TIMEOUT = 3
-
-
-@pytest.fixture
-def broker():
-    redis = PrivateRedis(CELERY_REDIS_PORT).start()
-    saved = app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend
-    app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend = False, redis.url, None
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield redis
-    app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend = saved
-    app._pool = None
-    app.amqp._producer_pool = None
-    redis.stop()
 
 
 def database_url() -> str:
@@ -47,10 +31,11 @@ def database_url() -> str:
 
 
 class Worker:
-    def __init__(self, broker_url: str, log: Path, pool: str):
+    def __init__(self, broker_url: str, log: Path, pool: str, extra_env: dict | None = None):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "CELERY_TASK_ALWAYS_EAGER": "false",
                "TEST_DATABASE_URL": database_url(), "TEST_REDIS_URL": broker_url,
-               "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "CELERY_UNACKED_RESTORE_SECONDS": "1"}
+               "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "CELERY_UNACKED_RESTORE_SECONDS": "1",
+               **(extra_env or {})}
         self.log = log.open("a")
         # A new session: the worker and its pool children form one process group to kill at once.
         self.process = subprocess.Popen(

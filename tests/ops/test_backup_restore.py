@@ -107,3 +107,36 @@ def test_a_corrupted_backup_is_refused_before_anything_is_created(tmp_path):
     result = run("./scripts/restore.sh", str(dump), env={"RESTORE_DB": f"tr_never_{uuid.uuid4().hex[:6]}"},
                  check=False)
     assert result.returncode != 0
+
+
+def database_exists(name: str) -> bool:
+    result = run("psql", server_url("postgres"), "-qtAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
+    return result.stdout.strip() == "1"
+
+
+def test_a_dump_without_its_checksum_is_refused_unless_told(tmp_path):
+    """A dump copied off-site without its .sha256 could be truncated: restore says so and stops."""
+    dump = tmp_path / "township_register-20260101T000000Z.dump"
+    dump.write_bytes(b"PGDMP not really")
+    name = f"tr_never_{uuid.uuid4().hex[:6]}"
+    result = run("./scripts/restore.sh", str(dump), env={"RESTORE_DB": name,
+                                                       "RESTORE_ADMIN_URL": server_url("postgres")}, check=False)
+    assert result.returncode != 0 and "RESTORE_WITHOUT_CHECKSUM" in result.stderr
+    assert not database_exists(name)
+
+
+def test_a_failed_restore_leaves_no_database_behind(tmp_path):
+    """The checksum matches but the dump is not a dump: pg_restore fails after CREATE DATABASE, and the
+    new database is dropped again (told to restore without a checksum, the same holds)."""
+    dump = tmp_path / "township_register-20260101T000000Z.dump"
+    dump.write_bytes(b"PGDMP not really")
+    for env in ({}, {"RESTORE_WITHOUT_CHECKSUM": "yes"}):
+        sums = tmp_path / f"{dump.name}.sha256"
+        sums.unlink(missing_ok=True)
+        if not env:
+            sums.write_text(run("sha256sum", str(dump)).stdout)
+        name = f"tr_never_{uuid.uuid4().hex[:6]}"
+        result = run("./scripts/restore.sh", str(dump), env={"RESTORE_DB": name, **env,
+                                                           "RESTORE_ADMIN_URL": server_url("postgres")}, check=False)
+        assert result.returncode != 0 and f"dropped {name}" in result.stderr, result.stderr
+        assert not database_exists(name)

@@ -30,3 +30,30 @@ def write_result_once(key: str, marker_dir: str, pause_before: float, pause_afte
     Path(marker_dir, f"written-{os.getpid()}-{time.monotonic_ns()}").write_text(key)
     time.sleep(pause_after)
     return key
+
+
+# A slow export for the fault tests: a worker can be killed while it is writing. Each row's cell takes
+# SLOW_EXPORT_SECONDS to format, so a few rows last long enough to kill the worker mid-file.
+SLOW_EXPORT_SECONDS = float(os.environ.get("SLOW_EXPORT_SECONDS", "0.2"))
+
+
+def _slow_build(user, params):
+    from core.exports import Column, ExportQuery
+
+    def slow(value):
+        time.sleep(SLOW_EXPORT_SECONDS)
+        return value
+
+    return ExportQuery(queryset=AuditEvent.objects.filter(object_type=RESULT_TYPE).order_by("seq"),
+                       columns=[Column("key", "object_id", format=slow)])
+
+
+def _register_slow_export():
+    from accounts.roles import Cap
+    from core.exports import ExportSpec, register
+
+    return register(ExportSpec(kind="tests.slow", label="slow", capability=Cap.COUPLE_VIEW,
+                               object_type=RESULT_TYPE, build=_slow_build))
+
+
+SLOW_EXPORT = _register_slow_export()

@@ -30,6 +30,16 @@ class Condition:
     def __str__(self):
         return f"{self.field.code} ({self.subject}) {self.what}: {self.sample}"
 
+    @property
+    def subject_label(self) -> str:
+        return str(Subject(self.subject).label)
+
+    @property
+    def what_label(self) -> str:
+        if self.what in WHEN_TEXT:
+            return WHEN_TEXT[self.what]
+        return f"= {self.field.choice_label(self.sample)}"
+
 
 def abnormal_conditions(field: ResultField) -> list[Condition]:
     """Each way ``field`` can be judged abnormal for each spouse its item applies to: below the

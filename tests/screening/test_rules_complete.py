@@ -132,3 +132,15 @@ def test_admin_refuses_a_rule_with_neither_a_factor_nor_a_reason(client_for, adm
         "field": field.pk, "when": "low", "value": "", "domain": "", "factor": "", "advice": "",
         "no_factor_reason": "偏低时复查即可。", "is_active": "on", "sort_order": 0})
     assert page.status_code == 302
+
+
+def test_the_catalogue_admin_warns_of_an_uncovered_result(client_for, admin_user):
+    client = client_for(admin_user)
+    page = client.get(reverse("admin:screening_riskrule_changelist"))
+    assert "没有风险评估规则" not in page.content.decode()
+    ResultField.objects.create(item=ScreeningItem.objects.get(number=8), code="hba1c", name="糖化血红蛋白",
+                               kind="number", unit="%", ref_low="4.0", ref_high="6.0", plausible_low="2",
+                               plausible_high="20")
+    for name in ("riskrule", "resultfield", "screeningitem"):
+        html = client.get(reverse(f"admin:screening_{name}_changelist")).content.decode()
+        assert "2 种异常结果没有风险评估规则" in html and "糖化血红蛋白（女方）低于下限" in html, name

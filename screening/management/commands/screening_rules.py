@@ -23,8 +23,8 @@ class Command(BaseCommand):
             return
         gaps = uncovered_conditions()
         for condition in gaps:
-            self.stdout.write(f"没有规则：{condition.field.item.name} · {condition.field.name} "
-                              f"（{condition.subject}）{condition.what}，如 {condition.sample}")
+            self.stdout.write(f"没有规则：{condition.field.item.name} · {condition.field.name}"
+                              f"（{condition.subject_label}）{condition.what_label}，如 {condition.sample}")
         if gaps:
             raise CommandError(f"{len(gaps)} 种异常结果没有规则，也没有“不提出风险因素”的说明。")
         self.stdout.write("规则完整：每种异常结果都有规则或“不提出风险因素”的说明。")

@@ -183,16 +183,17 @@ def propose_factors(screening: Screening) -> list[dict]:
     spouse, in rule order (two findings with the same factor, such as 线索细胞 and 胺试验 for
     细菌性阴道病, make one proposal naming both). "No factor" entries propose nothing
     (``no_factor_notes``). The clinician confirms or edits; nothing is saved here."""
-    return _rule_matches(screening)[0]
+    return rule_findings(screening)[0]
 
 
 def no_factor_notes(screening: Screening) -> list[dict]:
     """Abnormal results that no rule turns into a proposal, each with the catalogue's stated
     reason (a "no factor" entry), for the clinician to read beside the proposals."""
-    return _rule_matches(screening)[1]
+    return rule_findings(screening)[1]
 
 
-def _rule_matches(screening: Screening) -> tuple[list[dict], list[dict]]:
+def rule_findings(screening: Screening) -> tuple[list[dict], list[dict]]:
+    """``(propose_factors(screening), no_factor_notes(screening))`` in two queries."""
     results = list(screening.results.select_related("field"))
     rules = list(RiskRule.objects.active().order_by("sort_order", "id"))
     proposals: dict[tuple[str, str], dict] = {}

@@ -27,7 +27,7 @@ from ..permissions import get_couple_for_user, get_screening_for_user
 from ..selectors.screenings import find_couples, screening_follow_ups, screening_list, screening_results
 from ..services.exports import screenings_export
 from ..services.screenings import (
-    catalogue_for_entry, letter_print, no_factor_notes, propose_factors, results_save, risk_assess, screening_start, screening_void,
+    catalogue_for_entry, letter_print, results_save, rule_findings, risk_assess, screening_start, screening_void,
 )
 from ..services.walkin import walk_in_register
 
@@ -132,7 +132,7 @@ def assess(request, pk):
     if screening.status == Screening.Status.DRAFT:
         messages.warning(request, _("检查结果尚未完成录入，请先完成录入再做风险评估。"))
         return redirect("screening:results", pk=screening.pk)
-    proposals = propose_factors(screening)
+    proposals, no_factor = rule_findings(screening)
     form = AssessForm(request.POST or None, proposals=proposals, version=screening.version,
                       initial={"advice": screening.advice, "referral": screening.referral})
     if request.method == "POST" and form.is_valid():
@@ -151,7 +151,7 @@ def assess(request, pk):
     _view_audit(request, screening, "risk assessment")
     abnormal = [r for r in screening_results(screening) if r.is_abnormal]
     return render(request, "screening/assess.html", {"screening": screening, "form": form, "abnormal": abnormal,
-                                                     "no_factor": no_factor_notes(screening)})
+                                                     "no_factor": no_factor})
 
 
 @require_GET

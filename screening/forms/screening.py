@@ -146,8 +146,10 @@ class ResultsForm(Form):
                                         "subject_label": Subject(subject).label}
                     line["cells"][subject] = cell
                     current = cell["current"]
+                    # A value in error (missing, not a number) is fixed in its own input, always in
+                    # sight: only the judgement's own state opens the panel.
                     line["open"] |= bool((current is not None and current.overridden) or cell["flag"].value()
-                                         or cell["value"].errors or cell["reason"].errors)
+                                         or cell["reason"].errors)
                 for line in lines.values():
                     cells = [line["cells"].get(s) for s in subjects]
                     refs = [(c["subject_label"], c["ref_text"]) for c in cells if c and c["ref_text"]]

@@ -103,9 +103,10 @@ def test_override_control_errors_at_the_top_and_links_to_the_field(phone, live_s
     expect(links).to_have_count(3)
     expect(links).to_have_text(["血红蛋白 Hb（女方）", "丙氨酸氨基转移酶 ALT（男方）", "促甲状腺激素 TSH（女方）"])
     expect(summary).to_contain_text("修改系统判断时请写明原因")
-    # The panel of the line in error is open by itself; the others stay closed.
+    # The panel of the judgement in error is open by itself; a value in error is fixed in its own
+    # input (in sight), so its panel stays closed like the others.
     expect(phone.get_by_test_id("override-panel-hb")).to_be_visible()
-    expect(phone.get_by_test_id("override-panel-tsh")).to_be_visible()
+    expect(phone.get_by_test_id("override-panel-tsh")).to_be_hidden()
     expect(phone.get_by_test_id("override-panel-plt")).to_be_hidden()
     # What was typed is still there.
     expect(phone.locator("#id_female__tsh")).to_have_value("9E+2")
@@ -129,6 +130,27 @@ def test_override_control_errors_at_the_top_and_links_to_the_field(phone, live_s
     assert result.overridden and result.is_abnormal
     expect(phone.get_by_test_id("override-panel-hb")).to_be_visible()
     expect(phone.get_by_test_id("override-panel-tsh")).to_be_hidden()
+
+
+def test_finishing_with_missing_values_lists_each_at_the_top(phone, live_server, screening, shot):
+    """The review: 23 missing values were summed up as "见下方标红处" with no list."""
+    screening, clinician = screening
+    values = full_values(screening)
+    missing = [key for key in list(values)[:60] if key.startswith("female__") and values[key]["value"]][:23]
+    for key in missing:
+        values[key]["value"] = ""
+    results_save(screening=screening, by=clinician, expected_version=screening.version, values=values)
+    open_results(phone, live_server, screening, clinician)
+    phone.get_by_test_id("finish").click()
+    links = phone.get_by_test_id("error-list").get_by_role("link")
+    expect(links).to_have_count(23)
+    expect(phone.get_by_test_id("form-errors")).to_contain_text("有 23 处需要修改")
+    assert phone.locator(".override-panel.show").count() == 0
+    shot(phone, "phone-missing")
+    links.nth(22).click()
+    target = missing[22]
+    focused = phone.evaluate("() => document.activeElement.id")
+    assert focused.startswith(f"id_{target}"), (focused, target)
 
 
 def test_desktop_puts_the_spouses_side_by_side_beside_the_label(page, live_server, screening, shot):

@@ -55,7 +55,7 @@ def _normal_value(field: ResultField, subject: str, r: random.Random):
 
 
 def _result(screening, field, subject, raw, by) -> ScreeningResult:
-    from .services.judging import judge
+    from .judging import judge
 
     row = judge(field, subject, number=raw, choice=raw, text=raw)
     return ScreeningResult(screening=screening, field=field, subject=subject, entered_by=by,

@@ -6,13 +6,13 @@ abnormal result in 一般人群 with nobody referred, so completeness is checked
 and the ``screening_rules_check`` command reports what a county's own additions left uncovered.
 
 The check goes through the same code as a real entry: for each abnormal condition it judges a
-sample value with ``services.judging.judge`` and asks each rule ``RiskRule.matches``.
+sample value with ``screening.judging.judge`` and asks each rule ``RiskRule.matches``.
 """
 from dataclasses import dataclass
 from decimal import Decimal
 
 from ..models import ResultField, RiskRule, ScreeningResult, Subject
-from ..services.judging import judge
+from ..judging import judge
 
 # The smallest step a value can be typed in (the stored precision): a sample just past a limit.
 STEP = Decimal("0.001")

@@ -24,7 +24,7 @@ from ..models import (
     ResultField, RiskDomain, RiskLevel, RiskRule, Screening, ScreeningItem, ScreeningResult, ScreeningRiskFactor,
     Subject,
 )
-from .judging import has_value, judge
+from ..judging import has_value, judge
 from .pathway import refresh_current
 from .pathway_state import pathway_state_refresh
 

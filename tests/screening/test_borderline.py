@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from screening.models import ResultField, ScreeningResult
-from screening.services.judging import STORED_DECIMALS, judge, parse_number
+from screening.judging import STORED_DECIMALS, judge, parse_number
 from screening.services.screenings import results_save
 
 from .helpers import full_values, start

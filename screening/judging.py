@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ..models import ResultField, display_number
+from .models import ResultField, display_number
 
 
 STORED_DECIMALS = 3  # ScreeningResult.value_number's decimal places

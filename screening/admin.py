@@ -3,11 +3,27 @@
 The system administrator maintains the catalogue but is not a back door into personal records:
 screenings, results and follow-ups are not registered here.
 """
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from accounts.admin import AdminRoleOnly
 
 from .models import ResultField, RiskRule, ScreeningItem
+from .selectors.catalogue import uncovered_conditions
+
+
+class WarnsOfUncoveredResults:
+    """The catalogue's lists say which abnormal results no rule covers yet (docs/screening-rules.md):
+    after adding an item or a field, the administrator sees at once that it needs a rule or a
+    "no factor" entry with its reason."""
+
+    def changelist_view(self, request, extra_context=None):
+        gaps = uncovered_conditions()
+        if gaps:
+            messages.warning(request, _("%(n)d 种异常结果没有风险评估规则，也没有“不提出风险因素”的说明：%(list)s") % {
+                "n": len(gaps), "list": "；".join(
+                    f"{c.field.name}（{c.subject_label}）{c.what_label}" for c in gaps[:10])})
+        return super().changelist_view(request, extra_context)
 
 
 class ResultFieldInline(AdminRoleOnly, admin.StackedInline):
@@ -21,7 +37,7 @@ class ResultFieldInline(AdminRoleOnly, admin.StackedInline):
 
 
 @admin.register(ScreeningItem)
-class ScreeningItemAdmin(AdminRoleOnly, admin.ModelAdmin):
+class ScreeningItemAdmin(WarnsOfUncoveredResults, AdminRoleOnly, admin.ModelAdmin):
     list_display = ("number", "name", "group", "for_female", "for_male", "is_active")
     list_editable = ("is_active",)
     ordering = ("number",)
@@ -29,7 +45,7 @@ class ScreeningItemAdmin(AdminRoleOnly, admin.ModelAdmin):
 
 
 @admin.register(ResultField)
-class ResultFieldAdmin(AdminRoleOnly, admin.ModelAdmin):
+class ResultFieldAdmin(WarnsOfUncoveredResults, AdminRoleOnly, admin.ModelAdmin):
     list_display = ("code", "name", "item", "kind", "unit", "ref_low", "ref_high", "plausible_low", "plausible_high",
                     "is_active")
     list_filter = ("item", "kind", "is_active")
@@ -38,8 +54,8 @@ class ResultFieldAdmin(AdminRoleOnly, admin.ModelAdmin):
 
 
 @admin.register(RiskRule)
-class RiskRuleAdmin(AdminRoleOnly, admin.ModelAdmin):
-    list_display = ("field", "when", "value", "domain", "factor", "is_active", "sort_order")
+class RiskRuleAdmin(WarnsOfUncoveredResults, AdminRoleOnly, admin.ModelAdmin):
+    list_display = ("field", "when", "value", "domain", "factor", "no_factor_reason", "is_active", "sort_order")
     list_filter = ("domain", "is_active")
     list_select_related = ("field__item",)
-    search_fields = ("factor", "advice")
+    search_fields = ("factor", "advice", "no_factor_reason")

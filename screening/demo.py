@@ -54,7 +54,7 @@ def _normal_value(field: ResultField, subject: str, r: random.Random):
 
 
 def _result(screening, field, subject, raw, by) -> ScreeningResult:
-    from .services.judging import judge
+    from .judging import judge
 
     row = judge(field, subject, number=raw, choice=raw, text=raw)
     return ScreeningResult(screening=screening, field=field, subject=subject, entered_by=by,
@@ -68,7 +68,7 @@ def seed(*, rng: random.Random, scale: str, context: dict) -> dict:
         return {}
     couples = list(couples_county().filter(is_void=False, in_register=True, screenings__isnull=True)
                    .order_by("township__sort_order", "id"))
-    rules = list(RiskRule.objects.filter(is_active=True).select_related("field"))
+    rules = list(RiskRule.objects.proposing().select_related("field"))
     screenings, plans = [], []
     for couple in couples:
         r = random.Random(f"screening:{couple.wife.id_number}")
@@ -178,13 +178,15 @@ def _follow_up(screening: Screening, r: random.Random, by, today) -> int:
                                           method="羊水穿刺染色体核型分析", result=PrenatalScreening.Diagnosis.NORMAL)
     due = lmp + (280 + 14) * DAY
     if due <= today and r.random() < 0.75:
-        delivered = lmp + r.randint(259, 290) * DAY
+        # An outcome that agrees with its dates and weight (services.followups refuses one that does not).
+        outcome = r.choices(["normal", "preterm", "low_weight", "macrosomia"], weights=[85, 6, 5, 4])[0]
+        delivered = lmp + (r.randint(230, 258) if outcome == "preterm" else r.randint(259, 290)) * DAY
+        weight = {"low_weight": (1800, 2490), "macrosomia": (4000, 4600)}.get(outcome, (2600, 3900))
         result = r.choices([OutcomeResult.DELIVERED, OutcomeResult.LOST], weights=[90, 10])[0]
         outcome_follow_up_record(
             screening=screening, by=by, followed_on=min(due + r.randint(0, 20) * DAY, today), result=result,
-            outcome=r.choices(["normal", "preterm", "low_weight", "macrosomia"], weights=[85, 6, 5, 4])[0],
-            delivery_date=delivered, gestational_weeks=(delivered - lmp).days // 7,
-            birth_weight_g=r.randint(2600, 4000), infant_sex=r.choice("12"), place="县妇幼保健院",
+            outcome=outcome, delivery_date=delivered, gestational_weeks=(delivered - lmp).days // 7,
+            birth_weight_g=r.randint(*weight), infant_sex=r.choice("12"), place="县妇幼保健院",
             method=r.choice(["vaginal", "vaginal", "caesarean"]))
         n += 1
     elif lmp + 265 * DAY <= today < due and r.random() < 0.3:

@@ -17,9 +17,6 @@ screening has factors and a general one none; results carry the unit and range o
 """
 import datetime
 from decimal import Decimal
-from importlib import import_module
-
-from django.apps import apps as django_apps
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -30,7 +27,8 @@ from accounts.models import User
 from accounts.roles import Role
 from bench.households.data import Days
 
-from screening.models import ResultField, RiskRule, ScreeningItem
+from screening.models import ResultField, RiskRule
+from screening.seed import ensure_catalogue
 
 FACILITY = "县妇幼保健计划生育服务中心"
 CLINICIANS = 6  # besides the demo "clinic": the county's service centre and township clinics
@@ -72,8 +70,7 @@ class _Catalogue:
     """The catalogue as the services read it, with each (field, subject)'s stored form precomputed."""
 
     def __init__(self):
-        if not ScreeningItem.objects.exists():  # flushed since the migration seeded it (a test's flush)
-            import_module("screening.migrations.0002_seed_catalogue").seed(django_apps, None)
+        ensure_catalogue()  # flushed since the migrations seeded it (a test's flush)
         fields = list(ResultField.objects.filter(is_active=True, item__is_active=True).select_related("item")
                       .order_by("item__number", "sort_order", "id"))
         self.fields = fields
@@ -82,7 +79,7 @@ class _Catalogue:
             for f in fields:
                 low, high = f.range_for(subject) if f.kind == "number" else (None, None)
                 self.fixed[f.pk, subject] = (f.unit, low, high, f.reference_text(subject))
-        self.rules = list(RiskRule.objects.filter(is_active=True, field__is_active=True).select_related("field")
+        self.rules = list(RiskRule.objects.proposing().select_related("field")
                           .order_by("sort_order", "id"))
         self.rule_fields = {r.field_id for r in self.rules}
 

@@ -393,6 +393,12 @@ SCREENING_WINDOWS = {
     "outcome_repeat": env.int("SCREENING_OUTCOME_REPEAT_DAYS", default=30),
     # Two LMPs this close belong to one pregnancy (an early follow-up links the visit's pregnancy).
     "same_pregnancy": env.int("SCREENING_SAME_PREGNANCY_DAYS", default=28),
+    # Dates that must agree (docs/screening-rules.md): a gestational age written on a prenatal
+    # screening or an outcome may differ this much from the one the LMP gives (LMPs are recalled,
+    # ultrasound dating corrects them); the gestation the LMP gives at an NT or serum screening
+    # may lie this far outside the test's window.
+    "lmp_tolerance": 14,
+    "window_tolerance": 7,
 }
 # The examining facility printed on the letter (评估建议告知书).
 SCREENING_FACILITY_NAME = env("SCREENING_FACILITY_NAME", default="县妇幼保健计划生育服务中心")

@@ -4,10 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, date_input
+from core.forms import Form
 from ..models import (
     DeliveryMethod, EarlyResult, Exposure, FolicAcid, Illness, InfantSex, Outcome, OutcomeResult, PrenatalScreening,
 )
+from .common import record_date
 
 
 def _numeric(**attrs):
@@ -15,9 +16,9 @@ def _numeric(**attrs):
 
 
 class EarlyForm(Form):
-    followed_on = forms.DateField(label=_("随访日期"), widget=date_input())
+    followed_on = record_date(_("随访日期"))
     result = forms.ChoiceField(label=_("随访结果"), choices=EarlyResult.choices, widget=forms.RadioSelect)
-    lmp = forms.DateField(label=_("末次月经"), required=False, widget=date_input(), help_text=_("已孕时必填。"))
+    lmp = record_date(_("末次月经"), required=False, help_text=_("已孕时必填。"))
     lmp_exact = forms.BooleanField(label=_("末次月经日期确切"), required=False, initial=True)
     folic_acid = forms.ChoiceField(label=_("叶酸服用"), required=False, choices=[("", "—")] + FolicAcid.choices)
     exposures = forms.MultipleChoiceField(label=_("孕早期暴露"), required=False, choices=Exposure.choices,
@@ -37,10 +38,10 @@ class EarlyForm(Form):
 
 
 class OutcomeForm(Form):
-    followed_on = forms.DateField(label=_("随访日期"), widget=date_input())
+    followed_on = record_date(_("随访日期"))
     result = forms.ChoiceField(label=_("随访结果"), choices=OutcomeResult.choices, widget=forms.RadioSelect)
     outcome = forms.ChoiceField(label=_("妊娠结局"), required=False, choices=[("", "—")] + Outcome.choices)
-    delivery_date = forms.DateField(label=_("分娩（终止）日期"), required=False, widget=date_input())
+    delivery_date = record_date(_("分娩（终止）日期"), required=False)
     gestational_weeks = forms.IntegerField(label=_("孕周"), required=False, min_value=0, max_value=50,
                                            widget=_numeric())
     birth_weight_g = forms.IntegerField(label=_("出生体重（克）"), required=False, min_value=0, max_value=20000,
@@ -58,7 +59,7 @@ class OutcomeForm(Form):
 
 class PrenatalForm(Form):
     test = forms.ChoiceField(label=_("筛查项目"), choices=PrenatalScreening.Test.choices, widget=forms.RadioSelect)
-    tested_on = forms.DateField(label=_("筛查日期"), widget=date_input())
+    tested_on = record_date(_("筛查日期"))
     gestational_weeks = forms.IntegerField(label=_("孕周（周）"), min_value=0, max_value=45, widget=_numeric())
     gestational_days = forms.IntegerField(label=_("孕周（天）"), min_value=0, max_value=6, initial=0,
                                           widget=_numeric())
@@ -72,7 +73,7 @@ class PrenatalForm(Form):
 
 
 class DiagnosisForm(Form):
-    diagnosis_on = forms.DateField(label=_("诊断日期"), widget=date_input())
+    diagnosis_on = record_date(_("诊断日期"))
     diagnosis_method = forms.CharField(label=_("诊断方法"), max_length=60, required=False,
                                        initial=_("羊水穿刺染色体核型分析"))
     diagnosis_result = forms.ChoiceField(label=_("诊断结果"), choices=PrenatalScreening.Diagnosis.choices,

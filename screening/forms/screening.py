@@ -3,12 +3,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, date_input
+from core.forms import Form, years
 from accounts.models import Village
 from accounts.validators import normalise_id_number, parse_id_number
 
-from ..models import Consent, ResultField, RiskDomain, Subject
+from ..models import Consent, ResultField, RiskDomain, Subject, display_number
 from ..services.screenings import result_key
+from .common import record_date
 
 TIMINGS = [("1", _("一年内")), ("2", _("两年内")), ("3", _("三年内")), ("4", _("更晚"))]
 
@@ -40,7 +41,7 @@ class WalkInForm(Form):
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     village = VillageChoiceField(label=_("户籍或居住村/社区"), queryset=Village.objects.none())
     address = forms.CharField(label=_("家庭地址"), max_length=200, help_text=_("组/街道门牌，例如：三组 12 号。"))
-    marriage_date = forms.DateField(label=_("结婚日期"), required=False, widget=date_input())
+    marriage_date = record_date(_("结婚日期"), required=False, past=years(80))
     boys = forms.IntegerField(label=_("现有男孩数"), min_value=0, max_value=15, initial=0,
                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     girls = forms.IntegerField(label=_("现有女孩数"), min_value=0, max_value=15, initial=0,
@@ -66,10 +67,10 @@ class WalkInForm(Form):
 
 
 class StartForm(Form):
-    exam_date = forms.DateField(label=_("检查日期"), widget=date_input())
+    exam_date = record_date(_("检查日期"))
     consent = forms.ChoiceField(label=_("知情同意书签署"), choices=Consent.choices, initial=Consent.BOTH,
                                 widget=forms.RadioSelect)
-    consent_on = forms.DateField(label=_("签署日期"), widget=date_input())
+    consent_on = record_date(_("签署日期"))
     planned_child_order = forms.IntegerField(label=_("计划生育孩次"), min_value=1, max_value=20,
                                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     facility = forms.CharField(label=_("检查机构"), max_length=60)
@@ -115,7 +116,7 @@ class ResultsForm(Form):
                 value_field = forms.CharField(label=label, required=False, max_length=20, widget=forms.TextInput(
                     attrs={"inputmode": "decimal", "autocomplete": "off", "class": "result-number"}))
                 has_number = current is not None and current.value_number is not None
-                initial = f"{current.value_number.normalize():f}" if has_number else ""
+                initial = display_number(current.value_number, field.decimals) if has_number else ""
             else:
                 value_field = forms.CharField(label=label, required=False, max_length=500)
                 initial = current.value_text if current else ""
@@ -128,6 +129,49 @@ class ResultsForm(Form):
                 label=_("修改判断的原因"), required=False, max_length=200,
                 initial=current.override_reason if current else "")
             self.rows.append({"subject": subject, "field": field, "key": key, "current": current})
+
+    def layout(self, groups: list[dict]) -> list[dict]:
+        """The entry page's items, one line per field: the wife's and the husband's inputs side by
+        side (``cells``, in ``subjects`` order), the reference text of each, and whether its
+        修改判断 panel opens (an override is saved or typed, or the line has an error)."""
+        rows = {row["key"]: row for row in self.rows}
+        for group in groups:
+            for item in group["items"]:
+                subjects = [s for s in (Subject.FEMALE, Subject.MALE) if any(sub == s for sub, _f in item["rows"])]
+                lines: dict[int, dict] = {}
+                for subject, field in item["rows"]:
+                    key = result_key(subject, field.code)
+                    line = lines.setdefault(field.pk, {"field": field, "cells": {}, "open": False})
+                    cell = rows[key] | {"value": self[key], "flag": self[f"{key}__flag"],
+                                        "reason": self[f"{key}__reason"], "range": field.range_for(subject),
+                                        "ref_text": field.reference_text(subject),
+                                        "subject_label": Subject(subject).label}
+                    line["cells"][subject] = cell
+                    current = cell["current"]
+                    # A value in error (missing, not a number) is fixed in its own input, always in
+                    # sight: only the judgement's own state opens the panel.
+                    line["open"] |= bool((current is not None and current.overridden) or cell["flag"].value()
+                                         or cell["reason"].errors)
+                for line in lines.values():
+                    cells = [line["cells"].get(s) for s in subjects]
+                    refs = [(c["subject_label"], c["ref_text"]) for c in cells if c and c["ref_text"]]
+                    line.update(cells=cells, judged=line["field"].kind != ResultField.Kind.TEXT,
+                                ref=refs[0][1] if len({r for _s, r in refs}) == 1 else "；".join(
+                                    f"{who} {r}" for who, r in refs))
+                item.update(subjects=[Subject(s).label for s in subjects], lines=list(lines.values()))
+        return groups
+
+    def error_list(self) -> list[dict]:
+        """Every field error, labelled "<field>（<spouse>）", with the id of the input to jump to."""
+        out = []
+        for row in self.rows:
+            key, field = row["key"], row["field"]
+            name = f"{field.name}（{Subject(row['subject']).label}）"
+            target = f"id_{key}_0" if field.kind == ResultField.Kind.CHOICE else f"id_{key}"
+            out += [{"id": target, "label": name, "message": m} for m in self.errors.get(key, [])]
+            out += [{"id": f"id_{key}__reason", "label": name, "message": m}
+                    for m in self.errors.get(f"{key}__reason", [])]
+        return out
 
     def values(self) -> dict:
         data = self.data

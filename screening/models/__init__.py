@@ -1,4 +1,4 @@
-from .catalogue import ResultField, RiskDomain, RiskRule, ScreeningItem, Subject
+from .catalogue import ResultField, RiskDomain, RiskRule, ScreeningItem, Subject, display_number
 from .followup import (
     DeliveryMethod, EarlyPregnancyFollowUp, Exposure, FolicAcid, Illness, InfantSex, Outcome, OutcomeFollowUp,
     PrenatalScreening,
@@ -13,5 +13,5 @@ __all__ = [
     "ResultField", "RiskDomain", "RiskRule", "ScreeningItem", "Subject", "DeliveryMethod", "EarlyPregnancyFollowUp",
     "Exposure", "FolicAcid", "Illness", "InfantSex", "Outcome", "OutcomeFollowUp", "PrenatalScreening", "Consent",
     "EarlyResult", "OutcomeResult", "RiskLevel", "Screening", "ScreeningQuerySet", "ScreeningResult",
-    "ScreeningRiskFactor", "PathwayState", "QueueRank", "Step",
+    "ScreeningRiskFactor", "PathwayState", "QueueRank", "Step", "display_number",
 ]

@@ -11,6 +11,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def display_number(value: Decimal, decimals: int) -> str:
+    """A stored value at the field's precision or at the precision typed, whichever is finer:
+    TSH 4.2 shows as 4.20, 4.205 as 4.205, Hb 114.6 as 114.6 (never rounded to 115). Never in
+    scientific notation."""
+    typed = max(0, -value.normalize().as_tuple().exponent)
+    return f"{value:.{max(decimals, typed)}f}"
+
+
 class Subject(models.TextChoices):
     """Whose result or risk factor: the wife, the husband (or, for a factor, the couple)."""
 
@@ -136,10 +144,24 @@ class ResultField(models.Model):
         return ""
 
 
+class RiskRuleQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True, field__is_active=True)
+
+    def proposing(self):
+        """Active rules that propose a factor (not the "no factor" entries)."""
+        return self.active().filter(no_factor_reason="")
+
+
 class RiskRule(models.Model):
     """Data, not code: when a result meets the condition, propose a risk factor and advice.
 
     The clinician confirms or edits what is proposed; a rule never decides on its own.
+
+    A rule with ``no_factor_reason`` is an explicit "no factor" entry: the condition is abnormal
+    but proposes nothing, for the reason stated (shown to the clinician on the assessment page).
+    Every way a result can be judged abnormal is met by at least one active rule or entry
+    (``screening.services.catalogue.uncovered_conditions``; docs/screening-rules.md).
     """
 
     class When(models.TextChoices):
@@ -152,11 +174,17 @@ class RiskRule(models.Model):
     when = models.CharField(_("条件"), max_length=10, choices=When.choices, default=When.ABNORMAL)
     value = models.CharField(_("选项代码"), max_length=20, blank=True,
                              help_text=_("条件为“等于某选项”时填写，如 pos。"))
-    domain = models.CharField(_("风险因素类别"), max_length=30, choices=RiskDomain.choices)
-    factor = models.CharField(_("风险因素"), max_length=100)
-    advice = models.TextField(_("建议"), help_text=_("写入评估建议告知书，医生可修改。"))
+    domain = models.CharField(_("风险因素类别"), max_length=30, choices=RiskDomain.choices, blank=True)
+    factor = models.CharField(_("风险因素"), max_length=100, blank=True)
+    advice = models.TextField(_("建议"), blank=True, help_text=_("写入评估建议告知书，医生可修改。"))
+    no_factor_reason = models.CharField(
+        _("不提出风险因素的理由"), max_length=200, blank=True,
+        help_text=_("填写后本条为“不提出风险因素”的明确说明：结果异常但不提出风险因素，理由显示给医生。"
+                    "不填写时须填写类别、风险因素和建议。"))
     is_active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = RiskRuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("风险评估规则")
@@ -166,10 +194,21 @@ class RiskRule(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(when="equals") | ~models.Q(value=""), name="screening_rule_equals_has_value",
             ),
+            # A rule proposes a factor (category, wording, advice) or says why it proposes none.
+            models.CheckConstraint(
+                condition=~models.Q(no_factor_reason="")
+                | (~models.Q(domain="") & ~models.Q(factor="") & ~models.Q(advice="")),
+                name="screening_rule_factor_or_reason",
+                violation_error_message=_("请填写风险因素类别、风险因素和建议；不提出风险因素时请填写理由。"),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.field} → {self.factor}"
+        return f"{self.field} → {self.factor or _('不提出风险因素')}"
+
+    @property
+    def proposes(self) -> bool:
+        return not self.no_factor_reason
 
     def matches(self, result) -> bool:
         """Does ``result`` (a ``ScreeningResult`` of this rule's field) meet the condition?"""

@@ -19,7 +19,7 @@ from accounts.scoping import ScopedQuerySet
 from core.models import Timestamped, Versioned, Voidable, VoidableQuerySet
 
 from ..scoping import SCREENING
-from .catalogue import ResultField, RiskDomain, RiskRule, Subject
+from .catalogue import ResultField, RiskDomain, RiskRule, Subject, display_number
 
 
 class ScreeningQuerySet(VoidableQuerySet, ScopedQuerySet):
@@ -189,7 +189,7 @@ class ScreeningResult(models.Model):
     @property
     def display_value(self) -> str:
         if self.value_number is not None:
-            return f"{self.value_number.normalize():f}"
+            return display_number(self.value_number, self.field.decimals)
         if self.value_choice:
             return self.field.choice_label(self.value_choice)
         return self.value_text

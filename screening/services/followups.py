@@ -27,6 +27,10 @@ from ..models import (
 from .pathway import refresh_pathway
 
 DAY = datetime.timedelta(days=1)
+# A birth (分娩) is a pregnancy ended at 28 completed weeks or later; earlier it is a 流产; a
+# preterm birth is before 37 weeks (the national definitions the outcome form's choices follow).
+BIRTH_FROM, TERM_FROM, LONGEST = 28 * 7, 37 * 7, 45 * 7
+BIRTHS = {Outcome.NORMAL, Outcome.PRETERM, Outcome.LOW_WEIGHT, Outcome.MACROSOMIA, Outcome.STILLBIRTH}
 # households.PregnancyStatus values (the visit's pregnancy status).
 PREGNANT, DELIVERED, TERMINATED = "pregnant", "delivered", "terminated"
 
@@ -163,6 +167,9 @@ def outcome_follow_up_record(
             errors["gestational_weeks"] = _("孕周应在 4–45 周之间。")
         if birth_weight_g is not None and not 300 <= birth_weight_g <= 7000:
             errors["birth_weight_g"] = _("出生体重应在 300–7000 克之间，请核对。")
+        if not errors:
+            _outcome_agrees(errors, locked, lmp=lmp, outcome=outcome, delivery_date=delivery_date,
+                            weeks=gestational_weeks, weight=birth_weight_g)
     else:
         outcome, delivery_date, gestational_weeks, birth_weight_g = "", None, None, None
         infant_sex, place, method = "", "", ""
@@ -185,6 +192,80 @@ def outcome_follow_up_record(
     refresh_pathway(locked.pk)
     audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=follow_up)
     return follow_up
+
+
+def _tolerance(name: str) -> int:
+    return settings.SCREENING_WINDOWS[name]
+
+
+def pregnancy_end(screening: Screening) -> datetime.date | None:
+    """The date this screening's pregnancy ended (its active 已分娩 outcome), or None."""
+    return (OutcomeFollowUp.objects.filter(screening=screening, is_void=False, result=OutcomeResult.DELIVERED)
+            .order_by("-followed_on", "-id").values_list("delivery_date", flat=True).first())
+
+
+def _after_end(errors: dict, field: str, day, screening: Screening, *, what: str) -> None:
+    """Nothing happens to a pregnancy after its outcome."""
+    end = pregnancy_end(screening)
+    if end is not None and day is not None and day > end:
+        errors[field] = _("本次妊娠已于 %(end)s 结束（妊娠结局随访），%(what)s不能晚于该日期，请核对。") % {
+            "end": end.isoformat(), "what": what}
+
+
+def _outcome_agrees(errors: dict, screening: Screening, *, lmp, outcome: str, delivery_date, weeks, weight) -> None:
+    """An outcome's date, gestational weeks, kind and weight must tell one story with the LMP:
+
+    - the weeks written agree with LMP → delivery date within ``lmp_tolerance`` days (a written
+      39 is 39+0 to 39+6 weeks);
+    - a birth (正常分娩, 早产, 低出生体重, 巨大儿, 死胎) is at 28 weeks or later, a 自然流产 before,
+      an 早产 before 37 weeks and a 正常分娩 from 37 — by the weeks written, else by the LMP with
+      the tolerance; no pregnancy lasts beyond 45 weeks;
+    - 低出生体重 weighs under 2,500 g and 巨大儿 4,000 g or more;
+    - the delivery is not before a prenatal screening or diagnosis of this pregnancy.
+    """
+    tol = _tolerance("lmp_tolerance")
+    by_lmp = (delivery_date - lmp).days
+    if by_lmp > LONGEST + tol:
+        errors["delivery_date"] = _("分娩日期距末次月经（%(lmp)s）已 %(calc)s 周，超过 45 周，请核对日期。") % {
+            "lmp": lmp.isoformat(), "calc": weeks_text(by_lmp)}
+        return
+    if weeks is not None and not weeks * 7 - tol <= by_lmp <= weeks * 7 + 6 + tol:
+        errors["gestational_weeks"] = _(
+            "孕周 %(w)d 周与末次月经（%(lmp)s）到分娩日期推算的 %(calc)s 周相差超过 %(tol)d 天，请核对。") % {
+            "w": weeks, "lmp": lmp.isoformat(), "calc": weeks_text(by_lmp), "tol": tol}
+        return
+    # The written weeks when there are (they agree with the LMP, above), else the LMP's, given the tolerance.
+    low, high = (weeks * 7, weeks * 7 + 6) if weeks is not None else (by_lmp - tol, by_lmp + tol)
+    label = Outcome(outcome).label
+    where = "gestational_weeks" if weeks is not None else "delivery_date"
+    if outcome in BIRTHS and high < BIRTH_FROM:
+        errors[where] = _("%(outcome)s应在孕 28 周及以后；按%(basis)s为孕 %(calc)s 周，请核对妊娠结局或日期。") % {
+            "outcome": label, "basis": _basis(weeks), "calc": _weeks_shown(weeks, by_lmp)}
+    elif outcome == Outcome.MISCARRIAGE and low >= BIRTH_FROM:
+        errors[where] = _("孕 28 周及以后终止的妊娠不是自然流产；按%(basis)s为孕 %(calc)s 周，请核对。") % {
+            "basis": _basis(weeks), "calc": _weeks_shown(weeks, by_lmp)}
+    elif outcome == Outcome.PRETERM and low >= TERM_FROM:
+        errors[where] = _("早产指孕 28–36 周分娩；按%(basis)s为孕 %(calc)s 周，请核对。") % {
+            "basis": _basis(weeks), "calc": _weeks_shown(weeks, by_lmp)}
+    elif outcome == Outcome.NORMAL and high < TERM_FROM:
+        errors[where] = _("孕 37 周前分娩应登记为早产；按%(basis)s为孕 %(calc)s 周，请核对。") % {
+            "basis": _basis(weeks), "calc": _weeks_shown(weeks, by_lmp)}
+    if weight is not None and outcome == Outcome.LOW_WEIGHT and weight >= 2500:
+        errors["birth_weight_g"] = _("低出生体重指出生体重不足 2,500 克，所填为 %(g)s 克，请核对。") % {"g": f"{weight:,}"}
+    elif weight is not None and outcome == Outcome.MACROSOMIA and weight < 4000:
+        errors["birth_weight_g"] = _("巨大儿指出生体重达到或超过 4,000 克，所填为 %(g)s 克，请核对。") % {"g": f"{weight:,}"}
+    last_test = (PrenatalScreening.objects.filter(screening=screening, is_void=False)
+                 .order_by("-tested_on").values_list("tested_on", flat=True).first())
+    if last_test is not None and delivery_date < last_test and "delivery_date" not in errors:
+        errors["delivery_date"] = _("分娩日期早于本次妊娠的产前筛查（%(d)s），请核对。") % {"d": last_test.isoformat()}
+
+
+def _basis(weeks) -> str:
+    return _("所填孕周") if weeks is not None else _("末次月经推算")
+
+
+def _weeks_shown(weeks, by_lmp: int) -> str:
+    return str(weeks) if weeks is not None else weeks_text(by_lmp)
 
 
 def gestation_window(test: str) -> tuple[int, int]:
@@ -219,13 +300,22 @@ def prenatal_screening_record(
         ga = gestational_weeks * 7 + (gestational_days or 0)
         low, high = gestation_window(test)
         by_lmp = (tested_on - lmp).days
+        slack = _tolerance("window_tolerance")
         if not low <= ga <= high:
             errors["gestational_weeks"] = _("%(test)s应在孕 %(low)s 至 %(high)s 周进行，所填孕周为 %(ga)s 周。") % {
                 "test": PrenatalScreening.Test(test).label, "low": weeks_text(low), "high": weeks_text(high),
                 "ga": weeks_text(ga)}
-        elif abs(ga - by_lmp) > 14:
-            errors["gestational_weeks"] = _("孕周与末次月经（%(lmp)s）推算的 %(calc)s 周相差超过 2 周，请核对。") % {
-                "lmp": lmp.isoformat(), "calc": weeks_text(by_lmp)}
+        elif abs(ga - by_lmp) > _tolerance("lmp_tolerance"):
+            errors["gestational_weeks"] = _("孕周与末次月经（%(lmp)s）推算的 %(calc)s 周相差超过 %(tol)d 天，请核对。") % {
+                "lmp": lmp.isoformat(), "calc": weeks_text(by_lmp), "tol": _tolerance("lmp_tolerance")}
+        elif not low - slack <= by_lmp <= high + slack:
+            errors["tested_on"] = _(
+                "按末次月经（%(lmp)s）推算，筛查日为孕 %(calc)s 周，不在%(test)s的时间（孕 %(low)s 至 %(high)s 周，"
+                "前后允许 %(slack)d 天）内，请核对筛查日期。") % {
+                "lmp": lmp.isoformat(), "calc": weeks_text(by_lmp), "test": PrenatalScreening.Test(test).label,
+                "low": weeks_text(low), "high": weeks_text(high), "slack": slack}
+    if "tested_on" not in errors:
+        _after_end(errors, "tested_on", tested_on, locked, what=_("筛查日期"))
     if errors:
         raise ValidationError(errors)
     prenatal = PrenatalScreening.objects.create(
@@ -242,11 +332,13 @@ def prenatal_diagnosis_record(
     *, prenatal: PrenatalScreening, by: User, diagnosis_on: datetime.date, method: str, result: str, request=None,
 ) -> PrenatalScreening:
     """The diagnosis follow-up of a high-risk prenatal screening result."""
-    locked = PrenatalScreening.objects.select_for_update().get(pk=prenatal.pk)
+    locked = PrenatalScreening.objects.select_for_update().select_related("screening").get(pk=prenatal.pk)
     if locked.is_void or locked.result != PrenatalScreening.Result.HIGH:
         raise ValidationError(_("只有高风险的产前筛查需要登记产前诊断。"))
     errors: dict[str, str] = {}
     _check_date(errors, "diagnosis_on", diagnosis_on, not_before=locked.tested_on, label=_("诊断日期"))
+    if "diagnosis_on" not in errors:
+        _after_end(errors, "diagnosis_on", diagnosis_on, locked.screening, what=_("产前诊断日期"))
     if result not in PrenatalScreening.Diagnosis.values:
         errors["diagnosis_result"] = _("请选择诊断结果。")
     if errors:

@@ -24,7 +24,7 @@ from ..models import (
     ResultField, RiskDomain, RiskLevel, RiskRule, Screening, ScreeningItem, ScreeningResult, ScreeningRiskFactor,
     Subject,
 )
-from .judging import has_value, judge
+from ..judging import has_value, judge
 from .pathway import refresh_current
 from .pathway_state import pathway_state_refresh
 
@@ -179,19 +179,43 @@ def results_save(
 
 
 def propose_factors(screening: Screening) -> list[dict]:
-    """What the rules propose from the abnormal (or matching) results: one proposal per rule and
-    spouse, in rule order. The clinician confirms or edits; nothing is saved here."""
+    """What the rules propose from the abnormal (or matching) results: one proposal per factor and
+    spouse, in rule order (two findings with the same factor, such as 线索细胞 and 胺试验 for
+    细菌性阴道病, make one proposal naming both). "No factor" entries propose nothing
+    (``no_factor_notes``). The clinician confirms or edits; nothing is saved here."""
+    return rule_findings(screening)[0]
+
+
+def no_factor_notes(screening: Screening) -> list[dict]:
+    """Abnormal results that no rule turns into a proposal, each with the catalogue's stated
+    reason (a "no factor" entry), for the clinician to read beside the proposals."""
+    return rule_findings(screening)[1]
+
+
+def rule_findings(screening: Screening) -> tuple[list[dict], list[dict]]:
+    """``(propose_factors(screening), no_factor_notes(screening))`` in two queries."""
     results = list(screening.results.select_related("field"))
-    rules = list(RiskRule.objects.filter(is_active=True, field__is_active=True).order_by("sort_order", "id"))
-    proposals = []
-    for rule in rules:
+    rules = list(RiskRule.objects.active().order_by("sort_order", "id"))
+    proposals: dict[tuple[str, str], dict] = {}
+    proposed, notes = set(), []
+    for rule in (r for r in rules if r.proposes):
         for result in results:
             if result.field_id == rule.field_id and rule.matches(result):
-                proposals.append({
+                evidence = f"{result.field.name} {result.display_value}{result.unit}"
+                proposed.add(result.pk)
+                same = proposals.get((result.subject, rule.factor))
+                if same is not None:
+                    same["evidence"] += f"；{evidence}"
+                    continue
+                proposals[result.subject, rule.factor] = {
                     "rule": rule.pk, "subject": result.subject, "domain": rule.domain, "description": rule.factor,
-                    "advice": rule.advice, "evidence": f"{result.field.name} {result.display_value}{result.unit}",
-                })
-    return proposals
+                    "advice": rule.advice, "evidence": evidence}
+    for rule in (r for r in rules if not r.proposes):
+        for result in results:
+            if result.pk not in proposed and result.field_id == rule.field_id and rule.matches(result):
+                notes.append({"subject": result.subject, "reason": rule.no_factor_reason,
+                              "evidence": f"{result.field.name} {result.display_value}{result.unit}"})
+    return list(proposals.values()), notes
 
 
 @transaction.atomic

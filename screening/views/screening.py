@@ -28,7 +28,7 @@ from ..models import Screening
 from ..permissions import get_couple_for_user, get_screening_for_user
 from ..selectors.screenings import find_couples, screening_follow_ups, screening_list, screening_results
 from ..services.screenings import (
-    catalogue_for_entry, letter_print, propose_factors, results_save, risk_assess, screening_start, screening_void,
+    catalogue_for_entry, letter_print, results_save, rule_findings, risk_assess, screening_start, screening_void,
 )
 from ..services.walkin import walk_in_register
 from .common import void_page
@@ -115,14 +115,8 @@ def results(request, pk):
             messages.success(request, _("草稿已保存，可稍后继续录入。"))
             return redirect("screening:results", pk=screening.pk)
     audit_view(request, screening, "results entry")
-    rows = {row["key"]: row for row in form.rows}
-    for group in groups:
-        for item in group["items"]:
-            item["entries"] = [rows[f"{subject}__{field.code}"] | {
-                "value": form[f"{subject}__{field.code}"], "flag": form[f"{subject}__{field.code}__flag"],
-                "reason": form[f"{subject}__{field.code}__reason"], "range": field.range_for(subject),
-                "ref_text": field.reference_text(subject)} for subject, field in item["rows"]]
-    return render(request, "screening/results.html", {"screening": screening, "form": form, "groups": groups})
+    return render(request, "screening/results.html", {"screening": screening, "form": form,
+                                                      "groups": form.layout(groups), "errors": form.error_list()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -132,7 +126,7 @@ def assess(request, pk):
     if screening.status == Screening.Status.DRAFT:
         messages.warning(request, _("检查结果尚未完成录入，请先完成录入再做风险评估。"))
         return redirect("screening:results", pk=screening.pk)
-    proposals = propose_factors(screening)
+    proposals, no_factor = rule_findings(screening)
     form = AssessForm(request.POST or None, proposals=proposals, version=screening.version,
                       initial={"advice": screening.advice, "referral": screening.referral})
     if request.method == "POST" and form.is_valid():
@@ -150,7 +144,8 @@ def assess(request, pk):
             return redirect("screening:letter", pk=screening.pk)
     audit_view(request, screening, "risk assessment")
     abnormal = [r for r in screening_results(screening) if r.is_abnormal]
-    return render(request, "screening/assess.html", {"screening": screening, "form": form, "abnormal": abnormal})
+    return render(request, "screening/assess.html", {"screening": screening, "form": form, "abnormal": abnormal,
+                                                     "no_factor": no_factor})
 
 
 @require_GET

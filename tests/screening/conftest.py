@@ -1,5 +1,7 @@
 import pytest
 
+from screening.seed import ensure_catalogue
+
 from ..factories import RegisterCoupleFactory
 
 
@@ -12,19 +14,6 @@ def couple_a(village_a, clerk_a):
 @pytest.fixture
 def couple_b(village_b, clerk_b):
     return RegisterCoupleFactory(household__village=village_b, responsible=clerk_b)
-
-
-def ensure_catalogue():
-    """The catalogue migration 0002 seeds, again if a transactional test (the browser journeys)
-    flushed the tables since: tests rely on the national 19 items being there."""
-    import importlib
-
-    from django.apps import apps
-
-    from screening.models import ScreeningItem
-
-    if not ScreeningItem.objects.exists():
-        importlib.import_module("screening.migrations.0002_seed_catalogue").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

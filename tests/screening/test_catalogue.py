@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from screening.models import ResultField, RiskRule, ScreeningItem, ScreeningResult
-from screening.services.judging import judge
+from screening.judging import judge
 from screening.services.screenings import applicable_fields, results_save
 
 from .helpers import full_values, start

@@ -109,7 +109,7 @@ def test_prenatal_screening_outside_its_window_is_refused(couple_a, clinician, t
     with pytest.raises(ValidationError) as error:  # in the window but not what the LMP says
         prenatal_screening_record(screening=screening, by=clinician, test="serum", tested_on=today,
                                   gestational_weeks=16, gestational_days=0, result="low")
-    assert "相差超过 2 周" in error.value.message_dict["gestational_weeks"][0]
+    assert "相差超过 14 天" in error.value.message_dict["gestational_weeks"][0]
     assert not PrenatalScreening.objects.exists()
 
 

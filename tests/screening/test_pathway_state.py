@@ -79,9 +79,9 @@ def test_every_screening_service_keeps_the_stored_step(couple_a, clerk_a, clinic
     prenatal_diagnosis_record(prenatal=PrenatalScreening.objects.get(pk=prenatal.pk), by=clinician,
                               diagnosis_on=today, method="羊水穿刺", result="normal")
     assert_in_step(couple_a, today, Step.OUTCOME)
-    outcome_follow_up_record(screening=screening, by=clinician, followed_on=today, result="1", outcome="normal",
-                             delivery_date=today, gestational_weeks=39, birth_weight_g=3200, infant_sex="1",
-                             place="县妇幼保健院", method="vaginal")
+    # The pregnancy ends on the diagnosis day (11+3 weeks): the outcome agrees with its LMP.
+    outcome_follow_up_record(screening=screening, by=clinician, followed_on=today, result="1", outcome="miscarriage",
+                             delivery_date=today, gestational_weeks=11)
     assert_in_step(couple_a, today, None)
 
 

@@ -99,3 +99,30 @@ def test_rate_list_is_constant(client_for, leader, village_a, clinician):
     small = count(client, url)
     grow(village_a, clinician, 9)
     assert count(client, url) == small
+
+
+def test_results_entry_and_assessment_pages_are_constant(client_for, couple_a, clinician, django_assert_num_queries):
+    """The results page reads the catalogue and the screening's results once, however many are
+    entered; the assessment reads the results and the rules once for proposals and notes."""
+    from screening.services.screenings import results_save
+
+    from .helpers import full_values
+
+    client = client_for(clinician)
+    screening = start(couple_a, clinician)
+    url = reverse("screening:results", args=[screening.pk])
+    client.get(url)  # warm-up: per-user lookups cached for later requests
+    empty = count(client, url)
+    results_save(screening=screening, by=clinician, expected_version=screening.version,
+                 values=full_values(screening, female__hb="90", female__alt="3", male__u_ket="1+"), finish=True)
+    with django_assert_num_queries(empty):
+        client.get(url)
+    assess = reverse("screening:assess", args=[screening.pk])
+    client.get(assess)
+    few = count(client, assess)
+    other = start(RegisterCoupleFactory(household__village=couple_a.household.village), clinician)
+    results_save(screening=other, by=clinician, expected_version=other.version,
+                 values=full_values(other, female__vag_clue="pos", female__vag_amine="pos", male__dbp="95",
+                                    female__plt="40"), finish=True)
+    with django_assert_num_queries(few):
+        client.get(reverse("screening:assess", args=[other.pk]))

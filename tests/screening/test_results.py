@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.records import ConcurrentEdit
 from screening.models import ResultField, Screening, ScreeningResult
-from screening.services.judging import judge
+from screening.judging import judge
 from screening.services.screenings import results_save, screening_start, screening_void
 
 from .helpers import completed, full_values, start

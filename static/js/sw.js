@@ -55,7 +55,7 @@ self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
   if (request.mode === "navigate") {
-    event.respondWith(navigate(request, url));
+    event.respondWith(navigate(event, request, url));
   } else if (request.method === "GET" && url.pathname.indexOf(STATIC) === 0) {
     event.respondWith(asset(event, request));
   }
@@ -109,8 +109,24 @@ function remember(url, response) {
   return response.text().then(function (html) {
     var match = /<body[^>]*\sdata-user="(\d+)"/.exec(html);
     if (!match) { return null; }
-    return setUser(match[1]).then(function () {
-      return allowed(url.pathname) ? keep(url, response, html, match[1]) : null;
+    var user = match[1];
+    return setUser(user).then(function () {
+      return allowed(url.pathname) ? keep(url, response, html, user) : null;
+    }).then(function () { return user; });
+  });
+}
+
+// The outbox page must open offline even if it was never opened online: keep a copy once.
+var OUTBOX_URL = new URL("/households/outbox/", self.location.origin);
+
+function keepOutbox(user) {
+  return caches.open(PAGES).then(function (cache) { return cache.match(pageKey(OUTBOX_URL)); }).then(function (hit) {
+    if (hit) { return null; }
+    return fetch(OUTBOX_URL.href, {credentials: "same-origin", redirect: "error"}).then(function (response) {
+      if (!response.ok) { return null; }
+      return response.text().then(function (html) {
+        return html.indexOf('data-user="' + user + '"') === -1 ? null : keep(OUTBOX_URL, response, html, user);
+      });
     });
   });
 }
@@ -138,11 +154,13 @@ function offlinePage() {
   });
 }
 
-function navigate(request, url) {
+function navigate(event, request, url) {
   return fetch(request).then(function (response) {
     if (request.method === "GET" && response.ok) {
       // Wait for the copy before answering: a page opened just before the signal goes is kept.
-      return remember(url, response.clone()).catch(function () { return null; }).then(function () { return response; });
+      return remember(url, response.clone()).then(function (user) {
+        if (user) { event.waitUntil(keepOutbox(user).catch(function () { return null; })); }
+      }).catch(function () { return null; }).then(function () { return response; });
     }
     return response;
   }, function () {

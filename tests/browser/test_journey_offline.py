@@ -36,6 +36,8 @@ PUT_BACK = """(items) => new Promise((resolve, reject) => {
     tx.onerror = () => reject(tx.error);
   };
 })"""
+CACHED_TEXT_HAS = """(needle) => caches.open("tr-pages-v1").then((c) => c.keys().then((keys) =>
+  Promise.all(keys.map((k) => c.match(k).then((r) => r.text()))))).then((texts) => texts.some((t) => t.includes(needle)))"""
 PAGE_CACHES = "() => caches.keys().then((names) => names.filter((n) => n.startsWith('tr-pages')))"
 CACHED_URLS = """() => caches.open("tr-pages-v1").then((c) => c.keys()).then((r) => r.map((x) => new URL(x.url).pathname))"""
 
@@ -79,6 +81,17 @@ def test_visit_recorded_offline_is_saved_once_back_online(phone, live_server, cl
     page.goto(f"/households/couples/{couple.pk}/")
     page.goto(f"/households/couples/{couple.pk}/visits/new/")
     eventually(lambda: "/households/outbox/" in page.evaluate(CACHED_URLS))
+    # Never kept: a whole ID number (the reveal is a POST) and pages off the allow-list.
+    page.goto(f"/households/{couple.household_id}/")
+    with page.expect_navigation():
+        page.get_by_test_id("reveal-id").first.click()
+    expect(page.get_by_text(couple.husband.id_number)).to_be_visible()  # the head, first in the household
+    page.goto("/households/visits/")
+    cached = page.evaluate(CACHED_URLS)
+    assert sorted(cached) == sorted([
+        "/households/due/", f"/households/couples/{couple.pk}/", f"/households/couples/{couple.pk}/visits/new/",
+        "/households/outbox/", f"/households/{couple.household_id}/"])
+    assert not page.evaluate(CACHED_TEXT_HAS, couple.husband.id_number)
     manifest = page.locator("link[rel=manifest]").get_attribute("href")
     assert page.request.get(manifest).json()["name"] == "乡镇计生服务登记"
 
@@ -91,7 +104,7 @@ def test_visit_recorded_offline_is_saved_once_back_online(phone, live_server, cl
     assert_no_horizontal_scroll(page, 375)
     shot(page, "due-list-offline")
 
-    page.goto("/households/visits/")  # never opened: the worker's page, not the browser's error
+    page.goto("/households/visits/")  # not kept: the worker's page, not the browser's error
     expect(page.get_by_test_id("offline-page")).to_contain_text("需要网络连接")
     shot(page, "never-opened-offline")
 

@@ -66,6 +66,9 @@ URLS = {
     "households:outreach_list": Url(only(**CLERKS, bureau_staff=200)),  # clerks see outreach in their township
     "households:outreach_edit": Url(only(bureau_staff=200), kwargs=lambda w: {"pk": w.outreach_a.pk}),
     "households:stats": Url(only(leader=200)),
+    # --- the offline outbox (views/offline.py): its list lives in the browser, for any user -----
+    "households:outbox": Url(everyone(200)),
+    "households:offline_send": Url(everyone(405)),  # POST only; tests/households/test_offline_send.py
     # --- Excel import and export ----------------------------------------------------------------
     "households:import_upload": Url(only(**CLERKS)),
     "households:import_template": Url(only(**CLERKS)),

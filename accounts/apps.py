@@ -16,8 +16,15 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from core import access
+
         from . import signals  # noqa: F401  (login / login_failed go to the audit trail)
         from .db_roles import grant_after_migrate
+        from .permissions import require_capability
+        from .services import audit_log
+
+        # core (the layer below) audits exports and voids and checks export capabilities through these.
+        access.install(audit=audit_log, require_capability=require_capability)
 
         # After every migrate, the app's database role gets exactly its privileges (db_roles).
         post_migrate.connect(grant_after_migrate, sender=self, dispatch_uid="accounts.grant_app_role")

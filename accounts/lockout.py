@@ -185,16 +185,3 @@ def locks_reached(attempt: Attempt) -> list[str]:
     """After a *failed* check: the counters this failure brought to their limit (new locks)."""
     return [kind for kind, limit in zip(KINDS, limits(), strict=True) if attempt.counts.get(kind) == limit]
 
-
-def is_locked(username: str, ip: str) -> bool:
-    """Read-only: would an attempt now be refused? (Tests and the admin's view; never for gating.)"""
-    keys = _keys(username, ip)
-    try:
-        client = _redis()
-        if client is not None:
-            values = client.mget(keys)
-            return any(int(v or 0) >= limit for v, limit in zip(values, limits(), strict=True))
-        with _local_lock:
-            return any(_local.get(k, (0, 0))[0] >= limit for k, limit in zip(keys, limits(), strict=True))
-    except Exception:  # noqa: BLE001
-        return False

@@ -9,7 +9,13 @@ from django.utils.crypto import salted_hmac
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role, capabilities_of
+from .roles import Role, capabilities_of, granted, granted_capabilities
+
+
+class TownshipQuerySet(models.QuerySet):
+    def active(self):
+        """The townships in use, in the county's order: every list, filter and figure shows them so."""
+        return self.filter(is_active=True).order_by("sort_order", "code")
 
 
 class Township(models.Model):
@@ -25,6 +31,8 @@ class Township(models.Model):
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.TOWN)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = TownshipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("镇/街道")
@@ -152,11 +160,12 @@ class User(AbstractUser):
         self.session_token = _new_session_token()
 
     def can(self, capability: str) -> bool:
-        return self.is_active and capability in capabilities_of(self.role)
+        """The role's capability, or one a grant gives (accounts/roles.py ``GRANTS``)."""
+        return self.is_active and (capability in capabilities_of(self.role) or granted(self, capability))
 
     @property
     def capabilities(self) -> frozenset[str]:
-        return capabilities_of(self.role) if self.is_active else frozenset()
+        return capabilities_of(self.role) | granted_capabilities(self) if self.is_active else frozenset()
 
 
 class AuditEvent(models.Model):

@@ -11,7 +11,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Township, Village
+from .models import Township
 
 
 class OutOfScope(Http404):
@@ -55,16 +55,6 @@ def capability_required(capability: str):
     return decorator
 
 
-class CapabilityRequiredMixin:
-    """Class-based views: set ``capability = Cap.X``."""
-
-    capability: str = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        require_capability(request.user, self.capability)
-        return super().dispatch(request, *args, **kwargs)
-
-
 def get_object_for_user(queryset, user, pk, *, capability: str | None = None):
     """Load one record through ``queryset.visible_to(user)``.
 
@@ -78,20 +68,6 @@ def get_object_for_user(queryset, user, pk, *, capability: str | None = None):
     if capability is not None:
         require_capability(user, capability, obj=obj)
     return obj
-
-
-def get_village_for_user(user, pk, *, write: bool = False) -> Village:
-    """A village the user may file records under: clerks only in their own township."""
-    qs = Village.objects.select_related("township")
-    if write:
-        # A village id of another township in POST data is outside scope, like a URL would be.
-        if not user.township_id:
-            raise OutOfScope("accounts.village", pk)
-        qs = qs.filter(township_id=user.township_id, is_active=True)
-    try:
-        return qs.get(pk=pk)
-    except (Village.DoesNotExist, ValueError, TypeError):
-        raise OutOfScope("accounts.village", pk) from None
 
 
 def get_township_for_user(user, pk) -> Township:

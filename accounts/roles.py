@@ -1,10 +1,14 @@
 """The one role mechanism every app reuses: a role code on the user and a capability map.
 
 A capability is a plain string such as ``"register.change"``. Views ask
-``user.can("register.change")`` (or use ``@capability_required``) and templates ask
-``{% if perms_of.register_change %}`` through the navigation context processor.
-Which *records* a role sees is a separate question, answered by ``visible_to(user)``.
+``user.can("register.change")`` (or use ``@capability_required``); pages get what they show from
+their view's context. A user holds the capabilities of their role (``ROLE_CAPABILITIES``) and
+those of any grant they hold (``GRANTS``: the admin grants a bureau staff member assessment
+entry, say). Which *records* a user sees is a separate question, answered by ``visible_to(user)``.
 """
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -47,10 +51,14 @@ class Cap:
     ENFORCEMENT_VIEW = "enforcement.view"
     ENFORCEMENT_CHANGE = "enforcement.change"
     ASSESSMENT_VIEW = "assessment.view"  # leaders: the county; clerks: their own township
+    ASSESSMENT_COUNTY = "assessment.county"  # every township's assessment, open years included
     # The roles that *may be granted* assessment entry. The role alone is not enough (docs/domain.md,
-    # Roles: "if granted"): assessment.permissions.is_assessor also needs an active
-    # assessment.Assessor grant for the user. Granted assessors see every township's assessment.
+    # Roles: "if granted"): an active assessment.Assessor grant adds ASSESSMENT_ENTER (and the
+    # county's view) to such a user (``GRANTS`` below; assessment/permissions.py).
     ASSESSMENT_CHANGE = "assessment.change"
+    ASSESSMENT_ENTER = "assessment.enter"  # checks, year-end scores, publicity sites: granted only
+    ASSESSMENT_LIAISON = "assessment.liaison"  # leaders: their liaison townships (联系点)
+    ASSESSMENT_BRIEFING = "assessment.briefing"  # leaders: the weekly briefing's lists, its rebuild
     AUDIT_VIEW = "audit.view"
     ADMIN_SITE = "admin.site"
 
@@ -68,6 +76,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.LEADER: frozenset({
         # Leaders see screening as rates and masked lists only, not the couples' pathway.
         Cap.REGISTER_STATS, Cap.SCREENING_RATES, Cap.ENFORCEMENT_VIEW, Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_CHANGE,
+        Cap.ASSESSMENT_COUNTY, Cap.ASSESSMENT_LIAISON, Cap.ASSESSMENT_BRIEFING,
     }),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.ADMIN: frozenset({Cap.ADMIN_SITE}),
@@ -76,3 +85,37 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 
 def capabilities_of(role: str) -> frozenset[str]:
     return ROLE_CAPABILITIES.get(role, frozenset())
+
+
+def roles_with(capability: str) -> list[str]:
+    """The roles whose map holds ``capability``, in the order of ``Role``."""
+    return [role for role in Role.values if capability in capabilities_of(role)]
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Capabilities a user holds by a grant (a row the admin keeps in some app), on top of the
+    role's: ``holds(user)`` answers whether this user has it (cheaply: it is asked on every page
+    whose menu or checks name one of ``capabilities``)."""
+
+    name: str
+    capabilities: frozenset[str]
+    holds: Callable[[object], bool]
+
+
+# Filled when Django starts by the apps that keep grants (assessment: its Assessor rows,
+# AssessmentConfig.ready). accounts knows the capabilities, never the apps' tables.
+GRANTS: dict[str, Grant] = {}
+
+
+def register_grant(*, name: str, capabilities, holds: Callable[[object], bool]) -> None:
+    GRANTS[name] = Grant(name, frozenset(capabilities), holds)
+
+
+def granted(user, capability: str) -> bool:
+    """Whether a grant gives ``user`` this capability (the role's map aside)."""
+    return any(capability in grant.capabilities and grant.holds(user) for grant in GRANTS.values())
+
+
+def granted_capabilities(user) -> frozenset[str]:
+    return frozenset().union(*(grant.capabilities for grant in GRANTS.values() if grant.holds(user)))

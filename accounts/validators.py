@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from core.masking import mask_id_number as mask_id_number  # masked on every page and export: core/masking.py
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # index = S mod 11
 
@@ -72,15 +74,6 @@ class IdNumberValidator:
 
 
 validate_id_number = IdNumberValidator()
-
-
-def mask_id_number(value: str) -> str:
-    """``11010519491231002X`` → ``110105********002X``: area code and last four stay readable."""
-    if not value:
-        return ""
-    if len(value) <= 10:
-        return value[:2] + "*" * max(len(value) - 2, 0)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
 def build_id_number(area_code: str, birth_date: datetime.date, sequence: int) -> str:

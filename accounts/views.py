@@ -1,12 +1,12 @@
-from urllib.parse import quote
-
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from core.http import xlsx_response
 
 from . import health
 from .audit_export import audit_export_workbook
@@ -58,11 +58,7 @@ def audit_export(request):
     if form.is_bound and not form.is_valid():
         return redirect(f"{reverse('accounts:audit')}?{request.GET.urlencode()}")
     name, content = audit_export_workbook(user=request.user, filters=filters, request=request)
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return xlsx_response(name, content)
 
 
 @login_not_required

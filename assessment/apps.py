@@ -10,17 +10,17 @@ class AssessmentConfig(AppConfig):
     def nav_items(self):
         from accounts.navigation import NavItem
 
-        from .permissions import can_view_assessment, is_assessor, sees_county
+        from accounts.roles import Cap
 
         return [
             # Everyone who may see assessment at all: leaders, clerks (own township), assessors.
-            NavItem("ranking", _("考核排名"), "assessment:ranking", None, order=30, visible=can_view_assessment),
+            NavItem("ranking", _("考核排名"), "assessment:ranking", Cap.ASSESSMENT_VIEW, order=30),
             # Leaders and assessors: the county scorecard of live indicators.
-            NavItem("scorecard", _("指标看板"), "assessment:scorecard", None, order=31, visible=sees_county),
+            NavItem("scorecard", _("指标看板"), "assessment:scorecard", Cap.ASSESSMENT_COUNTY, order=31),
             # Granted assessors only (assessment.Assessor): bulk entry of a regular check.
-            NavItem("checks", _("考核录入"), "assessment:check_bulk", None, order=32, visible=is_assessor),
+            NavItem("checks", _("考核录入"), "assessment:check_bulk", Cap.ASSESSMENT_ENTER, order=32),
             # The Monday briefing: leaders and assessors the county, clerks their own township.
-            NavItem("weekly", _("每周通报"), "assessment:weekly_list", None, order=33, visible=can_view_assessment),
+            NavItem("weekly", _("每周通报"), "assessment:weekly_list", Cap.ASSESSMENT_VIEW, order=33),
         ]
 
     @property
@@ -32,6 +32,9 @@ class AssessmentConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401 - connects the grant cache invalidation
+        from .permissions import register_assessor_grant
+
+        register_assessor_grant()  # an active Assessor row gives its user Cap.ASSESSMENT_ENTER (accounts.roles)
 
     def home_panel(self, user):
         from .selectors.home import home_panel

@@ -8,24 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, ModelForm
+from core.forms import Form, ModelForm, date_input
 from accounts.models import Township
 
 from .models import Category, PublicitySite
 
 SCORE_WIDGET = {"inputmode": "decimal", "autocomplete": "off", "class": "form-control score-input"}
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: field errors on their fields, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields else None
-            for item in errors:
-                form.add_error(target, item.messages[0] if hasattr(item, "messages") else item)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class ScoreField(forms.DecimalField):
@@ -77,7 +65,7 @@ class BulkCheckForm(TownshipRowsForm):
 
     category = forms.ChoiceField(label=_("考核类别"), choices=[("", "---------"), *Category.choices])
     title = forms.CharField(label=_("考核项目"), max_length=100, help_text=_("例如：一季度信息核查。"))
-    check_date = forms.DateField(label=_("考核日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    check_date = forms.DateField(label=_("考核日期"), widget=date_input())
     maximum = ScoreField(label=_("满分"), required=True, min_value=Decimal("0.01"))
 
     field_order = ["category", "title", "check_date", "maximum"]
@@ -116,11 +104,6 @@ class YearEndForm(TownshipRowsForm):
         return data
 
 
-class ReasonForm(Form):
-    reason = forms.CharField(label=_("作废原因"), max_length=200,
-                             widget=forms.TextInput(attrs={"class": "form-control"}))
-
-
 class YearForm(Form):
     year = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False)
 
@@ -130,12 +113,12 @@ class YearForm(Form):
 
 
 class PublicitySiteForm(ModelForm):
-    township = forms.ModelChoiceField(label=_("镇/街道"), queryset=Township.objects.filter(is_active=True))
+    township = forms.ModelChoiceField(label=_("镇/街道"), queryset=Township.objects.active())
 
     class Meta:
         model = PublicitySite
         fields = ["township", "name", "kind", "location", "status", "completion_date", "notes"]
-        widgets = {"completion_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"completion_date": date_input()}
 
     def clean(self):
         data = super().clean()
@@ -192,8 +175,8 @@ class PhotoForm(Form):
 class WeekForm(Form):
     """A week of the Monday briefing, given by any day in it (its Monday is used)."""
 
-    week = forms.DateField(label=_("周（任选这周的一天）"), widget=forms.DateInput(
-        attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
+    week = forms.DateField(label=_("周（任选这周的一天）"), widget=date_input(
+        **{"class": "form-control form-control-sm"}),
                            error_messages={"required": _("请选择一周。"), "invalid": _("请输入有效的日期，如 2026-11-23。")})
 
     def clean_week(self):

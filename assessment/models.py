@@ -19,7 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Township
 from accounts.roles import Role
+from accounts.scoping import ScopedQuerySet
 from core.models import Timestamped, Voidable
+
+from .scoping import ASSESSMENT
 
 HUNDRED = Decimal("100")
 
@@ -144,19 +147,14 @@ class Scheme(Timestamped):
     def category_weights(self) -> dict[str, Decimal | None]:
         return {category: getattr(self, field) for category, field in self.CATEGORY_WEIGHT_FIELDS.items()}
 
-    @property
-    def year_start(self) -> datetime.date:
-        return datetime.date(self.year, 1, 1)
-
 
 # --- Inputs ---------------------------------------------------------------------------------
-class AssessmentQuerySet(models.QuerySet):
-    """Who sees which township's assessment: ``assessment.permissions.visible_townships``."""
+class AssessmentQuerySet(ScopedQuerySet):
+    """Who sees which township's assessment: ``scoping.ASSESSMENT`` (leaders and assessors the
+    county, a clerk their own township)."""
 
-    def visible_to(self, user):
-        from .permissions import township_filter
-
-        return self.filter(**township_filter(user, "township"))
+    township_path = "township"
+    rule = ASSESSMENT
 
 
 class RegularCheck(Voidable, Timestamped):

@@ -1,25 +1,35 @@
-"""Who may see and enter township assessment (docs/domain.md, "Roles and what they may see").
+"""Who may see and enter township assessment (docs/domain.md, "Roles and what they may see"),
+through the capability map (accounts/roles.py).
 
-- Leaders (``Cap.ASSESSMENT_VIEW``, no township) and granted assessors see every township.
-- A township clerk (``Cap.ASSESSMENT_VIEW`` with a township) sees their own township's checks and
-  score, and the whole ranking only once the year is closed (published).
-- Entering checks, year-end scores and publicity sites needs an *active* ``Assessor`` grant on
-  top of ``Cap.ASSESSMENT_CHANGE`` (which only bureau staff and leaders hold).
+- ``Cap.ASSESSMENT_VIEW``: leaders (by role), township clerks (by role: their own township) and
+  assessors (by grant). ``Cap.ASSESSMENT_COUNTY``: leaders and assessors see every township.
+  Which townships: ``scoping.ASSESSMENT``.
+- A clerk sees the whole ranking only once the year is closed (published).
+- Entering checks, year-end scores and publicity sites needs ``Cap.ASSESSMENT_ENTER``, which no
+  role holds: an *active* ``Assessor`` grant gives it, to a role that holds
+  ``Cap.ASSESSMENT_CHANGE`` (bureau staff and leaders). The grant is registered with accounts
+  (``register_assessor_grant``, called by ``AssessmentConfig.ready``).
+- Leaders' own pages: ``Cap.ASSESSMENT_LIAISON`` (their liaison townships) and
+  ``Cap.ASSESSMENT_BRIEFING`` (the weekly briefing's lists and its rebuild).
 
-Outside scope → 404 (``OutOfScope``); a role that may not do this → 403.
+Views check with ``@capability_required``/``require_capability``. Outside scope → 404
+(``OutOfScope``); a user who may not do this → 403.
 """
-from accounts.permissions import CapabilityDenied, OutOfScope, get_object_for_user
-from accounts.roles import Cap, Role
+from accounts.permissions import CapabilityDenied, OutOfScope, get_object_for_user, require_capability
+from accounts.roles import Cap, register_grant
+
+from .scoping import township_filter
 
 _GRANT_ATTR = "_assessment_grant_active"
 GRANT_CACHE_SECONDS = 300
+GRANTED = (Cap.ASSESSMENT_VIEW, Cap.ASSESSMENT_COUNTY, Cap.ASSESSMENT_ENTER)
 
 
 def grant_cache_key(user_id) -> str:
     return f"assessment:grant:{user_id}"
 
 
-def is_assessor(user) -> bool:
+def holds_assessor_grant(user) -> bool:
     """An active user whose role may hold the grant and who holds an active one.
 
     The navigation asks on every page of every leader and bureau staff member, so the answer is
@@ -42,52 +52,35 @@ def is_assessor(user) -> bool:
     return getattr(user, _GRANT_ATTR)
 
 
+def register_assessor_grant() -> None:
+    register_grant(name="assessment.assessor", capabilities=GRANTED, holds=holds_assessor_grant)
+
+
+def _can(user, capability: str) -> bool:
+    return getattr(user, "is_authenticated", False) and user.can(capability)
+
+
+def is_assessor(user) -> bool:
+    """Granted assessment entry (``Cap.ASSESSMENT_ENTER``)."""
+    return _can(user, Cap.ASSESSMENT_ENTER)
+
+
 def sees_county(user) -> bool:
     """Leaders and assessors: every township's assessment, open years included."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return (user.can(Cap.ASSESSMENT_VIEW) and user.role != Role.CLERK) or is_assessor(user)
+    return _can(user, Cap.ASSESSMENT_COUNTY)
 
 
 def can_view_assessment(user) -> bool:
-    return sees_county(user) or (
-        getattr(user, "is_authenticated", False) and user.can(Cap.ASSESSMENT_VIEW) and bool(user.township_id)
-    )
-
-
-def require_view(user) -> None:
-    if not can_view_assessment(user):
-        raise CapabilityDenied(Cap.ASSESSMENT_VIEW)
-
-
-def require_county(user) -> None:
-    """Pages about all townships at once that only leaders and assessors open (scorecard)."""
-    if not sees_county(user):
-        raise CapabilityDenied(Cap.ASSESSMENT_VIEW)
+    return _can(user, Cap.ASSESSMENT_VIEW)
 
 
 def require_assessor(user) -> None:
-    if not is_assessor(user):
-        raise CapabilityDenied(Cap.ASSESSMENT_CHANGE)
+    require_capability(user, Cap.ASSESSMENT_ENTER)
 
 
 def can_rebuild_weekly(user) -> bool:
     """Leaders ask for a weekly report to be (re)built (issue #10: "a leader can ask for a rebuild")."""
-    return getattr(user, "is_authenticated", False) and user.role == Role.LEADER
-
-
-def require_weekly_rebuild(user) -> None:
-    if not can_rebuild_weekly(user):
-        raise CapabilityDenied(Cap.ASSESSMENT_VIEW)
-
-
-def township_filter(user, path: str = "township") -> dict:
-    """ORM filter of the townships ``user`` sees: nothing, their own, or all ({})."""
-    if sees_county(user):
-        return {}
-    if can_view_assessment(user):
-        return {f"{path}_id": user.township_id}
-    return {"pk__in": []}
+    return _can(user, Cap.ASSESSMENT_BRIEFING)
 
 
 def sees_township(user, township_id) -> bool:
@@ -102,7 +95,7 @@ def sees_full_ranking(user, *, closed: bool) -> bool:
 def get_township_for_user(user, pk):
     from accounts.models import Township
 
-    require_view(user)
+    require_capability(user, Cap.ASSESSMENT_VIEW)
     try:
         township = Township.objects.get(pk=pk)
     except (Township.DoesNotExist, ValueError, TypeError):
@@ -115,7 +108,7 @@ def get_township_for_user(user, pk):
 def get_check_for_user(user, pk, *, write: bool = False):
     from .models import RegularCheck
 
-    require_view(user)
+    require_capability(user, Cap.ASSESSMENT_VIEW)
     qs = RegularCheck.objects.select_related("township", "created_by", "voided_by")
     return _writable(qs, user, pk) if write else get_object_for_user(qs, user, pk)
 
@@ -123,7 +116,7 @@ def get_check_for_user(user, pk, *, write: bool = False):
 def get_site_for_user(user, pk, *, write: bool = False):
     from .models import PublicitySite
 
-    require_view(user)
+    require_capability(user, Cap.ASSESSMENT_VIEW)
     qs = PublicitySite.objects.select_related("township")
     return get_object_for_user(qs, user, pk) if not write else _writable(qs, user, pk)
 
@@ -135,7 +128,7 @@ def _writable(queryset, user, pk):
 
 
 __all__ = [
-    "CapabilityDenied", "OutOfScope", "can_rebuild_weekly", "can_view_assessment", "require_weekly_rebuild", "get_check_for_user", "get_site_for_user",
-    "get_township_for_user", "is_assessor", "require_assessor", "require_county", "require_view",
-    "sees_county", "sees_full_ranking", "sees_township", "township_filter",
+    "CapabilityDenied", "OutOfScope", "can_rebuild_weekly", "can_view_assessment", "get_check_for_user",
+    "get_site_for_user", "get_township_for_user", "holds_assessor_grant", "is_assessor", "register_assessor_grant",
+    "require_assessor", "sees_county", "sees_full_ranking", "sees_township", "township_filter",
 ]

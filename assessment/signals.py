@@ -1,5 +1,5 @@
 """Cache invalidation only (docs/architecture.md: signals carry side effects only): a saved or deleted grant
-drops the cached answer of ``permissions.is_assessor`` for its user, however the row was written."""
+drops the cached answer of ``permissions.holds_assessor_grant`` for its user, however the row was written."""
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver

@@ -46,11 +46,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import AuditEvent
-from accounts.services import audit_log
-from accounts.validators import mask_id_number
-
+from . import access
 from .excel import SheetWriter
+from .masking import mask_id_number
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -237,7 +235,7 @@ def export_write(*, spec: ExportSpec, query: ExportQuery, user, target, progress
 
 
 def _audit_export(*, spec, user, rows: int, query: ExportQuery, request=None, job: ExportJob | None = None):
-    audit_log(action=AuditEvent.Action.EXPORT, request=request, user=user, object_type=spec.object_type,
+    access.audit(action=access.EXPORT, request=request, user=user, object_type=spec.object_type,
               township_id=getattr(user, "township_id", None),
               detail=f"export {spec.kind}: {rows} rows" + (f" (job #{job.pk})" if job else "")
               + (f"; {query.filters}" if query.filters else ""))
@@ -273,7 +271,7 @@ def export_job_create(*, spec: ExportSpec, user, params: QueryDict, total: int, 
                               code="too_many_exports")
     job = ExportJob.objects.create(owner=user, kind=spec.kind, params=stored, total=total, alive_at=now)
     transaction.on_commit(lambda: _enqueue(job))
-    audit_log(action=AuditEvent.Action.EXPORT, request=request, user=user, object_type=spec.object_type,
+    access.audit(action=access.EXPORT, request=request, user=user, object_type=spec.object_type,
               township_id=getattr(user, "township_id", None), detail=f"export {spec.kind} queued (job #{job.pk})")
     return job
 
@@ -386,7 +384,7 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         return fail(_("未知的导出类型。"))
     # Scope as of now: the owner may have lost the role, the township or the account since asking.
     if not user.is_active or not user.can(spec.capability):
-        audit_log(action=AuditEvent.Action.EXPORT, user=user, object_type=spec.object_type, success=False,
+        access.audit(action=access.EXPORT, user=user, object_type=spec.object_type, success=False,
                   detail=f"export {spec.kind} job #{job.pk} refused: no longer permitted")
         return fail(_("您已没有导出这些数据的权限，导出未执行。"))
     try:
@@ -427,7 +425,7 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
 def export_job_download(*, job: ExportJob, request) -> None:
     """Audit a download of ``job``'s file (the view checks owner, status and expiry)."""
     spec = _REGISTRY.get(job.kind)
-    audit_log(action=AuditEvent.Action.EXPORT, request=request, user=request.user,
+    access.audit(action=access.EXPORT, request=request, user=request.user,
               object_type=spec.object_type if spec else "core.exportjob", object_id=job.pk,
               township_id=getattr(request.user, "township_id", None),
               detail=f"download export {job.kind} job #{job.pk}: {job.row_count} rows")

@@ -22,8 +22,13 @@ import re
 
 from django import forms
 from django.core import validators
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .widgets import FastSelect
 
 # Characters no one types on purpose into a register: C0 controls except tab and newline (handled
 # separately), DEL and C1 controls, zero-width characters, bidirectional embeddings/overrides/
@@ -186,7 +191,7 @@ class PlausibleDateField(forms.DateField):
     def __init__(self, *, past: datetime.timedelta | None = _LIFETIME,
                  future: datetime.timedelta | None = _TODAY, **kwargs):
         self.past, self.future = past, future
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        kwargs.setdefault("widget", date_input())
         super().__init__(**kwargs)
 
     def window(self) -> tuple[datetime.date | None, datetime.date | None]:
@@ -224,9 +229,30 @@ class PlausibleDateField(forms.DateField):
 class FilterFormMixin:
     """A list page's GET filters (``templates/_filters.html``): ``has_filters`` tells the page to
     unfold the filters because one other than the search box is set to something else than its
-    default (a select left on its first choice, submitted with the search, does not count)."""
+    default (a select left on its first choice, submitted with the search, does not count).
+    ``values()`` gives the filters to pass to the list's selector, ``describe()`` says them in words."""
 
     search_field = "q"
+
+    def values(self) -> dict:
+        """The valid filters that are set. A wrong one (a mistyped date) is left out and its error
+        shown on the form; the others still apply, so the list never silently widens to everything.
+        Exports check ``is_valid()`` first and refuse an invalid filter outright."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # a scoped choice outside the user's scope raises OutOfScope here (404)
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [], False)}
+
+    def describe(self) -> str:
+        """The filters in words, for an export's notes and the audit trail."""
+        parts = []
+        for name, value in self.values().items():
+            field = self.fields[name]
+            shown = value
+            if hasattr(field, "choices") and not isinstance(value, Model):
+                shown = dict(field.choices).get(value, value)
+            parts.append(f"{field.label or name}={shown}")
+        return "; ".join(parts)
 
     @property
     def has_filters(self) -> bool:
@@ -244,3 +270,106 @@ class FilterFormMixin:
             if str(value) != str("" if default is None else default):
                 return True
         return False
+
+
+def date_input(**attrs) -> forms.DateInput:
+    """The device's own date picker (an HTML5 date input) that round-trips ISO dates."""
+    return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
+
+
+def apply_errors(form: forms.Form, error: ValidationError, *, field_map: dict | None = None) -> None:
+    """Put a service's refusal (a ``ValidationError``) on the form, keeping what was typed: keyed
+    messages next to their field (renamed through ``field_map`` where the form names the field
+    differently from the service), the rest at the top of the form."""
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            field = field_map.get(field, field)
+            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class ReasonForm(Form):
+    """Why a record is voided, retired or dismissed (records are never deleted).
+
+    The page chooses the words: ``ReasonForm(request.POST or None, label=_("作废原因"),
+    placeholder=_("例如：录入错误"))``. A reason of blanks only is refused ("请填写<label>。").
+    """
+
+    def __init__(self, *args, label=None, max_length: int = 200, placeholder=None,
+                 widget: forms.Widget | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        label = label or _("原因")
+        attrs = {"rows": 2, **({"placeholder": placeholder} if placeholder else {})}
+        self.fields["reason"] = forms.CharField(label=label, max_length=max_length,
+                                                widget=widget or forms.Textarea(attrs=attrs))
+
+
+class PlainChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices in one plain query. Django iterates a ModelChoiceField's queryset with
+    ``.iterator()``, which on PostgreSQL is a server-side cursor: DECLARE, FETCH and CLOSE, three
+    round trips for a list of 60 villages, on every list page (issue #7 counted round trips)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.label_field:  # (pk, label) pairs: no model instance per option
+            yield from self.queryset.values_list("pk", self.field.label_field)
+            return
+        for obj in self.queryset.all():  # one plain query (not .iterator()'s server-side cursor)
+            yield self.choice(obj)
+
+
+class FastModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField read in one plain query and written in Python (core/widgets.py): list
+    filters offer a township's 60-odd villages or the county's townships on every page.
+
+    ``label_field``: the field whose value is the option's label when it is what str(instance)
+    gives (a village's name); the options are then read as (pk, label) pairs.
+    """
+
+    widget = FastSelect
+    iterator = PlainChoiceIterator
+
+    def __init__(self, queryset, *, label_field: str | None = None, **kwargs):
+        self.label_field = label_field
+        super().__init__(queryset, **kwargs)
+
+
+class PeriodForm(Form):
+    """A figures page's period, as the half-open [start, end) the selectors take: the form shows
+    the last day included. Defaults to this year so far; two dates typed the wrong way round are
+    swapped. A date outside ``BOUNDS`` (9999-12-31 would overflow "+1 day") is refused, and so is
+    a period longer than ``max_days`` when a form sets it."""
+
+    BOUNDS = (datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
+    max_days: int | None = None
+
+    start = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=date_input())
+    end = forms.DateField(label=gettext_lazy("截止日期（含）"), required=False, widget=date_input())
+
+    def clean(self):
+        data = super().clean()
+        low, high = self.BOUNDS
+        for name in ("start", "end"):
+            value = data.get(name)
+            if value and not low <= value <= high:
+                self.add_error(name, _("请填写 %(low)s 至 %(high)s 之间的日期。") % {"low": low.year, "high": high.year})
+        start, end = data.get("start"), data.get("end")
+        if self.max_days and start and end and (end - start).days > self.max_days:
+            raise forms.ValidationError(_("统计期间不能超过 10 年。"))
+        return data
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        """[start, end) with ``end`` made exclusive; default: this year up to today."""
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        start = data.get("start") or today.replace(month=1, day=1)
+        last = data.get("end") or today
+        if last < start:
+            start, last = last, start
+        return start, last + datetime.timedelta(days=1)

@@ -1,5 +1,16 @@
-"""Request helpers every app's views share."""
-from django.utils.http import url_has_allowed_host_and_scheme
+"""Request and response helpers every app's views share."""
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(file_name: str, content: bytes) -> HttpResponse:
+    """An .xlsx download: ``file_name`` as the attachment's name (any script, RFC 6266), never cached."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=file_name)
+    response["Cache-Control"] = "no-store"  # personal data: not for shared caches or the back button
+    return response
 
 
 def safe_next_url(request, fallback: str) -> str:

@@ -34,6 +34,15 @@ def choice_label(field, value):
     return labels.get(value, value)
 
 
+class VoidableQuerySet(models.QuerySet):
+    """The queryset of a ``Voidable`` model (put it first among the bases: ``class
+    HouseholdQuerySet(VoidableQuerySet, ScopedQuerySet)``)."""
+
+    def active(self):
+        """The records not voided: what lists, counts and figures show."""
+        return self.filter(is_void=False)
+
+
 class Voidable(models.Model):
     """Users never hard-delete: a record is voided with a reason and drops out of lists."""
 

@@ -7,6 +7,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import access
+
 
 class ConcurrentEdit(Exception):
     """Someone saved the record after this form was opened. The form shows this message."""
@@ -37,12 +39,9 @@ def save_versioned(obj: models.Model, *, expected_version: int, fields: list[str
 
 def void_record(obj: models.Model, *, by, reason: str, request=None) -> None:
     """Void (never delete) a ``core.models.Voidable`` record, with the reason, and audit it."""
-    from accounts.models import AuditEvent
-    from accounts.services import audit_log
-
     obj.is_void = True
     obj.void_reason = reason
     obj.voided_at = timezone.now()
     obj.voided_by = by
     obj.save(update_fields=["is_void", "void_reason", "voided_at", "voided_by"])
-    audit_log(action=AuditEvent.Action.DELETE, request=request, user=by, obj=obj, detail=f"void: {reason}")
+    access.audit(action=access.DELETE, request=request, user=by, obj=obj, detail=f"void: {reason}")

@@ -5,27 +5,16 @@ A job belongs to its owner: anyone else gets a 404 (existence not revealed), wha
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.permissions import require_capability
-
 from . import exports
+from .access import require_capability
+from .http import XLSX, xlsx_response
 from .models import ExportJob
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(file_name: str, content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=file_name)
-    response["Cache-Control"] = "no-store"  # personal data: not for shared caches or the back button
-    return response
-
 
 def export_start(request, kind: str):
     """What an app's export URL answers: the file itself when small, else a queued job's progress

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from core import http
+
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_END = b"IEND\xaeB`\x82"
@@ -29,7 +31,7 @@ PDF = FileType("pdf", "application/pdf", ("pdf",))
 JPEG = FileType("jpeg", "image/jpeg", ("jpg", "jpeg"))
 PNG = FileType("png", "image/png", ("png",))
 DOCX = FileType("word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ("docx",))
-XLSX = FileType("excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",))
+XLSX = FileType("excel", http.XLSX, ("xlsx",))
 PPTX = FileType("powerpoint", "application/vnd.openxmlformats-officedocument.presentationml.presentation", ("pptx",))
 OLE2 = FileType("office_legacy", "application/octet-stream", ("doc", "xls", "ppt"))
 OLE2_TYPES = {"doc": "application/msword", "xls": "application/vnd.ms-excel", "ppt": "application/vnd.ms-powerpoint"}

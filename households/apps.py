@@ -37,6 +37,6 @@ class HouseholdsConfig(AppConfig):
         from . import exports  # noqa: F401 — registers the register's exports with core.exports
 
     def home_panel(self, user):
-        from .selectors_visits import home_widgets
+        from .selectors.visits import home_widgets
 
         return home_widgets(user)

@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy
 from accounts.roles import Cap
 from core.exports import Column, ExportQuery, ExportSpec, describe_filters, masked, register, valid_filters
 
-from .forms import HouseholdFilterForm
-from .forms_visits import RegisterFilterForm, VisitFilterForm
+from .forms.register import HouseholdFilterForm
+from .forms.visits import RegisterFilterForm, VisitFilterForm
 from .models import Couple, HukouType, Person, PlannedTiming, PregnancyStatus, Relation, VisitService
-from .selectors import household_list
-from .selectors_visits import register_couples, visits_in_scope
+from .selectors.register import household_list
+from .selectors.visits import register_couples, visits_in_scope
 
 def _label(choices):
     labels = {str(k): str(v) for k, v in choices}

@@ -24,7 +24,7 @@ from accounts.models import Township, Village
 from accounts.roles import Role
 from accounts.scoping import Scope, ScopedQuerySet
 from accounts.validators import mask_id_number, validate_id_number
-from core.models import Timestamped, Versioned, Voidable
+from core.models import Timestamped, Versioned, Voidable, VoidableQuerySet
 
 
 # --- Code tables (docs/domain.md) -------------------------------------------------------------
@@ -112,36 +112,24 @@ class VisitService(models.TextChoices):
 
 
 # --- Querysets: who sees what (docs/domain.md, "Roles and what they may see") ---------------
-class HouseholdQuerySet(ScopedQuerySet):
+class HouseholdQuerySet(VoidableQuerySet, ScopedQuerySet):
     township_path = "township"
     village_path = "village"
     scopes = {Role.CLERK: Scope.TOWNSHIP, Role.BUREAU_STAFF: Scope.LINKED_VILLAGES}
 
-    def active(self):
-        return self.filter(is_void=False)
-
-
-class PersonQuerySet(ScopedQuerySet):
+class PersonQuerySet(VoidableQuerySet, ScopedQuerySet):
     # Person carries its household's township (kept by Person.save): a clerk's search reads the
     # township's people through an index instead of joining the county's households.
     township_path = "township"
     village_path = "household__village"
     scopes = HouseholdQuerySet.scopes
 
-    def active(self):
-        return self.filter(is_void=False)
-
-
-class CoupleQuerySet(ScopedQuerySet):
+class CoupleQuerySet(VoidableQuerySet, ScopedQuerySet):
     township_path = "township"
     village_path = "household__village"
     # Bureau staff visit households; the couple register and its intention data stay with the
     # township that serves them.
     scopes = {Role.CLERK: Scope.TOWNSHIP}
-
-    def active(self):
-        return self.filter(is_void=False)
-
     def in_register(self):
         """摸底造册: active couples whose latest survey shows an intention."""
         return self.filter(is_void=False, in_register=True)
@@ -150,14 +138,10 @@ class CoupleQuerySet(ScopedQuerySet):
         return self.in_register().filter(next_visit_due__lte=day)
 
 
-class FollowUpVisitQuerySet(ScopedQuerySet):
+class FollowUpVisitQuerySet(VoidableQuerySet, ScopedQuerySet):
     township_path = "township"
     village_path = "couple__household__village"
     scopes = {Role.CLERK: Scope.TOWNSHIP}
-
-    def active(self):
-        return self.filter(is_void=False)
-
 
 class OutreachVisitQuerySet(ScopedQuerySet):
     township_path = "township"

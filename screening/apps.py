@@ -10,7 +10,7 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("孕前优生健康检查")
 
     def ready(self):
-        from households.signals import couples_changed
+        from households.api import couples_changed
 
         from . import exports  # noqa: F401 — registers the screening lists' exports with core.exports
 
@@ -32,8 +32,13 @@ class ScreeningConfig(AppConfig):
         ]
 
     def home_panel(self, user):
-        from .selectors.home import home_panel
+        from accounts.roles import Cap
 
+        from .selectors.home import home_panel
+        from .services.pathway_state import pathway_queue_fresh
+
+        if user.can(Cap.SCREENING_VIEW):
+            pathway_queue_fresh(user=user)  # the counts read the stored next steps: fresh for today
         return home_panel(user)
 
     @property

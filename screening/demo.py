@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from households.selectors import couples_county
-from households.selectors_visits import couple_visit_history
+from households.api import couple_visit_history, couples_county
 
 from .models import (
     EarlyResult, OutcomeResult, PrenatalScreening, ResultField, RiskLevel, RiskRule, Screening, ScreeningResult,

@@ -24,6 +24,7 @@ from .forms.pathway import QueueFilterForm, ScreeningFilterForm
 from .selectors.queue import decorate, pathway_queue
 from .selectors.rates import RATES, rate_rows
 from .selectors.screenings import screening_list
+from .services.pathway_state import pathway_queue_fresh
 
 
 def _d(value):
@@ -46,6 +47,7 @@ def build_queue(user, params) -> ExportQuery:
     form = valid_filters(QueueFilterForm(params or None, user=user))
     f = form.values()
     today = timezone.localdate()
+    pathway_queue_fresh(user=user, today=today, township=f.get("township"))  # as the queue page does
     queryset = pathway_queue(user=user, today=today, township=f.get("township"), step=f.get("step", ""),
                              high_risk_only=f.get("high_risk", False), overdue_only=f.get("overdue", False),
                              q=f.get("q", ""))

@@ -10,6 +10,9 @@ PY=.venv/bin/python
 echo "== ruff check (pyproject.toml: pyflakes, pycodestyle errors, bugbear)"
 $PY -m ruff check .
 
+echo "== lint-imports (pyproject.toml [tool.importlinter]: the layers, and apps only through <app>.api)"
+.venv/bin/lint-imports --no-cache
+
 echo "== bandit -ll (medium and high findings; accepted ones carry # nosec and a reason)"
 $PY -m bandit -c pyproject.toml -ll -r . -q
 

@@ -6,7 +6,7 @@ a way into entry. Clerks: their own township's current score and last year's pub
 """
 from django.urls import NoReverseMatch, reverse
 
-from accounts.roles import Role
+from accounts.roles import Cap
 
 from ..models import AnnualScore, Liaison, Scheme
 from ..permissions import can_view_assessment, is_assessor, sees_county
@@ -37,16 +37,17 @@ def home_panel(user) -> dict | None:
             previous = ranking(year=year - 1, user=user)
             if any(r.rank for r in previous):
                 rows, ranked_year = previous, year - 1
+        liaison, briefing = user.can(Cap.ASSESSMENT_LIAISON), user.can(Cap.ASSESSMENT_BRIEFING)
         mine = set()
-        if user.role == Role.LEADER:
+        if liaison:
             mine = set(Liaison.objects.filter(leader=user, year=ranked_year).values_list("township_id", flat=True))
         return {
             "assessment_panel": {
                 "kind": "county", "year": ranked_year, "rows": rows, "mine": mine,
-                "moves": biggest_moves() if user.role == Role.LEADER else [],
-                "weekly_url": _weekly_url(), "is_leader": user.role == Role.LEADER,
+                "moves": biggest_moves() if briefing else [],
+                "weekly_url": _weekly_url(), "has_liaison": liaison,
                 # The latest Monday briefing: its week, problems and the county's visits (one query).
-                "weekly": home_summary() if user.role == Role.LEADER else None,
+                "weekly": home_summary() if briefing else None,
                 "can_enter": is_assessor(user),
             }
         }

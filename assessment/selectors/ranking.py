@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 
 from accounts.models import Township
+from core.selectors import filter_given
 
 from ..models import AnnualScore, Category, Liaison, PublicitySite, RegularCheck, Scheme, YearEndScore
 from ..permissions import sees_full_ranking, township_filter
@@ -162,21 +163,13 @@ def checks_behind(*, user, year: int | None = None, township_id: int | None = No
         qs = qs.filter(check_date__gte=period[0], check_date__lt=period[1])
     elif year:
         qs = qs.filter(year=year)
-    if township_id:
-        qs = qs.filter(township_id=township_id)
-    if category:
-        qs = qs.filter(category=category)
-    if batch:
-        qs = qs.filter(batch=batch)
+    qs = filter_given(qs, township_id=township_id, category=category, batch=batch)
     return qs.select_related("township", "created_by").order_by("-check_date", "-id")
 
 
 def sites_of(*, user, township_id: int | None = None, status: str = ""):
     qs = PublicitySite.objects.visible_to(user)
-    if township_id:
-        qs = qs.filter(township_id=township_id)
-    if status:
-        qs = qs.filter(status=status)
+    qs = filter_given(qs, township_id=township_id, status=status)
     return qs.select_related("township").annotate(photo_count=Count("photos")).order_by(
         "township__sort_order", F("completion_date").desc(nulls_last=True), "name")
 

@@ -130,7 +130,7 @@ def compute_both(indicators: list[Indicator], period: Period) -> tuple[list[dict
 def scorecard(*, period: Period, indicators: list[Indicator] | None = None) -> dict:
     """``{"indicators": [...], "rows": [Row]}`` for the active townships, in township order."""
     indicators = all_indicators() if indicators is None else indicators
-    townships = list(Township.objects.filter(is_active=True).order_by("sort_order", "code"))
+    townships = list(Township.objects.active())
     current, previous = compute_both(indicators, period)
     rows, bases = [], {}
     for township in townships:
@@ -169,7 +169,7 @@ def biggest_moves(*, today: datetime.date | None = None, limit: int = 5) -> list
 
 def _biggest_moves(period: Period, limit: int) -> list[dict]:
     indicators = all_indicators()
-    names = dict(Township.objects.filter(is_active=True).values_list("pk", "name"))
+    names = dict(Township.objects.active().values_list("pk", "name"))
     current, previous = compute_both(indicators, period)
     moves = []
     for indicator, now_values, before_values in zip(indicators, current, previous, strict=True):

@@ -12,7 +12,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role
+from accounts.roles import Cap
 from core.indicators import all_indicators
 
 from .. import charts
@@ -165,7 +165,7 @@ def report_view(*, user, report: WeeklyReport, township_id: int | None = None, c
     start = report.week_start
     view = ReportView(report=report, indicators=indicators, start=start, end=start + WEEK,
                       county=sees_county(user) and township_id is None)
-    drill = user.role == Role.LEADER  # the lists behind the figures are the leaders'
+    drill = user.can(Cap.ASSESSMENT_BRIEFING)  # the lists behind the figures are the leaders'
     bases: dict = {}  # each indicator's list path, reversed once for all sections
     average = figures.get("average", {})
     for section in sections_for(user=user, report=report, township_id=township_id):

@@ -5,12 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AuditEvent
-from accounts.roles import Role
+from accounts.roles import Cap, roles_with
 from accounts.services import audit_log
 
 from ..models import Assessor
 
-GRANTABLE_ROLES = (Role.BUREAU_STAFF, Role.LEADER)
+GRANTABLE_ROLES = tuple(roles_with(Cap.ASSESSMENT_CHANGE))  # bureau staff and leaders
 
 
 @transaction.atomic

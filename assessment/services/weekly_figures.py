@@ -16,7 +16,7 @@ from django.utils import translation
 
 from accounts.models import Township
 from core.indicators import Indicator, all_indicators, compute_periods
-from households.selectors_visits import outreach_by_work_group
+from households.api import outreach_by_work_group
 
 from ..models import AnnualScore
 from ..selectors.ranking import rank_change
@@ -111,7 +111,7 @@ def compute_week(week_start: datetime.date, *, progress: Callable[[int, int], No
     # Labels and problem texts are stored in the product's first language, whoever asked.
     with translation.override("zh-hans"):
         indicators = [i for i in all_indicators() if i.weekly]
-        townships = list(Township.objects.filter(is_active=True).order_by("sort_order", "code").values("id", "name"))
+        townships = list(Township.objects.active().values("id", "name"))
         meta = {i.key: _meta(i) for i in indicators}
         per_township = {t["id"]: {"values": {}, "previous": {}} for t in townships}
         county, county_previous, average, county_rule = {}, {}, {}, {}

@@ -5,19 +5,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
-from accounts.permissions import CapabilityDenied, OutOfScope
-from accounts.roles import Cap, Role
+from accounts.permissions import OutOfScope, capability_required
+from accounts.roles import Cap, roles_with
 
-from ..permissions import require_county
 from ..selectors.leaders import leader_summary
 from .ranking import _year
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_COUNTY)  # leaders and assessors; clerks 403
 def leader_page(request, pk):
-    require_county(request.user)  # leaders and assessors; clerks 403
     try:
-        leader = User.objects.get(pk=pk, role=Role.LEADER)
+        leader = User.objects.get(pk=pk, role__in=roles_with(Cap.ASSESSMENT_LIAISON))
     except (User.DoesNotExist, ValueError):
         raise OutOfScope("accounts.user", pk) from None
     year = _year(request)
@@ -26,9 +25,7 @@ def leader_page(request, pk):
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_LIAISON)  # leaders; a granted bureau staff member has no liaison townships
 def my_liaison(request):
-    require_county(request.user)
-    if request.user.role != Role.LEADER:  # a granted bureau staff member has no liaison townships
-        raise CapabilityDenied(Cap.ASSESSMENT_VIEW)
     return redirect(reverse("assessment:leader", args=[request.user.pk]) + (
         f"?year={request.GET['year']}" if request.GET.get("year", "").isdigit() else ""))

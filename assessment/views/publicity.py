@@ -11,17 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Township
+from accounts.permissions import capability_required
+from accounts.roles import Cap
+from core.forms import apply_errors
 from core.pagination import paginate, query_without_page
 
-from ..forms import PhotoForm, PublicitySiteForm, apply_service_errors
+from ..forms import PhotoForm, PublicitySiteForm
 from ..models import PublicityPhoto, PublicitySite
 from ..permissions import (
     OutOfScope,
     get_site_for_user,
     get_township_for_user,
     is_assessor,
-    require_assessor,
-    require_view,
 )
 from ..selectors.ranking import current_year, site_counts, sites_of
 from ..services.publicity import SITE_FIELDS, photo_add, site_save
@@ -30,8 +31,8 @@ CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def publicity_list(request):
-    require_view(request.user)
     township_id = request.GET.get("township") or None
     township = get_township_for_user(request.user, township_id) if township_id else None
     status = request.GET.get("status", "")
@@ -41,7 +42,7 @@ def publicity_list(request):
     return render(request, "assessment/publicity_list.html", {
         "page": paginate(request, sites), "query": query_without_page(request), "township": township,
         "status": status, "statuses": PublicitySite.Status.choices, "year": year,
-        "townships": Township.objects.filter(is_active=True).order_by("sort_order", "code")
+        "townships": Township.objects.active()
         if not request.user.township_id else [],
         "counts": site_counts(year=year), "can_enter": is_assessor(request.user),
     })
@@ -63,7 +64,7 @@ def _site_form_page(request, site=None):
             saved = site_save(by=request.user, site=site, request=request,
                               **{name: form.cleaned_data[name] for name in SITE_FIELDS})
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已保存宣传阵地“%(name)s”。") % {"name": saved.name})
             return redirect(saved)
@@ -71,8 +72,8 @@ def _site_form_page(request, site=None):
 
 
 @require_http_methods(["GET", "POST"])
+@capability_required(Cap.ASSESSMENT_ENTER)
 def publicity_create(request):
-    require_assessor(request.user)
     return _site_form_page(request)
 
 

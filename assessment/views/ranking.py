@@ -7,16 +7,18 @@ import datetime
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import AuditEvent
+from accounts.permissions import capability_required
+from accounts.roles import Cap
 from accounts.services import audit_log
 from core.excel import build_workbook
+from core.http import xlsx_response
 from core.pagination import paginate, query_without_page
 
 from .. import charts
@@ -26,15 +28,12 @@ from ..permissions import (
     get_check_for_user,
     get_township_for_user,
     is_assessor,
-    require_assessor,
-    require_view,
     sees_county,
     sees_full_ranking,
 )
 from ..selectors import ranking as sel
 from ..services.scoring import scores_recompute
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _year(request) -> int:
@@ -55,7 +54,7 @@ def valid_year(year: int) -> int:
 
 
 def _my_liaison_townships(user, year) -> set[int]:
-    if user.role != "leader":
+    if not user.can(Cap.ASSESSMENT_LIAISON):
         return set()
     return set(Liaison.objects.filter(leader=user, year=year).values_list("township_id", flat=True))
 
@@ -70,6 +69,7 @@ def ranking_context(request, year: int) -> dict:
         "years": getattr(request, "assessment_years", None) or sel.years_available(),
         "average": sel.county_average(rows) if full else None,
         "can_enter": is_assessor(request.user), "county": sees_county(request.user),
+        "has_liaison": request.user.can(Cap.ASSESSMENT_LIAISON),
     }
     if full:
         years = sorted(y for y in context["years"] if y <= year)[-sel.HISTORY_YEARS:]
@@ -86,20 +86,20 @@ def ranking_context(request, year: int) -> dict:
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def ranking(request):
-    require_view(request.user)
     return render(request, "assessment/ranking.html", ranking_context(request, _year(request)))
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def ranking_print(request):
-    require_view(request.user)
     return render(request, "assessment/ranking_print.html", ranking_context(request, _year(request)))
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def ranking_export(request):
-    require_view(request.user)
     year = _year(request)
     context = ranking_context(request, year)
     rows = [
@@ -121,14 +121,7 @@ def ranking_export(request):
     )
     audit_log(action=AuditEvent.Action.EXPORT, request=request, object_type="assessment.ranking",
               object_id=year, detail=f"{len(rows)} rows")
-    return _xlsx(f"ranking-{year}.xlsx", content)
-
-
-def _xlsx(name: str, content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
-    response["Cache-Control"] = "no-store"
-    return response
+    return xlsx_response(f"ranking-{year}.xlsx", content)
 
 
 @require_GET
@@ -148,7 +141,7 @@ def township_detail(request, pk, year):
         "year_end": sel.year_end_of(township=township, year=year),
         "liaison": sel.liaison_of(township=township, year=year),
         "history": sel.rank_history(year=year, township_ids=[township.pk]).get(township.pk, {}) if full else {},
-        "can_enter": is_assessor(request.user),
+        "can_enter": is_assessor(request.user), "county": sees_county(request.user),
     })
 
 
@@ -163,10 +156,10 @@ def _period(request) -> tuple | None:
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def check_list(request):
     """The checks behind a figure: ?year=&township=&category=&batch= or ?start=&end= (in the user's
     scope)."""
-    require_view(request.user)
     township_id = request.GET.get("township") or None
     township = get_township_for_user(request.user, township_id) if township_id else None
     year = _year(request)
@@ -198,9 +191,9 @@ def check_detail(request, pk):
 
 
 @require_POST
+@capability_required(Cap.ASSESSMENT_ENTER)
 def recompute(request):
     """Recompute a year's scores by hand (after a township was (de)activated, say)."""
-    require_assessor(request.user)
     form = YearForm(request.POST, years=sel.years_available())
     year = form.cleaned_data["year"] if form.is_valid() and form.cleaned_data.get("year") else sel.current_year()
     written = scores_recompute(year=year)

@@ -4,12 +4,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import AuditEvent
+from accounts.permissions import capability_required
+from accounts.roles import Cap
 from accounts.services import audit_log
 from core.excel import build_workbook
+from core.http import xlsx_response
 
-from ..permissions import require_county
 from ..selectors.scorecard import PERIODS, period_for, scorecard
-from .ranking import _xlsx
 
 
 def _period(request):
@@ -17,8 +18,8 @@ def _period(request):
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_COUNTY)
 def scorecard_view(request):
-    require_county(request.user)
     period = _period(request)
     return render(request, "assessment/scorecard.html", {
         **scorecard(period=period), "periods": [(k, label) for k, (_days, label) in PERIODS.items()],
@@ -30,8 +31,8 @@ def _cell_text(cell) -> object:
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_COUNTY)
 def scorecard_export(request):
-    require_county(request.user)
     period = _period(request)
     data = scorecard(period=period)
     headers = [_("镇/街道")]
@@ -48,4 +49,4 @@ def scorecard_export(request):
     )
     audit_log(action=AuditEvent.Action.EXPORT, request=request, object_type="assessment.scorecard",
               detail=f"{period.start}..{period.end}")
-    return _xlsx(f"scorecard-{period.last_day}.xlsx", content)
+    return xlsx_response(f"scorecard-{period.last_day}.xlsx", content)

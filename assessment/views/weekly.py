@@ -14,17 +14,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import AuditEvent
+from accounts.permissions import capability_required
+from accounts.roles import Cap
 from accounts.services import audit_log
+from core.http import xlsx_response
 from core.pagination import paginate, query_without_page
 
 from ..exports import report_workbook
 from ..forms import WeekForm
 from ..models import WeeklyReport
-from ..permissions import can_rebuild_weekly, get_township_for_user, require_view, require_weekly_rebuild, sees_county
+from ..permissions import can_rebuild_weekly, get_township_for_user, sees_county
 from ..selectors import weekly as sel
 from ..services.weekly import WeekRefused, is_stale, progress_key, weekly_report_request
 from ..weeks import last_complete_week
-from .ranking import _xlsx
 
 ACTIVE = (WeeklyReport.Status.QUEUED, WeeklyReport.Status.BUILDING)
 
@@ -40,8 +42,8 @@ def _township_id(request) -> int | None:
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def weekly_list(request):
-    require_view(request.user)
     page = paginate(request, sel.report_list(user=request.user))
     return render(request, "assessment/weekly_list.html", {
         "page": page, "query": query_without_page(request), "county": sees_county(request.user),
@@ -51,8 +53,8 @@ def weekly_list(request):
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def weekly_latest(request):
-    require_view(request.user)
     report = sel.latest_built()
     if report is None:
         return redirect("assessment:weekly_list")
@@ -60,7 +62,6 @@ def weekly_latest(request):
 
 
 def _context(request, week, *, charts_on=True) -> dict:
-    require_view(request.user)
     township_id = _township_id(request)
     report = _report(week)
     view = sel.report_view(user=request.user, report=report, township_id=township_id, charts_on=charts_on)
@@ -74,11 +75,13 @@ def _context(request, week, *, charts_on=True) -> dict:
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def weekly_detail(request, week):
     return render(request, "assessment/weekly_detail.html", _context(request, week))
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def weekly_print(request, week):
     context = _context(request, week)
     if context["report"].built_at is None:
@@ -87,8 +90,8 @@ def weekly_print(request, week):
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def weekly_export(request, week):
-    require_view(request.user)
     township_id = _township_id(request)
     report = _report(week)
     if report.built_at is None:
@@ -101,7 +104,7 @@ def weekly_export(request, week):
               object_id=report.week_start.isoformat(), township_id=township_id,
               detail=f"{len(view.sections)} townships" + (", county" if view.county else ""))
     suffix = f"-{township_id}" if township_id else ""
-    return _xlsx(f"weekly-{report.week_start.isoformat()}{suffix}.xlsx", content)
+    return xlsx_response(f"weekly-{report.week_start.isoformat()}{suffix}.xlsx", content)
 
 
 def status_doc(report: WeeklyReport) -> dict:
@@ -126,8 +129,8 @@ def status_doc(report: WeeklyReport) -> dict:
 
 
 @require_GET
+@capability_required(Cap.ASSESSMENT_VIEW)
 def weekly_status(request, week):
-    require_view(request.user)
     return JsonResponse(status_doc(_report(week)))
 
 
@@ -136,9 +139,9 @@ def _wants_json(request) -> bool:
 
 
 @require_POST
+@capability_required(Cap.ASSESSMENT_BRIEFING)
 def weekly_build(request):
     """Queue a (re)build of a week; the page then follows it through the status JSON."""
-    require_weekly_rebuild(request.user)
     form = WeekForm(request.POST)
     message, level, code, report = "", messages.ERROR, 400, None
     if not form.is_valid():

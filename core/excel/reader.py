@@ -125,10 +125,6 @@ def _parse(archive: zipfile.ZipFile, name: str, budget: _Budget, *, start=None, 
         raise _damaged() from None
 
 
-def _attr(attrs: dict, name: str) -> str | None:
-    return attrs.get(name)
-
-
 def _relationships(archive, path: str, budget) -> dict[str, tuple[str, str]]:
     """rId → (type, absolute part name) for the .rels file of ``path``."""
     folder, base = posixpath.split(path)

@@ -1,11 +1,10 @@
 """Forms for cases: open, edit, parties, transitions (with the decision's outcome), figures period."""
 
-import datetime
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import township_field
 from core.forms import Form
 from accounts.validators import normalise_id_number, parse_id_number
 
@@ -20,12 +19,11 @@ from ..models import (
     ViolationType,
 )
 from ..services.cases import INSPECTION_SOURCES, Outcome
-from .common import date_input, township_field
 from .records import VersionedFormMixin
 
 
 class CaseForm(VersionedFormMixin, Form):
-    township = township_field(label=_("发生地镇/街道"))
+    township = township_field(required=True, label=_("发生地镇/街道"))
     source = forms.ChoiceField(label=_("案件来源"), choices=[c for c in CaseSource.choices if c[0] != CaseSource.TIP])
     title = forms.CharField(label=_("案由"), max_length=120, help_text=Case._meta.get_field("title").help_text)
     description = forms.CharField(
@@ -149,31 +147,3 @@ class TransitionForm(Form):
             referred_to_police=d.get("referred_to_police", False),
             notes=d.get("outcome_notes", ""),
         )
-
-
-# Figures start with the programme's records; a far date (9999-12-31) would overflow "+1 day".
-PERIOD_BOUNDS = (datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
-
-
-class PeriodForm(Form):
-    start = forms.DateField(label=_("起始日期"), required=False, widget=date_input())
-    end = forms.DateField(label=_("截止日期（含）"), required=False, widget=date_input())
-
-    def clean(self):
-        data = super().clean()
-        for name in ("start", "end"):
-            value = data.get(name)
-            if value and not PERIOD_BOUNDS[0] <= value <= PERIOD_BOUNDS[1]:
-                self.add_error(name, _("请填写 %(low)s 至 %(high)s 之间的日期。") % {
-                    "low": PERIOD_BOUNDS[0].year, "high": PERIOD_BOUNDS[1].year})
-        return data
-
-    def period(self) -> tuple[datetime.date, datetime.date]:
-        """[start, end) with ``end`` made exclusive; default: this year up to today."""
-        today = timezone.localdate()
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        start = data.get("start") or today.replace(month=1, day=1)
-        last = data.get("end") or today
-        if last < start:
-            start, last = last, start
-        return start, last + datetime.timedelta(days=1)

@@ -4,7 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import CaseSource, CaseStatus, Designation, TipChannel, TipStatus
-from .common import ALL, FilterForm, township_field, year_choices
+from accounts.forms import township_field
+
+from .common import ALL, FilterForm, year_choices
 
 ACTIVE_CHOICES = [("active", _("在册")), ("inactive", _("已停用")), ("all", _("全部"))]
 

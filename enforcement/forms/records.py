@@ -4,14 +4,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, ModelForm
+from accounts.forms import township_field
+from core.forms import Form, ModelForm, date_input
 from accounts.models import User
 from accounts.roles import Role
 
 from ..filetypes import ACCEPT
 from ..models import Facility, Tip, TipChannel, UltrasoundDevice
 from ..services.facilities import DEVICE_FIELDS, FACILITY_FIELDS
-from .common import date_input, township_field
 
 
 class ServiceModelForm(ModelForm):
@@ -37,7 +37,7 @@ class VersionedFormMixin:
 
 
 class FacilityForm(VersionedFormMixin, ServiceModelForm):
-    township = township_field(label=_("所在镇/街道"))
+    township = township_field(required=True, label=_("所在镇/街道"))
 
     class Meta:
         model = Facility
@@ -70,7 +70,7 @@ class DeviceForm(VersionedFormMixin, ServiceModelForm):
 
 
 class TipForm(ServiceModelForm):
-    township = township_field(label=_("涉及镇/街道"))
+    township = township_field(required=True, label=_("涉及镇/街道"))
 
     class Meta:
         model = Tip

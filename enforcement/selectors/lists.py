@@ -12,6 +12,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subq
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from core.selectors import filter_given
 
 from ..models import Case, CaseParty, Facility, Inspection, Tip, UltrasoundDevice, designation_field
 from ..models.tips import tip_handle_days
@@ -101,10 +102,7 @@ def device_list(
             | Q(facility__name__icontains=q)
             | Q(operators__icontains=q)
         )
-    if township is not None:
-        qs = qs.filter(township=township)
-    if facility is not None:
-        qs = qs.filter(facility=facility)
+    qs = filter_given(qs, township=township, facility=facility)
     return qs.select_related("facility", "township").order_by("township__sort_order", "facility__name", "id")
 
 
@@ -129,14 +127,7 @@ def tip_list(
         # or the search box would reveal who reported.
         match = TIP_NUMBER.match(q)
         qs = qs.filter(year=int(match[1]), seq=int(match[2])) if match else qs.filter(content__icontains=q)
-    if township is not None:
-        qs = qs.filter(township=township)
-    if channel:
-        qs = qs.filter(channel=channel)
-    if status:
-        qs = qs.filter(status=status)
-    if year:
-        qs = qs.filter(year=year)
+    qs = filter_given(qs, township=township, channel=channel, status=status, year=year)
     if overdue:
         qs = qs.overdue(today)
     if basis == "overdue":
@@ -192,14 +183,7 @@ def case_list(
             named = Facility.objects.filter(name__has_text=q).order_by().values("id")
             facilities = CaseParty.objects.filter(facility__in=named).order_by().values("case_id")
             qs = qs.filter(id__in=titles.union(people, facilities))
-    if township is not None:
-        qs = qs.filter(township=township)
-    if status:
-        qs = qs.filter(status=status)
-    if source:
-        qs = qs.filter(source=source)
-    if year:
-        qs = qs.filter(year=year)
+    qs = filter_given(qs, township=township, status=status, source=source, year=year)
     if overdue:
         qs = qs.overdue(today)
     if basis in CASE_BASES:

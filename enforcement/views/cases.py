@@ -10,9 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import capability_required
 from accounts.roles import Cap
+from core.forms import apply_errors
+from core.pages import audit_view, filtered, form_page, without_version
 
 from ..forms.cases import CaseForm, PartyForm, TransitionForm
-from ..forms.common import apply_errors
 from ..forms.filters import CaseFilterForm
 from ..forms.records import EvidenceForm
 from ..models import REASON_REQUIRED, CaseStatus, Evidence
@@ -20,7 +21,7 @@ from ..permissions import get_case_for_user, get_evidence_for_user
 from ..selectors.lists import case_list as select_cases
 from ..services.cases import case_open, case_party_add, case_transition, case_update
 from ..services.evidence import evidence_attach, evidence_download
-from .common import audit_view, filtered, form_page, list_page, without_version
+from .common import list_page
 
 GET_POST = require_http_methods(["GET", "POST"])
 

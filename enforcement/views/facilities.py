@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import capability_required
 from accounts.roles import Cap
+from core.pages import audit_view, filtered, form_page, without_version
 
 from ..forms.filters import DeviceFilterForm, FacilityFilterForm
 from ..forms.records import DeviceForm, FacilityForm
@@ -16,7 +17,7 @@ from ..permissions import get_device_for_user, get_facility_for_user
 from ..selectors.lists import device_list as select_devices
 from ..selectors.lists import facility_list as select_facilities
 from ..services import facilities as services
-from .common import audit_view, filtered, form_page, list_page, reason_page, without_version
+from .common import list_page, reason_page
 
 GET_POST = require_http_methods(["GET", "POST"])
 

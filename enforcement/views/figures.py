@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from accounts.permissions import capability_required
 from accounts.roles import Cap
 
-from ..forms.cases import PeriodForm
+from core.forms import PeriodForm
 from ..selectors.figures import township_figures
 
 

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import capability_required
 from accounts.roles import Cap
+from core.pages import audit_view, filtered, form_page
 
 from ..forms.cases import CaseForm
 from ..forms.filters import InspectionFilterForm
@@ -15,7 +16,7 @@ from ..permissions import get_facility_for_user, get_inspection_for_user
 from ..selectors.lists import inspection_list as select_inspections
 from ..services.cases import case_open
 from ..services.facilities import inspection_record
-from .common import audit_view, filtered, form_page, list_page
+from .common import list_page
 
 GET_POST = require_http_methods(["GET", "POST"])
 

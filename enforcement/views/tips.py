@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import capability_required
 from accounts.roles import Cap
+from core.pages import audit_view, filtered, form_page, without_version
 
 from ..forms.cases import CaseForm
 from ..forms.filters import TipFilterForm
@@ -20,7 +21,7 @@ from ..permissions import get_tip_for_user
 from ..selectors.lists import tip_list as select_tips
 from ..services.cases import case_open
 from ..services.tips import tip_dismiss, tip_record, tip_reward_record
-from .common import audit_view, filtered, form_page, list_page, reason_page, without_version
+from .common import list_page, reason_page
 
 GET_POST = require_http_methods(["GET", "POST"])
 

@@ -4,7 +4,7 @@ from django import template
 from accounts.roles import Cap
 
 from ..models import VisitService
-from ..selectors_visits import couple_visit_history
+from ..selectors.visits import couple_visit_history
 
 register = template.Library()
 

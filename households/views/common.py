@@ -1,9 +1,8 @@
-"""View pieces shared by the register's views modules."""
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+"""The register's void pages on core.pages."""
+from django.utils.translation import gettext as _
 
-from ..forms_common import ReasonForm, apply_errors
+from core.forms import ReasonForm
+from core.pages import reason_page
 
 
 def void_page(request, *, obj, void, template: str, context_name: str, done_message: str, done_url: str):
@@ -11,13 +10,12 @@ def void_page(request, *, obj, void, template: str, context_name: str, done_mess
 
     The service decides whether the record may be voided; its refusal goes back onto the form.
     """
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            void(**{context_name: obj}, by=request.user, reason=form.cleaned_data["reason"], request=request)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, done_message)
-            return redirect(done_url)
-    return render(request, template, {context_name: obj, "form": form})
+    return reason_page(
+        request,
+        template=template,
+        context={context_name: obj},
+        form=ReasonForm(request.POST or None, placeholder=_("例如：重复登记、录入错误、已迁出")),
+        apply=lambda reason: void(**{context_name: obj}, by=request.user, reason=reason, request=request),
+        done=done_message,
+        back=done_url,
+    )

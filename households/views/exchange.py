@@ -18,10 +18,11 @@ from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.validators import mask_id_number
 from core.models import ExportJob
-from core.views import export_start, xlsx_response
+from core.http import xlsx_response
+from core.views import export_start
 
 from .. import exports, sheets
-from ..forms_exchange import ImportMappingForm, ImportUploadForm
+from ..forms.exchange import ImportMappingForm, ImportUploadForm
 from ..models import ImportBatch, PlannedTiming
 from ..permissions import get_import_for_user
 from ..services import exchange

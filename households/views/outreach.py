@@ -4,9 +4,8 @@ The households a bureau staff member sees are ``Household.objects.visible_to(use
 linked to their active work groups. Anything else answers 404. Township clerks may read the
 outreach visits made to their township's households, but recording one is the bureau's (403).
 """
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,13 +14,13 @@ from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required, get_object_for_user
 from accounts.roles import Cap
 from core.forms import Form
+from core.pages import form_page, list_page
 
-from ..forms_common import apply_errors
-from ..forms_visits import OutreachForm, OutreachHouseholdFilterForm, OutreachVisitFilterForm
+from ..forms.visits import OutreachForm, OutreachHouseholdFilterForm, OutreachVisitFilterForm
 from ..models import OutreachVisit
 from ..permissions import get_household_for_user
-from ..selectors_visits import outreach_households as select_outreach_households
-from ..selectors_visits import outreach_visits_in_scope
+from ..selectors.visits import outreach_households as select_outreach_households
+from ..selectors.visits import outreach_visits_in_scope
 from ..services.outreach import outreach_editable_by, outreach_record, outreach_update
 
 
@@ -29,29 +28,22 @@ from ..services.outreach import outreach_editable_by, outreach_record, outreach_
 @capability_required(Cap.OUTREACH_RECORD)
 def outreach_households(request):
     form = OutreachHouseholdFilterForm(request.GET or None, user=request.user)
-    f = form.values()
-    households = select_outreach_households(user=request.user, q=f.get("q", ""), village=f.get("village"))
-    return render(request, "households/outreach_households.html", {
-        "form": form, "page": paginate(request, households), "query": query_without_page(request),
-    })
+    return list_page(request, template="households/outreach_households.html", form=form,
+                     queryset=select_outreach_households(user=request.user, **form.values()))
 
 
 @require_http_methods(["GET", "POST"])
 @capability_required(Cap.OUTREACH_RECORD)
 def outreach_create(request, pk):
     household = get_household_for_user(request.user, pk)
-    form = OutreachForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            outreach_record(household=household, by=request.user, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已记录对 %(head)s 家的走访。") % {"head": household.head_name})
-            return redirect(reverse("households:outreach_list"))
     recent = OutreachVisit.objects.visible_to(request.user).filter(household=household).select_related(
-        "visitor").order_by("-visit_date", "-id")[:5]
-    return render(request, "households/outreach_form.html", {"household": household, "form": form, "recent": recent})
+        "visitor").order_by("-visit_date", "-id")[:5]  # read only when the form is shown
+    return form_page(
+        request, form=OutreachForm(request.POST or None), template="households/outreach_form.html",
+        context={"household": household, "recent": recent},
+        save=lambda data: outreach_record(household=household, by=request.user, request=request, **data),
+        done=_("已记录对 %(head)s 家的走访。") % {"head": household.head_name},
+        redirect_to=reverse("households:outreach_list"))
 
 
 @require_GET
@@ -90,16 +82,9 @@ def outreach_edit(request, pk):
     )
     if visit.visitor_id != request.user.pk:
         raise PermissionDenied(_("只能修改本人记录的走访。"))
-    form = OutreachEditForm(request.POST or None, initial={"content": visit.content, "needs": visit.needs})
-    if request.method == "POST" and form.is_valid():
-        try:
-            outreach_update(visit=visit, by=request.user, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("走访记录已修改。"))
-            return redirect(reverse("households:outreach_list"))
-    return render(request, "households/outreach_edit.html", {
-        "visit": visit, "household": visit.household, "form": form,
-        "editable": outreach_editable_by(visit, request.user),
-    })
+    return form_page(
+        request, form=OutreachEditForm(request.POST or None, initial={"content": visit.content, "needs": visit.needs}),
+        template="households/outreach_edit.html",
+        context={"visit": visit, "household": visit.household, "editable": outreach_editable_by(visit, request.user)},
+        save=lambda data: outreach_update(visit=visit, by=request.user, request=request, **data),
+        done=_("走访记录已修改。"), redirect_to=reverse("households:outreach_list"))

@@ -15,22 +15,21 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import AuditEvent
 from core.http import safe_next_url
+from core.forms import apply_errors
+from core.pages import audit_view, form_page
 from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
 from accounts.roles import Cap
-from accounts.services import audit_log
 
-from ..forms import (
+from ..forms.register import (
     HOUSEHOLD_CREATE_FIELD_MAP, AssignForm, CoupleCreateForm, CoupleEditForm, HouseholdCreateForm,
     HouseholdEditForm, HouseholdFilterForm, MergeForm, MergeSearchForm, PersonForm, SurveyForm,
 )
-from ..forms_common import apply_errors
 from ..models import Household, IntentionReason, Person, WantedService
 from .common import void_page
 from ..permissions import get_couple_for_user, get_household_for_user, get_person_for_user
-from ..selectors import (
+from ..selectors.register import (
     attach_active_members, couple_assignments, couple_member_choices, couple_surveys, household_couples,
     household_list as select_households,
     household_members, household_outreach, merge_candidates, person_in_scope_by_id_number,
@@ -96,7 +95,7 @@ def _shown_duplicates(request, matches) -> list[dict]:
     Written here, in the view, because the service's refusal rolls back its own transaction."""
     today = timezone.localdate()
     for person in matches:
-        audit_log(action=AuditEvent.Action.VIEW, request=request, obj=person, detail="likely duplicate check")
+        audit_view(request, person, detail="likely duplicate check")
     return [{"person": person, "age": person.age_on(today)} for person in matches]
 
 
@@ -150,7 +149,7 @@ def household_create(request):
 def household_detail(request, pk):
     household = get_household_for_user(request.user, pk)
     # The members' names, birth dates and phones are shown here (ID numbers masked): audited.
-    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=household)
+    audit_view(request, household)
     return render(request, "households/household_detail.html", {
         "household": household,
         "members": list(household_members(household)),
@@ -173,18 +172,11 @@ def household_edit(request, pk):
         messages.error(request, _("该家庭户已作废，不能修改。"))
         return redirect(household.get_absolute_url())
     form = HouseholdEditForm(request.POST or None, user=request.user, household=household)
-    if request.method == "POST" and form.is_valid():
-        try:
-            household_update(household=household, by=request.user, request=request,
-                             expected_version=form.cleaned_data["version"], data=form.service_data())
-        except ConcurrentEdit as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("家庭户信息已保存。"))
-            return redirect(household.get_absolute_url())
-    return render(request, "households/household_form.html", {"form": form, "household": household})
+    return form_page(
+        request, form=form, template="households/household_form.html", context={"household": household},
+        save=lambda data: household_update(household=household, by=request.user, request=request,
+                                           expected_version=data["version"], data=form.service_data()),
+        done=_("家庭户信息已保存。"), redirect_to=household.get_absolute_url())
 
 
 @GET_POST
@@ -248,7 +240,7 @@ def person_edit(request, pk):
             return redirect(person.get_absolute_url())
     elif request.method == "GET":
         # The form shows the full ID number: a view of the person's record.
-        audit_log(action=AuditEvent.Action.VIEW, request=request, obj=person, township_id=household.township_id)
+        audit_view(request, person, township_id=household.township_id)
     return render(request, "households/person_form.html", {"form": form, "household": household, "person": person})
 
 
@@ -262,7 +254,7 @@ def person_id_number(request, pk):
     404 like any record outside the user's scope.
     """
     person = get_person_for_user(request.user, pk)
-    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=person, detail="viewed full ID number")
+    audit_view(request, person, detail="viewed full ID number")
     response = render(request, "households/person_id_number.html", {
         "person": person, "back_url": safe_next_url(request, person.get_absolute_url()),
     })
@@ -293,21 +285,13 @@ def couple_create(request, pk):
         request.POST or None, household=household, wives=choices["wives"], husbands=choices["husbands"],
         find_person=lambda number: person_in_scope_by_id_number(user=request.user, id_number=number),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            couple = create_couple(
-                household=household, wife=data["wife"], husband=data["husband"], by=request.user, request=request,
-                marriage_date=data["marriage_date"], boys=data["boys"], girls=data["girls"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("已登记育龄夫妇：%(couple)s。请接着做再生育意愿摸底。") % {"couple": couple})
-            return redirect(couple.get_absolute_url())
-    return render(request, "households/couple_form.html", {
-        "form": form, "household": household, "creating": True, "wife_age_range": settings.HOUSEHOLDS_WIFE_AGE_RANGE,
-    })
+    return form_page(
+        request, form=form, template="households/couple_form.html", context={
+            "household": household, "creating": True, "wife_age_range": settings.HOUSEHOLDS_WIFE_AGE_RANGE},
+        save=lambda data: create_couple(
+            household=household, wife=data["wife"], husband=data["husband"], by=request.user, request=request,
+            marriage_date=data["marriage_date"], boys=data["boys"], girls=data["girls"]),
+        done=lambda couple: _("已登记育龄夫妇：%(couple)s。请接着做再生育意愿摸底。") % {"couple": couple})
 
 
 @require_GET
@@ -315,7 +299,7 @@ def couple_create(request, pk):
 def couple_detail(request, pk):
     couple = get_couple_for_user(request.user, pk)
     # Both spouses' records are shown here (ID numbers masked): audited.
-    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=couple)
+    audit_view(request, couple)
     surveys = list(couple_surveys(couple))
     for survey in surveys:
         survey.reason_labels = "、".join(str(REASON_LABELS.get(code, code)) for code in survey.reasons or [])
@@ -337,20 +321,12 @@ def couple_edit(request, pk):
         messages.error(request, _("该育龄夫妇记录已作废，不能修改。"))
         return redirect(couple.get_absolute_url())
     form = CoupleEditForm(request.POST or None, couple=couple)
-    if request.method == "POST" and form.is_valid():
-        try:
-            couple_update(couple=couple, by=request.user, expected_version=form.cleaned_data["version"],
-                          data=form.service_data(), request=request)
-        except ConcurrentEdit as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("育龄夫妇信息已保存。"))
-            return redirect(couple.get_absolute_url())
-    return render(request, "households/couple_form.html", {
-        "form": form, "household": couple.household, "couple": couple,
-    })
+    return form_page(
+        request, form=form, template="households/couple_form.html",
+        context={"household": couple.household, "couple": couple},
+        save=lambda data: couple_update(couple=couple, by=request.user, expected_version=data["version"],
+                                        data=form.service_data(), request=request),
+        done=_("育龄夫妇信息已保存。"), redirect_to=couple.get_absolute_url())
 
 
 @GET_POST
@@ -370,20 +346,18 @@ def survey_create(request, pk):
     if couple.is_void:
         messages.error(request, _("该育龄夫妇记录已作废，不能摸底。"))
         return redirect(couple.get_absolute_url())
-    form = SurveyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            survey = survey_record(couple=couple, by=request.user, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            if survey.shows_intention:
-                messages.success(request, _("已记录摸底：%(timing)s，已列入摸底造册。") % {
-                    "timing": survey.get_planned_timing_display()})
-            else:
-                messages.success(request, _("已记录摸底：%(timing)s。") % {"timing": survey.get_planned_timing_display()})
-            return redirect(couple.get_absolute_url())
-    return render(request, "households/survey_form.html", {"form": form, "couple": couple})
+    return form_page(
+        request, form=SurveyForm(request.POST or None), template="households/survey_form.html",
+        context={"couple": couple},
+        save=lambda data: survey_record(couple=couple, by=request.user, request=request, **data),
+        done=_survey_recorded, redirect_to=couple.get_absolute_url())
+
+
+def _survey_recorded(survey) -> str:
+    timing = survey.get_planned_timing_display()
+    if survey.shows_intention:
+        return _("已记录摸底：%(timing)s，已列入摸底造册。") % {"timing": timing}
+    return _("已记录摸底：%(timing)s。") % {"timing": timing}
 
 
 @GET_POST
@@ -452,7 +426,7 @@ def household_merge(request, pk):
     if target is not None:
         preview = merge_preview(source)
         # The preview lists the source's members with their details: a view of its records.
-        audit_log(action=AuditEvent.Action.VIEW, request=request, obj=source, detail="merge preview")
+        audit_view(request, source, detail="merge preview")
     return render(request, "households/merge_form.html", {
         "source": source, "target": target, "target_error": target_error, "form": form, "search": search,
         "candidates": list(merge_candidates(user=request.user, source=source, q=q)) if q and target is None else [],

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 from accounts.permissions import capability_required
 from accounts.roles import Cap
 
-from ..selectors_visits import month_start, stats_total, township_stats
+from ..selectors.visits import month_start, stats_total, township_stats
 
 
 @require_GET

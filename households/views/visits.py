@@ -12,19 +12,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.http import safe_next_url
+from core.forms import apply_errors
+from core.pages import audit_view, list_page
 from core.pagination import paginate, query_without_page
 from accounts.permissions import capability_required
-from accounts.models import AuditEvent
 from accounts.roles import Cap, Role
-from accounts.services import audit_log
 
-from ..forms_common import apply_errors
-from ..forms_visits import (
+from ..forms.visits import (
     DueStaffFilterForm, RegisterFilterForm, VisitFilterForm, VisitForm,
 )
 from .common import void_page
 from ..permissions import get_couple_for_user, get_visit_for_user
-from ..selectors_visits import (
+from ..selectors.visits import (
     couples_due_for_visit, register_couples, township_due_list, visits_in_scope, week_end,
 )
 from ..services.visits import visit_record, visit_void
@@ -50,7 +49,7 @@ def visit_create(request, pk):
         form = VisitForm(couple=couple)
     # The form shows the couple's pregnancy status, address and phone: reading them is audited
     # like the couple's own page.
-    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=couple, detail="visit form")
+    audit_view(request, couple, detail="visit form")
     return render(request, "households/visit_form.html", {
         "couple": couple, "form": form, "next": safe_next_url(request, ""),
         "intervals": settings.HOUSEHOLDS_VISIT_INTERVAL_DAYS,
@@ -91,14 +90,8 @@ def register_list(request):
 @capability_required(Cap.COUPLE_VIEW)
 def visit_list(request):
     form = VisitFilterForm(request.GET or None, user=request.user)
-    f = form.values()
-    visits = visits_in_scope(
-        user=request.user, q=f.get("q", ""), village=f.get("village"), pregnancy_status=f.get("pregnancy_status", ""),
-        visitor=f.get("visitor"), date_from=f.get("date_from"), date_to=f.get("date_to"),
-    )
-    return render(request, "households/visit_list.html", {
-        "form": form, "page": paginate(request, visits), "query": query_without_page(request),
-    })
+    return list_page(request, template="households/visit_list.html", form=form,
+                     queryset=visits_in_scope(user=request.user, **form.values()))
 
 
 # --- 到期与逾期 ------------------------------------------------------------------------------

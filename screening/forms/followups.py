@@ -4,11 +4,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form
+from core.forms import Form, date_input
 from ..models import (
     DeliveryMethod, EarlyResult, Exposure, FolicAcid, Illness, InfantSex, Outcome, OutcomeResult, PrenatalScreening,
 )
-from .common import date_input
 
 
 def _numeric(**attrs):

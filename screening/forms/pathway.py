@@ -1,19 +1,18 @@
 """Filters of the queue, the find page, the screenings list and the rates page."""
-import datetime
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form
-from accounts.roles import Role
+from core import forms as core_forms
+from core.forms import FilterFormMixin, Form, date_input
 
 from ..models import RiskLevel, Screening
+from ..scoping import serves_county
 from ..selectors.queue import STEP_CHOICES
-from .common import FilterForm, date_input, township_field
+from .common import township_field
 
 
-class QueueFilterForm(FilterForm):
+class QueueFilterForm(FilterFormMixin, Form):
     q = forms.CharField(label=_("查找"), required=False, max_length=40,
                         widget=forms.TextInput(attrs={"placeholder": _("姓名、身份证号后 4 位或电话"),
                                                       "type": "search"}))
@@ -24,18 +23,18 @@ class QueueFilterForm(FilterForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if user.role != Role.CLINICIAN:
+        if not serves_county(user):
             del self.fields["township"]  # a clerk's queue is their township's
 
 
-class FindForm(FilterForm):
+class FindForm(FilterFormMixin, Form):
     q = forms.CharField(label=_("姓名、身份证号或电话"), max_length=40, required=False,
                         widget=forms.TextInput(attrs={"type": "search", "autofocus": True,
                                                       "placeholder": _("姓名、身份证号后 4 位或电话")}))
     township = township_field()
 
 
-class ScreeningFilterForm(FilterForm):
+class ScreeningFilterForm(FilterFormMixin, Form):
     q = forms.CharField(label=_("查找"), required=False, max_length=40,
                         widget=forms.TextInput(attrs={"type": "search",
                                                       "placeholder": _("姓名、身份证号后 4 位或电话")}))
@@ -46,37 +45,11 @@ class ScreeningFilterForm(FilterForm):
     date_to = forms.DateField(label=_("至"), required=False, widget=date_input())
 
 
-# Statistics start with the programme's records; a far date (9999-12-31) would overflow "+1 day".
-PERIOD_BOUNDS = (datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
+class PeriodForm(core_forms.PeriodForm):
+    """The rates' period (at most ten years), and the township a figure's drilldown came from."""
 
-
-class PeriodForm(Form):
-    """A half-open period [start, end): the form shows the last day included, the selectors take
-    the day after. Defaults to this year so far."""
+    max_days = 3660
 
     start = forms.DateField(label=_("开始日期"), required=False, widget=date_input())
     end = forms.DateField(label=_("结束日期（含）"), required=False, widget=date_input())
     township = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    def period(self) -> tuple[datetime.date, datetime.date]:
-        today = timezone.localdate()
-        start, last = today.replace(month=1, day=1), today
-        if self.is_bound and self.is_valid():
-            start = self.cleaned_data.get("start") or start
-            last = self.cleaned_data.get("end") or last
-        if last < start:
-            start, last = last, start
-        return start, last + datetime.timedelta(days=1)
-
-    def clean(self):
-        data = super().clean()
-        for name in ("start", "end"):
-            value = data.get(name)
-            if value and not PERIOD_BOUNDS[0] <= value <= PERIOD_BOUNDS[1]:
-                self.add_error(name, _("请填写 %(low)s 至 %(high)s 之间的日期。") % {
-                    "low": PERIOD_BOUNDS[0].year, "high": PERIOD_BOUNDS[1].year})
-                data.pop(name, None)
-        start, end = data.get("start"), data.get("end")
-        if start and end and (end - start).days > 3660:
-            raise forms.ValidationError(_("统计期间不能超过 10 年。"))
-        return data

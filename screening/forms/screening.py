@@ -3,13 +3,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form
+from core.forms import Form, date_input
 from accounts.models import Village
 from accounts.validators import normalise_id_number, parse_id_number
 
 from ..models import Consent, ResultField, RiskDomain, Subject
 from ..services.screenings import result_key
-from .common import date_input
 
 TIMINGS = [("1", _("一年内")), ("2", _("两年内")), ("3", _("三年内")), ("4", _("更晚"))]
 

@@ -19,11 +19,6 @@ from core.models import Timestamped, Voidable
 from .screening import EarlyResult, OutcomeResult, Screening, ScreeningQuerySet
 
 
-class FollowUpQuerySet(ScreeningQuerySet):
-    def active(self):
-        return self.filter(is_void=False)
-
-
 class FolicAcid(models.TextChoices):
     NONE = "none", _("未服用")
     THREE_MONTHS = "3m_before", _("停经前≥3个月")
@@ -81,7 +76,7 @@ class _FollowUpBase(Voidable, Timestamped):
                                verbose_name=_("随访人"))
     notes = models.CharField(_("备注"), max_length=300, blank=True)
 
-    objects = FollowUpQuerySet.as_manager()
+    objects = ScreeningQuerySet.as_manager()  # seen by whoever sees screenings of its township
 
     class Meta:
         abstract = True

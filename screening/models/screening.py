@@ -15,21 +15,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Township
-from accounts.roles import Role
-from accounts.scoping import Scope, ScopedQuerySet
-from core.models import Timestamped, Versioned, Voidable
+from accounts.scoping import ScopedQuerySet
+from core.models import Timestamped, Versioned, Voidable, VoidableQuerySet
 
+from ..scoping import SCREENING
 from .catalogue import ResultField, RiskDomain, RiskRule, Subject
 
 
-class ScreeningQuerySet(ScopedQuerySet):
+class ScreeningQuerySet(VoidableQuerySet, ScopedQuerySet):
     township_path = "township"
-    # Clinicians serve the whole county; a township's clerks follow their own couples' pathway.
-    # Leaders reach screenings only through the masked rate lists (selectors.rates), never here.
-    scopes = {Role.CLINICIAN: Scope.ALL, Role.CLERK: Scope.TOWNSHIP}
-
-    def active(self):
-        return self.filter(is_void=False)
+    rule = SCREENING  # clinicians the county, clerks their township (screening/scoping.py)
 
     def current(self):
         return self.filter(is_current=True)

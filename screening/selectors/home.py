@@ -1,14 +1,12 @@
 """The home page's screening panel: the user's queue in two numbers (one query) and links."""
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Cap
 
 from ..models import PathwayState, QueueRank
-from ..services.pathway_state import pathway_state_fresh
-from .queue import queue_scope, queue_township
+from .queue import queue_scope
 
 
 def home_panel(user) -> dict | None:
@@ -16,11 +14,8 @@ def home_panel(user) -> dict | None:
         return None
     counts = None
     if user.can(Cap.SCREENING_VIEW):
-        # The stored next steps (fresh for today), grouped by rank: at most four rows.
-        today = timezone.localdate()
-        allowed, township_id = queue_township(user)
-        if allowed:
-            pathway_state_fresh(today=today, township_id=township_id)
+        # The stored next steps (the caller refreshed them for today: ScreeningConfig.home_panel),
+        # grouped by rank: at most four rows.
         groups = (queue_scope(user, PathwayState.objects.all(), state="")
                   .order_by().values("rank").annotate(n=Count("pk")))
         counts = {"total": 0, "overdue": 0, "high_risk": 0}

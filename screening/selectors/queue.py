@@ -1,7 +1,7 @@
 """The pathway queue: one next step per couple across intention → screening → (high risk) advice
 and referral → early pregnancy → prenatal screening → outcome.
 
-The rule is one SQL statement (``pathway_steps``): couples LEFT JOIN their current screening (one
+The rule is one SQL statement (``pathway_steps``, screening/pathway_rules.py): couples LEFT JOIN their current screening (one
 row each, partial index ``screening_current_couple``), a CASE over the screening's pathway
 columns, the couple's register and pregnancy columns (kept by the households app from its visits)
 and today's date. Its answer — step, due date, high risk, the queue's rank — is stored per couple
@@ -12,110 +12,24 @@ and costs the same at any county size. A couple's own pathway page asks the rule
 (``explain``).
 """
 import datetime
-import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import (
-    BooleanField, Case, CharField, DateField, ExpressionWrapper, F, FilteredRelation, Q, Value, When,
-)
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import BooleanField, Case, F, FilteredRelation, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Cap, Role
-from households.selectors import couples_county, latest_survey_date
+from accounts.roles import Cap
+from households.api import couples_county, latest_survey_date
 
-from ..models import EarlyResult, OutcomeResult, QueueRank, RiskLevel, Screening, Step
-
-SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-GESTATION_DAYS = 280  # expected delivery date = LMP + 280 days
-
+from ..models import EarlyResult, OutcomeResult, QueueRank, RiskLevel, Step
+from ..pathway_rules import GESTATION_DAYS, pathway_steps
+from ..scoping import queue_township, search_township
 
 STEP_LABELS = dict(Step.choices)
 STEP_CHOICES = list(STEP_LABELS.items())
 RISK_SHORT = {RiskLevel.GENERAL: _("一般"), RiskLevel.HIGH: _("高风险")}
-
-
-def _plus(expression, days: int):
-    """date + n days, as a date (PostgreSQL: date + interval is a timestamp)."""
-    return Cast(ExpressionWrapper(expression + datetime.timedelta(days=days), output_field=DateField()),
-                DateField())
-
-
-def pathway_steps(today: datetime.date):
-    """Active couples annotated with ``step``, ``due_on``, ``high_risk`` and the current
-    screening's columns (``cur_*``); couples with nothing to do have ``step`` NULL."""
-    w = settings.SCREENING_WINDOWS
-    t = Value(today, output_field=DateField())
-    lmp = F("cur__pregnancy_lmp")
-    # The couple's visits found her pregnant (or delivered) after the exam: the pregnancy is known
-    # to the township although no early follow-up recorded it yet.
-    visit_found_pregnancy = Q(pregnancy_status__in=["pregnant", "delivered", "terminated"],
-                              last_visit_date__gte=F("cur__exam_date"))
-    step = Case(
-        When(cur__id__isnull=True, then=Case(
-            When(in_register=True, planned_timing="1", then=Value(Step.SCREEN)), default=Value(None))),
-        When(cur__status=Screening.Status.DRAFT, then=Value(Step.COMPLETE)),
-        When(cur__status=Screening.Status.COMPLETE, then=Value(Step.ASSESS)),
-        When(cur__risk_level=RiskLevel.HIGH, cur__advised_on__isnull=True, then=Value(Step.ADVISE)),
-        When(cur__outcome_result__in=[OutcomeResult.DELIVERED, OutcomeResult.LOST], then=Value(None)),
-        When(cur__early_result=EarlyResult.LOST, then=Value(None)),
-        When(cur__pregnancy_lmp__isnull=False, then=Case(
-            When(cur__prenatal_high_since__isnull=False, then=Value(Step.DIAGNOSIS)),
-            When(Q(cur__prenatal_done=False) & Q(cur__pregnancy_lmp__gte=_plus(t, -w["serum_to"])),
-                 then=Value(Step.PRENATAL)),
-            default=Value(Step.OUTCOME))),
-        When(visit_found_pregnancy, then=Value(Step.EARLY)),
-        When(cur__exam_date__lt=_plus(t, -w["early_close"]), then=Value(None)),
-        default=Value(Step.EARLY),
-        output_field=CharField(),
-    )
-    # The due date mirrors the step's conditions branch by branch instead of naming ``step``:
-    # Django inlines an annotation wherever it is used, and a CASE repeated inside every branch
-    # (and again in ``overdue`` and the ORDER BY) cost more than the rest of the query.
-    pregnant = Q(cur__pregnancy_lmp__isnull=False)
-    due = Case(
-        When(Q(cur__id__isnull=True, in_register=True, planned_timing="1"),
-             then=_plus(F("survey_on"), w["invite"])),
-        When(cur__id__isnull=True, then=Value(None)),
-        When(cur__status__in=[Screening.Status.DRAFT, Screening.Status.COMPLETE],
-             then=_plus(F("cur__exam_date"), w["complete"])),
-        When(cur__risk_level=RiskLevel.HIGH, cur__advised_on__isnull=True,
-             then=_plus(TruncDate("cur__assessed_at", tzinfo=SHANGHAI), w["advice"])),
-        When(cur__outcome_result__in=[OutcomeResult.DELIVERED, OutcomeResult.LOST], then=Value(None)),
-        When(cur__early_result=EarlyResult.LOST, then=Value(None)),
-        When(pregnant & Q(cur__prenatal_high_since__isnull=False),
-             then=_plus(F("cur__prenatal_high_since"), w["diagnosis"])),
-        When(pregnant & Q(cur__prenatal_done=False) & Q(cur__pregnancy_lmp__gte=_plus(t, -w["serum_to"])),
-             then=_plus(lmp, w["nt_to"])),
-        When(pregnant & Q(cur__outcome_result=OutcomeResult.NOT_DELIVERED),
-             then=_plus(F("cur__outcome_last_on"), w["outcome_repeat"])),
-        When(pregnant, then=_plus(lmp, GESTATION_DAYS + w["outcome_after_edd"])),
-        When(visit_found_pregnancy, then=_plus(F("last_visit_date"), w["early_after_visit"])),
-        When(cur__exam_date__lt=_plus(t, -w["early_close"]), then=Value(None)),
-        When(cur__early_result=EarlyResult.NOT_PREGNANT, then=_plus(F("cur__early_last_on"), w["early_repeat"])),
-        default=_plus(F("cur__exam_date"), w["early_first"]), output_field=DateField(),
-    )
-    return (
-        couples_county().filter(is_void=False)
-        .annotate(cur=FilteredRelation("screenings", condition=Q(screenings__is_current=True)))
-        .annotate(
-            survey_on=latest_survey_date(),
-            cur_id=F("cur__id"), cur_status=F("cur__status"), cur_risk=F("cur__risk_level"),
-            cur_exam_date=F("cur__exam_date"), cur_lmp=F("cur__pregnancy_lmp"),
-            cur_early_result=F("cur__early_result"), cur_outcome_result=F("cur__outcome_result"),
-            cur_prenatal_high_since=F("cur__prenatal_high_since"),
-        )
-        .annotate(step=step)
-        .annotate(due_on=due)
-        .annotate(
-            high_risk=Case(When(cur__risk_level=RiskLevel.HIGH, then=Value(True)), default=Value(False),
-                           output_field=BooleanField()),
-            overdue=Case(When(due_on__lt=t, then=Value(True)), default=Value(False), output_field=BooleanField()),
-        )
-    )
 
 
 def queue_rows():
@@ -140,16 +54,6 @@ def queue_rows():
     )
 
 
-def queue_township(user, township=None) -> tuple[bool, int | None]:
-    """Whether the user has a queue, and the township it is limited to (None: the county).
-    A clerk's township; a clinician's county, or the township chosen. Nobody else has one."""
-    if user.role == Role.CLERK and user.township_id:
-        return True, user.township_id
-    if user.role == Role.CLINICIAN and user.can(Cap.SCREENING_VIEW):
-        return True, township.pk if township is not None else None
-    return False, None
-
-
 def queue_scope(user, qs, *, township=None, state: str = "pathway_state__"):
     """``qs`` (couples, or stored rows with ``state=""``) limited to the user's queue. For
     couples both the couple's own township (the boundary) and the stored row's (the index's
@@ -166,16 +70,11 @@ def pathway_queue(*, user, today: datetime.date | None = None, township=None, st
                   high_risk_only: bool = False, overdue_only: bool = False, q: str = ""):
     """The user's queue: couples with a next step, overdue first, then high risk, then earliest due.
 
-    It reads the stored next steps (``PathwayState``) after refreshing those in the user's scope
-    that a date made stale: the order (rank, due date, id) is the stored rows' index, so a page —
-    the first or the last — is a short range of it at any county size.
+    It reads the stored next steps (``PathwayState``); the caller first refreshes those in the
+    user's scope that a date made stale (``services.pathway_state.pathway_queue_fresh``; a
+    selector does not write). The order (rank, due date, id) is the stored rows' index, so a
+    page — the first or the last — is a short range of it at any county size.
     """
-    from ..services.pathway_state import pathway_state_fresh
-
-    today = today or timezone.localdate()
-    allowed, township_id = queue_township(user, township)
-    if allowed:
-        pathway_state_fresh(today=today, township_id=township_id)
     qs = queue_scope(user, queue_rows(), township=township)
     if step:
         qs = qs.filter(pathway_state__step=step)
@@ -187,7 +86,7 @@ def pathway_queue(*, user, today: datetime.date | None = None, township=None, st
     if q:
         from .screenings import couples_matching
 
-        qs = qs.filter(pk__in=couples_matching(q, township_id=user.township_id if user.role == Role.CLERK else None))
+        qs = qs.filter(pk__in=couples_matching(q, township_id=search_township(user)))
     # One ascending order (rank, due date, id) that core.pagination pages by keyset: the last page
     # reads the index backwards instead of counting and skipping every couple (OFFSET).
     return qs.order_by("queue_rank", "due_on", "id")

@@ -25,12 +25,12 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Township
-from households.selectors import couples_county
+from households.api import couples_county
 
 from ..models import (
     EarlyPregnancyFollowUp, EarlyResult, OutcomeFollowUp, OutcomeResult, PrenatalScreening, RiskLevel, Screening,
 )
-from .queue import GESTATION_DAYS
+from ..pathway_rules import GESTATION_DAYS
 
 DONE = [Screening.Status.COMPLETE, Screening.Status.ASSESSED]
 DAY = datetime.timedelta(days=1)
@@ -182,7 +182,7 @@ def rate_table(start: datetime.date, end: datetime.date, *, township_ids=None) -
     for keys in (couple_keys, screening_keys):
         for township_id, row in counts_by_township(keys, start, end, only_counted=True).items():
             counts.setdefault(township_id, {}).update(row)
-    townships = Township.objects.filter(is_active=True).order_by("sort_order", "code")
+    townships = Township.objects.active()
     if township_ids is not None:
         townships = townships.filter(pk__in=township_ids)
     rows, totals = [], {}

@@ -1,29 +1,24 @@
 """Reads of screenings for clinicians (results) and the couple's pathway page (status only)."""
 from django.db.models import Prefetch
 
-from accounts.roles import Cap, Role
-from households.models import Couple, Household, Person
-from households.selectors import ID_FULL, PHONE, _term, couples_county, person_match, phone_match
-from households.selectors_visits import couple_visit_history
+from core.selectors import filter_given
+from households.api import (Couple, Household, Person, couple_visit_history, couples_county, is_phone_term,
+                            person_match, phone_match)
 
 from ..models import EarlyPregnancyFollowUp, OutcomeFollowUp, PrenatalScreening, Screening
+from ..scoping import SCREENING, search_township
 
 
 def couples_visible(user):
-    """Couples the user may open in screening: clinicians the county, clerks their township."""
-    qs = couples_county()
-    if user.role == Role.CLINICIAN and user.can(Cap.SCREENING_VIEW):
-        return qs
-    if user.role == Role.CLERK and user.township_id and user.can(Cap.SCREENING_VIEW):
-        return qs.filter(township_id=user.township_id)
-    return qs.none()
+    """Couples the user may open in screening, by screening's rule (screening/scoping.py)."""
+    return couples_county().visible_to(user, rule=SCREENING)
 
 
 def couples_matching(q: str, *, township_id=None):
     """Ids of the couples whose wife or husband matches ``q`` (name, ID number, last 4, phone) or
     whose household's phone does, in one township or the county: ``a UNION b UNION c``, each part
     answered from its own index (the characters' GIN index over names, the phone trigrams, the
-    unique ID index), as ``households.selectors.couple_search`` does for a clerk. An OR across the
+    unique ID index), as ``households.selectors.register.couple_search`` does for a clerk. An OR across the
     joins instead made PostgreSQL read every screening or couple of the county to test it."""
     people = Person.objects.filter(person_match(q)).order_by()
     couples = Couple.objects.order_by()
@@ -31,17 +26,12 @@ def couples_matching(q: str, *, township_id=None):
         people, couples = people.filter(township_id=township_id), couples.filter(township_id=township_id)
     people = people.values("pk")
     found = couples.filter(wife__in=people).values("pk").union(couples.filter(husband__in=people).values("pk"))
-    term = _term(q)
-    if PHONE.match(term) and not ID_FULL.match(term):
+    if is_phone_term(q):
         phones = Household.objects.filter(phone_match(q)).order_by()
         if township_id is not None:
             phones = phones.filter(township_id=township_id)
         found = found.union(couples.filter(household__in=phones.values("pk")).values("pk"))
     return found
-
-
-def _scope_township(user):
-    return user.township_id if user.role == Role.CLERK else None
 
 
 def find_couples(*, user, q: str, township=None):
@@ -52,7 +42,7 @@ def find_couples(*, user, q: str, township=None):
     if not q:
         return couples_county().none()
     qs = couples_visible(user).filter(is_void=False).filter(
-        pk__in=couples_matching(q, township_id=_scope_township(user)))
+        pk__in=couples_matching(q, township_id=search_township(user)))
     if township is not None:
         qs = qs.filter(township=township)
     current = Screening.objects.filter(is_current=True)
@@ -69,17 +59,9 @@ def screening_list(*, user, q: str = "", township=None, status: str = "", risk: 
     qs = Screening.objects.visible_to(user).filter(is_void=False)
     q = (q or "").strip()
     if q:
-        qs = qs.filter(couple__in=couples_matching(q, township_id=_scope_township(user)))
-    if township is not None:
-        qs = qs.filter(township=township)
-    if status:
-        qs = qs.filter(status=status)
-    if risk:
-        qs = qs.filter(risk_level=risk)
-    if date_from:
-        qs = qs.filter(exam_date__gte=date_from)
-    if date_to:
-        qs = qs.filter(exam_date__lte=date_to)
+        qs = qs.filter(couple__in=couples_matching(q, township_id=search_township(user)))
+    qs = filter_given(qs, township=township, status=status, risk_level=risk, exam_date__gte=date_from,
+                      exam_date__lte=date_to)
     return qs.select_related("couple__wife", "couple__husband", "couple__household__village", "township") \
         .order_by("-exam_date", "-id")
 

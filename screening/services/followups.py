@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AuditEvent, User
 from accounts.services import audit_log
 from core.records import void_record
-from households.selectors_visits import couple_visit_history
-from households.services.visits import visit_record
+from households.api import couple_visit_history, visit_record
 
 from ..models import (
     EarlyPregnancyFollowUp, EarlyResult, Exposure, FolicAcid, Illness, Outcome, OutcomeFollowUp, OutcomeResult,

@@ -4,7 +4,8 @@
   couple's answer — the screening services call it, and the households services announce their
   writes through ``households.signals.couples_changed`` (connected in ``apps.py``).
 - ``pathway_state_fresh(today, township_id)``: before the queue or the home page reads, the rows
-  in that scope that a date made stale are refreshed (none on a day the nightly task ran).
+  in that scope that a date made stale are refreshed (none on a day the nightly task ran);
+  ``pathway_queue_fresh(user=...)`` does it for one user's queue (the views call it).
 - ``pathway_state_rebuild()``: every couple, a township at a time (``screening.tasks``, nightly,
   and ``manage.py pathway_rebuild`` after a change to ``SCREENING_WINDOWS``).
 
@@ -20,9 +21,11 @@ from django.db.models import Case, DateField, F, Q, Value, When
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from households.models import Couple
+from households.api import Couple
 
 from ..models import PathwayState, QueueRank
+from ..pathway_rules import pathway_steps, plus_days
+from ..scoping import queue_township
 
 FOREVER = datetime.date(9999, 12, 31)
 COLUMNS = ("township_id", "step", "due_on", "high_risk", "rank", "computed_on", "valid_until")
@@ -30,17 +33,15 @@ COLUMNS = ("township_id", "step", "due_on", "high_risk", "rank", "computed_on", 
 
 def _answers(today: datetime.date, where: Q):
     """The couples in ``where`` that have a next step, with the columns of their stored row."""
-    from ..selectors.queue import _plus, pathway_steps
-
     w = settings.SCREENING_WINDOWS
     t = Value(today, output_field=DateField())
     # The first day a date-driven branch of the step turns (see pathway_steps): a pregnancy
     # leaves the prenatal screening window, an exam passes the early follow-up's close.
-    serum_turn = Case(When(cur__pregnancy_lmp__gte=_plus(t, -w["serum_to"]),
-                           then=_plus(F("cur__pregnancy_lmp"), w["serum_to"] + 1)),
+    serum_turn = Case(When(cur__pregnancy_lmp__gte=plus_days(t, -w["serum_to"]),
+                           then=plus_days(F("cur__pregnancy_lmp"), w["serum_to"] + 1)),
                       default=Value(FOREVER), output_field=DateField())
-    close_turn = Case(When(cur__exam_date__gte=_plus(t, -w["early_close"]),
-                           then=_plus(F("cur__exam_date"), w["early_close"] + 1)),
+    close_turn = Case(When(cur__exam_date__gte=plus_days(t, -w["early_close"]),
+                           then=plus_days(F("cur__exam_date"), w["early_close"] + 1)),
                       default=Value(FOREVER), output_field=DateField())
     return (
         pathway_steps(today).filter(where)
@@ -124,6 +125,15 @@ def pathway_state_fresh(*, today: datetime.date, township_id: int | None = None)
     if ids:
         pathway_state_refresh(ids, today=today)
     return len(ids)
+
+
+def pathway_queue_fresh(*, user, today: datetime.date | None = None, township=None) -> int:
+    """Before a user's queue is read (the queue page, the home page's counts): refresh the stale
+    rows of that queue (``pathway_state_fresh`` over the township it is limited to, or the county)."""
+    allowed, township_id = queue_township(user, township)
+    if not allowed:
+        return 0
+    return pathway_state_fresh(today=today or timezone.localdate(), township_id=township_id)
 
 
 def pathway_state_rebuild(*, today: datetime.date | None = None) -> int:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AuditEvent, User
 from accounts.services import audit_log
 from core.records import save_versioned, void_record
-from households.services.register import survey_record
+from households.api import survey_record
 
 from ..models import (
     ResultField, RiskDomain, RiskLevel, RiskRule, Screening, ScreeningItem, ScreeningResult, ScreeningRiskFactor,

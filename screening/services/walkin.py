@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User, Village
-from households.services.register import couple_create, household_register, person_add, survey_record
+from households.api import couple_create, household_register, person_add, survey_record
 
 
 @transaction.atomic

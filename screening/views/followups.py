@@ -1,16 +1,14 @@
 """Follow-up pages (clinicians): early pregnancy, prenatal screening and diagnosis, outcome, void."""
 import datetime
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.roles import Cap
 from accounts.permissions import capability_required
+from core.pages import form_page
 
-from ..forms.common import ReasonForm, put_errors
 from ..forms.followups import DiagnosisForm, EarlyForm, OutcomeForm, PrenatalForm
 from ..models import EarlyPregnancyFollowUp, OutcomeFollowUp, PrenatalScreening
 from ..permissions import get_follow_up_for_user, get_screening_for_user
@@ -18,30 +16,26 @@ from ..services.followups import (
     early_follow_up_record, follow_up_void, outcome_follow_up_record, prenatal_diagnosis_record,
     gestation_window, prenatal_screening_record,
 )
+from .common import void_page
 
 VOIDABLE = {"early": EarlyPregnancyFollowUp, "outcome": OutcomeFollowUp, "prenatal": PrenatalScreening}
 
 
 def _form_page(request, pk, *, form_class, service, title: str, done: str, form_kwargs=None, hint=None):
     screening = get_screening_for_user(request.user, pk, write=True)
-    form = form_class(request.POST or None, **(form_kwargs(screening) if form_kwargs else {}))
-    if request.method == "POST" and form.is_valid():
-        try:
-            service(screening=screening, by=request.user, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            put_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("screening:couple", pk=screening.couple_id)
-    return render(request, "screening/followup_form.html", {
-        "screening": screening, "form": form, "page_title": title, "hint": hint(screening) if hint else ""})
+    return form_page(
+        request, form=form_class(request.POST or None, **(form_kwargs(screening) if form_kwargs else {})),
+        save=lambda data: service(screening=screening, by=request.user, request=request, **data),
+        template="screening/followup_form.html", done=done,
+        redirect_to=reverse("screening:couple", kwargs={"pk": screening.couple_id}),
+        context={"screening": screening, "page_title": title, "hint": hint(screening) if hint else ""})
 
 
 def _lmp_hint(screening):
     couple = screening.couple
     since_exam = couple.last_visit_date is not None and couple.last_visit_date >= screening.exam_date
     if couple.pregnancy_status == "pregnant" and since_exam:
-        from households.selectors_visits import couple_visit_history
+        from households.api import couple_visit_history
 
         visit = couple_visit_history(couple).filter(is_void=False, pregnancy_status="pregnant").first()
         return {"lmp_hint": visit.last_menstrual_period if visit else None}
@@ -85,37 +79,21 @@ def prenatal_create(request, pk):
 @capability_required(Cap.SCREENING_CHANGE)
 def diagnosis(request, pk):
     prenatal = get_follow_up_for_user(request.user, PrenatalScreening, pk, write=True)
-    form = DiagnosisForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            prenatal_diagnosis_record(prenatal=prenatal, by=request.user, diagnosis_on=data["diagnosis_on"],
-                                      method=data["diagnosis_method"], result=data["diagnosis_result"],
-                                      request=request)
-        except ValidationError as error:
-            put_errors(form, error, field_map={"diagnosis_result": "diagnosis_result"})
-        else:
-            messages.success(request, _("产前诊断已登记。"))
-            return redirect(prenatal.screening.get_absolute_url())
-    return render(request, "screening/followup_form.html", {
-        "screening": prenatal.screening, "form": form, "page_title": _("产前诊断"),
-        "hint": _("%(test)s %(d)s：高风险。") % {"test": prenatal.get_test_display(),
-                                            "d": prenatal.tested_on.isoformat()}})
+    return form_page(
+        request, form=DiagnosisForm(request.POST or None),
+        save=lambda data: prenatal_diagnosis_record(
+            prenatal=prenatal, by=request.user, diagnosis_on=data["diagnosis_on"], method=data["diagnosis_method"],
+            result=data["diagnosis_result"], request=request),
+        template="screening/followup_form.html", done=_("产前诊断已登记。"),
+        redirect_to=prenatal.screening.get_absolute_url(),
+        context={"screening": prenatal.screening, "page_title": _("产前诊断"),
+                 "hint": _("%(test)s %(d)s：高风险。") % {"test": prenatal.get_test_display(),
+                                                     "d": prenatal.tested_on.isoformat()}})
 
 
 @require_http_methods(["GET", "POST"])
 @capability_required(Cap.SCREENING_CHANGE)
 def follow_up_void_view(request, kind, pk):
     record = get_follow_up_for_user(request.user, VOIDABLE[kind], pk, write=True)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            follow_up_void(record=record, by=request.user, reason=form.cleaned_data["reason"], request=request)
-        except ValidationError as error:
-            put_errors(form, error)
-        else:
-            messages.success(request, _("记录已作废。"))
-            return redirect(record.screening.get_absolute_url())
-    return render(request, "screening/void.html", {"screening": record.screening, "form": form,
-                                                    "what": record._meta.verbose_name,
-                                                    "back": record.screening.get_absolute_url()})
+    return void_page(request, screening=record.screening, what=record._meta.verbose_name, done=_("记录已作废。"),
+                     apply=lambda reason: follow_up_void(record=record, by=request.user, reason=reason, request=request))

@@ -8,10 +8,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.models import AuditEvent
 from accounts.permissions import capability_required
 from accounts.roles import Cap
-from accounts.services import audit_log
+from core.pages import audit_view
 from core.pagination import paginate, query_without_page
 from core.views import export_start
 
@@ -19,12 +18,14 @@ from ..forms.pathway import QueueFilterForm
 from ..permissions import get_couple_for_user
 from ..selectors.queue import couple_pathway, decorate, pathway_queue
 from ..selectors.screenings import couple_pregnancies, couple_screenings
+from ..services.pathway_state import pathway_queue_fresh
 
 
 def _queue(request):
     form = QueueFilterForm(request.GET or None, user=request.user)
     f = form.values()
     today = timezone.localdate()
+    pathway_queue_fresh(user=request.user, today=today, township=f.get("township"))
     rows = pathway_queue(user=request.user, today=today, township=f.get("township"), step=f.get("step", ""),
                          high_risk_only=f.get("high_risk", False), overdue_only=f.get("overdue", False),
                          q=f.get("q", ""))
@@ -59,7 +60,7 @@ def couple_detail(request, pk):
     if row is not None:
         decorate([row], user=request.user, today=today)
     screenings = list(couple_screenings(couple))
-    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=couple, detail="screening pathway")
+    audit_view(request, couple, detail="screening pathway")
     return render(request, "screening/couple_detail.html", {
         "couple": couple, "row": row, "screenings": screenings, "today": today,
         "pregnancies": couple_pregnancies(couple, screenings),

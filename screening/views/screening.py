@@ -16,11 +16,12 @@ from accounts.models import AuditEvent
 from accounts.permissions import capability_required
 from accounts.roles import Cap
 from accounts.services import audit_log
+from core.forms import apply_errors
+from core.pages import audit_view, form_page
 from core.pagination import paginate, query_without_page
 from core.records import ConcurrentEdit
 from core.views import export_start
 
-from ..forms.common import ReasonForm, put_errors
 from ..forms.pathway import FindForm, ScreeningFilterForm
 from ..forms.screening import AssessForm, ResultsForm, StartForm, WalkInForm
 from ..models import Screening
@@ -30,10 +31,7 @@ from ..services.screenings import (
     catalogue_for_entry, letter_print, propose_factors, results_save, risk_assess, screening_start, screening_void,
 )
 from ..services.walkin import walk_in_register
-
-
-def _view_audit(request, screening, what: str) -> None:
-    audit_log(action=AuditEvent.Action.VIEW, request=request, obj=screening, detail=what)
+from .common import void_page
 
 
 @require_GET
@@ -65,7 +63,7 @@ def walk_in(request):
         except ValidationError as error:
             duplicates = list(getattr(error, "matches", []))
             field = getattr(error, "walk_in_field", "husband_id")
-            put_errors(form, error, field_map={"id_number": field, "wife": "wife_id", "husband": "husband_id",
+            apply_errors(form, error, field_map={"id_number": field, "wife": "wife_id", "husband": "husband_id",
                                                "sex": field, "birth_date": field})
         else:
             messages.success(request, _("已登记 %(w)s / %(h)s，并列入所在镇街的摸底造册。") % {
@@ -78,20 +76,14 @@ def walk_in(request):
 @capability_required(Cap.SCREENING_CHANGE)
 def screening_start_view(request, pk):
     couple = get_couple_for_user(request.user, pk, write=True)
-    form = StartForm(request.POST or None, couple=couple, facility=settings.SCREENING_FACILITY_NAME)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            screening = screening_start(
-                couple=couple, by=request.user, exam_date=data["exam_date"], consent=data["consent"],
-                consent_on=data["consent_on"], planned_child_order=data["planned_child_order"],
-                facility=data["facility"], planned_timing=data.get("planned_timing", ""), request=request)
-        except ValidationError as error:
-            put_errors(form, error)
-        else:
-            messages.success(request, _("已登记检查，请录入结果。"))
-            return redirect("screening:results", pk=screening.pk)
-    return render(request, "screening/start.html", {"form": form, "couple": couple})
+    return form_page(
+        request, form=StartForm(request.POST or None, couple=couple, facility=settings.SCREENING_FACILITY_NAME),
+        save=lambda data: screening_start(
+            couple=couple, by=request.user, exam_date=data["exam_date"], consent=data["consent"],
+            consent_on=data["consent_on"], planned_child_order=data["planned_child_order"],
+            facility=data["facility"], planned_timing=data.get("planned_timing", ""), request=request),
+        template="screening/start.html", context={"couple": couple}, done=_("已登记检查，请录入结果。"),
+        redirect_to=lambda screening: reverse("screening:results", args=[screening.pk]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -113,14 +105,14 @@ def results(request, pk):
             if isinstance(error, ConcurrentEdit):
                 form.add_error(None, str(error))
             else:
-                put_errors(form, error)
+                apply_errors(form, error)
         else:
             if finish:
                 messages.success(request, _("结果已录完，请做风险评估。"))
                 return redirect("screening:assess", pk=screening.pk)
             messages.success(request, _("草稿已保存，可稍后继续录入。"))
             return redirect("screening:results", pk=screening.pk)
-    _view_audit(request, screening, "results entry")
+    audit_view(request, screening, "results entry")
     rows = {row["key"]: row for row in form.rows}
     for group in groups:
         for item in group["items"]:
@@ -149,12 +141,12 @@ def assess(request, pk):
         except ConcurrentEdit as error:
             form.add_error(None, str(error))
         except ValidationError as error:
-            put_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("风险评估已确认：%(level)s。请打印评估建议告知书。") % {
                 "level": screening.get_risk_level_display()})
             return redirect("screening:letter", pk=screening.pk)
-    _view_audit(request, screening, "risk assessment")
+    audit_view(request, screening, "risk assessment")
     abnormal = [r for r in screening_results(screening) if r.is_abnormal]
     return render(request, "screening/assess.html", {"screening": screening, "form": form, "abnormal": abnormal})
 
@@ -163,7 +155,7 @@ def assess(request, pk):
 @capability_required(Cap.SCREENING_RESULTS)
 def screening_detail(request, pk):
     screening = get_screening_for_user(request.user, pk, results=True)
-    _view_audit(request, screening, "screening detail")
+    audit_view(request, screening, "screening detail")
     results_list = list(screening_results(screening))
     return render(request, "screening/screening_detail.html", {
         "screening": screening, "results": results_list, "abnormal_count": sum(r.is_abnormal for r in results_list),
@@ -181,7 +173,7 @@ def letter(request, pk):
     if screening.status != Screening.Status.ASSESSED:
         messages.warning(request, _("完成风险评估后才能打印告知书。"))
         return redirect(screening.get_absolute_url())
-    _view_audit(request, screening, "letter")
+    audit_view(request, screening, "letter")
     return render(request, "screening/letter.html", {
         "screening": screening, "results": list(screening_results(screening)),
         "factors": list(screening.risk_factors.all()), "print_now": request.GET.get("print") == "1",
@@ -224,14 +216,7 @@ def screening_export_view(request):
 @capability_required(Cap.SCREENING_CHANGE)
 def screening_void_view(request, pk):
     screening = get_screening_for_user(request.user, pk, write=True)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            screening_void(screening=screening, by=request.user, reason=form.cleaned_data["reason"], request=request)
-        except ValidationError as error:
-            put_errors(form, error)
-        else:
-            messages.success(request, _("检查记录已作废。"))
-            return redirect("screening:couple", pk=screening.couple_id)
-    return render(request, "screening/void.html", {
-        "screening": screening, "form": form, "what": _("孕前优生健康检查"), "back": screening.get_absolute_url()})
+    return void_page(request, screening=screening, what=_("孕前优生健康检查"), done=_("检查记录已作废。"),
+                     apply=lambda reason: screening_void(screening=screening, by=request.user, reason=reason,
+                                                         request=request),
+                     redirect_to=reverse("screening:couple", kwargs={"pk": screening.couple_id}))

@@ -18,11 +18,10 @@ from accounts.permissions import (
     capability_required,
     get_object_for_user,
     get_township_for_user,
-    get_village_for_user,
     require_capability,
 )
 from accounts.roles import Cap, Role
-from accounts.scoping import Scope, ScopedQuerySet
+from accounts.scoping import Scope, ScopedQuerySet, ScopeRule
 from config.urls import urlpatterns as project_urlpatterns
 
 
@@ -87,6 +86,36 @@ def test_scoped_list_is_one_query(clerk_a, village_a, village_b, django_assert_n
 
 # --- get_object_for_user --------------------------------------------------------------------
 
+# --- A rule per purpose (ScopeRule) ---------------------------------------------------------
+CLINICS = ScopeRule({Role.CLINICIAN: Scope.ALL, Role.CLERK: Scope.TOWNSHIP})
+
+
+def test_a_purpose_rule_replaces_the_entity_rule(clinician, clerk_a, inspector, bureau_staff, village_a, village_b):
+    """Another app reaching the entity states its own rule once and passes it."""
+    assert list(villages().visible_to(clinician)) == []  # not in the entity's own rule
+    assert list(villages().visible_to(clinician, rule=CLINICS)) == [village_a, village_b]
+    assert list(villages().visible_to(clerk_a, rule=CLINICS)) == [village_a]
+    assert list(villages().visible_to(inspector, rule=CLINICS)) == []  # in the entity's rule only
+    assert list(villages().visible_to(bureau_staff, rule=CLINICS)) == []
+
+
+def test_reach_names_the_township_a_user_is_held_to(clinician, clerk_a, inspector):
+    assert CLINICS.reach(clinician) == (True, None)
+    assert CLINICS.reach(clerk_a) == (True, clerk_a.township_id)
+    assert CLINICS.reach(inspector) == (False, None)
+    clinician.is_active = False
+    assert CLINICS.reach(clinician) == (False, None)
+    assert CLINICS.reach(AnonymousUser()) == (False, None)
+
+
+def test_a_capability_rule_is_asked_before_the_roles(leader, clerk_a, inspector, village_a, village_b):
+    rule = ScopeRule({Role.INSPECTOR: Scope.TOWNSHIP},
+                     by_capability=((Cap.ENFORCEMENT_VIEW, Scope.ALL), (Cap.REGISTER_VIEW, Scope.TOWNSHIP)))
+    assert list(villages().visible_to(leader, rule=rule)) == [village_a, village_b]  # ENFORCEMENT_VIEW
+    assert list(villages().visible_to(inspector, rule=rule)) == [village_a, village_b]  # capability first
+    assert list(villages().visible_to(clerk_a, rule=rule)) == [village_a]  # REGISTER_VIEW
+
+
 def test_get_object_for_user_returns_record_in_scope(clerk_a, village_a):
     assert get_object_for_user(villages(), clerk_a, village_a.pk, capability=Cap.REGISTER_CHANGE) == village_a
 
@@ -112,28 +141,7 @@ def test_get_object_for_user_refuses_visible_record_without_capability(inspector
     assert (refused.value.object_type, refused.value.object_id) == ("accounts.village", str(village_a.pk))
 
 
-# --- get_village_for_user / get_township_for_user -------------------------------------------
-
-def test_clerk_may_file_under_own_village(clerk_a, village_a):
-    assert get_village_for_user(clerk_a, village_a.pk, write=True) == village_a
-
-
-def test_clerk_cannot_file_under_other_township_village(clerk_a, village_b):
-    with pytest.raises(OutOfScope):
-        get_village_for_user(clerk_a, village_b.pk, write=True)
-
-
-def test_clerk_cannot_file_under_inactive_village(clerk_a, village_a):
-    Village.objects.filter(pk=village_a.pk).update(is_active=False)
-    with pytest.raises(OutOfScope):
-        get_village_for_user(clerk_a, village_a.pk, write=True)
-
-
-def test_user_without_township_cannot_file_under_any_village(leader, village_a):
-    with pytest.raises(OutOfScope):
-        get_village_for_user(leader, village_a.pk, write=True)
-    assert get_village_for_user(leader, village_a.pk) == village_a  # reading the org tree is fine
-
+# --- get_township_for_user ------------------------------------------------------------------
 
 def test_clerk_reaches_only_own_township(clerk_a, township_a, township_b):
     assert get_township_for_user(clerk_a, township_a.pk) == township_a
@@ -183,7 +191,7 @@ def test_only_auditor_reads_the_trail_and_only_admin_runs_the_admin_site(cast):
 # --- end to end: the helpers behind views ---------------------------------------------------
 
 def village_view(request, pk):
-    return HttpResponse(get_village_for_user(request.user, pk, write=True).name)
+    return HttpResponse(get_object_for_user(villages(), request.user, pk).name)
 
 
 def township_view(request, pk):

@@ -102,3 +102,20 @@ def test_leader_home_query_count_does_not_grow_with_townships(client_for, leader
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get("/")
     assert len(response.context["assessment_panel"]["rows"]) == 9
+
+
+@pytest.mark.parametrize("who", ["leader", "assessor", "clerk_a"])
+def test_the_liaison_buttons_and_the_leader_link_follow_the_capabilities(request, client_for, leader, ranked,
+                                                                          township_a, who):
+    """我的联系点 (ranking page, home page) is for Cap.ASSESSMENT_LIAISON (leaders, not a granted
+    bureau staff member); the liaison leader's name links to the leader's page for
+    Cap.ASSESSMENT_COUNTY (leaders and assessors), plain text for a clerk."""
+    client = client_for(request.getfixturevalue(who))
+    liaison = who == "leader"
+    ranking = client.get(reverse("assessment:ranking")).content.decode()
+    assert ('data-testid="my-liaison"' in ranking) == liaison
+    home = client.get("/").content.decode()
+    assert ('data-testid="home-my-liaison"' in home) == liaison
+    detail = client.get(reverse("assessment:township", args=[township_a.pk, YEAR])).content.decode()
+    assert leader.name in detail
+    assert (reverse("assessment:leader", args=[leader.pk]) in detail) == (who != "clerk_a")

@@ -13,7 +13,7 @@ from assessment.services.weekly_figures import compute_week
 from assessment.weekly_rules import Figures, problems_of
 from assessment.weeks import WeekConverter, is_complete, last_complete_week, monday_of
 from core.indicators import all_indicators
-from households.selectors_visits import outreach_visits_in_scope, township_due_list, visits_in_scope
+from households.selectors.visits import outreach_visits_in_scope, township_due_list, visits_in_scope
 
 from ..factories import RegisterCoupleFactory, TownshipFactory, VillageFactory
 from .weekly_world import EXPECTED_A, EXPECTED_B, EXPECTED_C, EXPECTED_COUNTY, SUNDAY, W, D

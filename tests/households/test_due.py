@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from households.selectors_visits import couples_due_for_visit, due_counts, township_due_list, week_end
+from households.selectors.visits import couples_due_for_visit, due_counts, township_due_list, week_end
 
 from .querycount import CLERK_REQUEST
 from ..factories import RegisterCoupleFactory, UserFactory

@@ -4,7 +4,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from households.selectors_visits import week_end
+from households.selectors.visits import week_end
 
 from ..factories import RegisterCoupleFactory
 from .querycount import CLERK_REQUEST, REQUEST

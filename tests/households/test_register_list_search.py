@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from households.models import Household
-from households.selectors import household_search
+from households.selectors.register import household_search
 
 from ..factories import (
     FollowUpVisitFactory, HouseholdFactory, PersonFactory, RegisterCoupleFactory, WorkGroupFactory, id_number,

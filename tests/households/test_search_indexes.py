@@ -15,8 +15,8 @@ from django.db.backends.sqlite3.base import DatabaseWrapper as SqliteWrapper
 from accounts.models import Township, Village
 from accounts.validators import build_id_number
 from households.models import Couple, Household, Person
-from households.selectors import household_list, person_match
-from households.selectors_visits import register_couples, visits_in_scope
+from households.selectors.register import household_list, person_match
+from households.selectors.visits import register_couples, visits_in_scope
 
 pytestmark = pytest.mark.django_db
 

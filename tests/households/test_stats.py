@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.models import FollowUpVisit
-from households.selectors_visits import stats_total, township_stats
+from households.selectors.visits import stats_total, township_stats
 
 from .querycount import REQUEST
 from ..factories import HouseholdFactory, RegisterCoupleFactory, TownshipFactory, VillageFactory

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from households.services.register import couple_void, survey_record
@@ -17,7 +18,7 @@ from screening.selectors.queue import couple_pathway, pathway_queue
 from screening.services.followups import (
     outcome_follow_up_record, prenatal_diagnosis_record, prenatal_screening_record,
 )
-from screening.services.pathway_state import pathway_state_mismatches
+from screening.services.pathway_state import pathway_queue_fresh, pathway_state_mismatches
 from screening.services.screenings import letter_print, results_save, screening_void
 from screening.tasks import rebuild_pathway_states
 
@@ -26,6 +27,13 @@ from .helpers import assessed, full_values, pregnant, start
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
+
+
+def fresh_queue(*, user, today):
+    """What the queue page reads: the user's stale rows refreshed for ``today`` (the service),
+    then the queue (the selector, which does not write)."""
+    pathway_queue_fresh(user=user, today=today)
+    return pathway_queue(user=user, today=today)
 
 
 @pytest.fixture
@@ -106,12 +114,12 @@ def test_a_passing_due_date_makes_the_row_stale_and_the_queue_refreshes_it(villa
     assessed(high, clinician, exam_date=today - 70 * DAY, high=True)  # due in 20 days, high risk
     assert [r.pk for r in pathway_queue(user=clerk_a, today=today)] == [high.pk, soon.pk]
     # Fifteen days on, with nothing written: the first couple is overdue, and overdue comes first.
-    rows = list(pathway_queue(user=clerk_a, today=today + 15 * DAY))
+    rows = list(fresh_queue(user=clerk_a, today=today + 15 * DAY))
     assert [(r.pk, r.overdue) for r in rows] == [(soon.pk, True), (high.pk, False)]
     state = PathwayState.objects.get(couple=soon)
     assert (state.rank, state.computed_on) == (QueueRank.OVERDUE, today + 15 * DAY)
     # Back to today: a row computed for a later day is stale too.
-    assert [r.pk for r in pathway_queue(user=clerk_a, today=today)] == [high.pk, soon.pk]
+    assert [r.pk for r in fresh_queue(user=clerk_a, today=today)] == [high.pk, soon.pk]
     assert stored(soon)[2] == QueueRank.OTHER and pathway_state_mismatches(today) == 0
 
 
@@ -122,9 +130,30 @@ def test_a_pregnancy_leaving_the_serum_window_turns_to_the_outcome_step(couple_a
     assert stored(couple_a)[0] == Step.PRENATAL
     turn = lmp + (settings.SCREENING_WINDOWS["serum_to"] + 1) * DAY
     assert PathwayState.objects.get(couple=couple_a).valid_until == turn
-    assert [r.step for r in pathway_queue(user=clerk_a, today=turn - DAY)] == [Step.PRENATAL]
-    assert [r.step for r in pathway_queue(user=clerk_a, today=turn)] == [Step.OUTCOME]
+    assert [r.step for r in fresh_queue(user=clerk_a, today=turn - DAY)] == [Step.PRENATAL]
+    assert [r.step for r in fresh_queue(user=clerk_a, today=turn)] == [Step.OUTCOME]
     assert pathway_state_mismatches(turn) == 0
+
+
+def test_the_queue_selector_reads_only_and_the_pages_refresh_stale_rows(couple_a, clerk_a, clinician, client_for,
+                                                                        today):
+    """A selector does not write: ``pathway_queue`` shows a stale row as it is stored; the queue
+    page and the home page refresh the user's stale rows first (``pathway_queue_fresh``)."""
+    assessed(couple_a, clinician, exam_date=today - 100 * DAY)
+    later = today + 5 * DAY  # a row computed for a later day is stale today
+
+    def make_stale():
+        PathwayState.objects.filter(couple=couple_a).update(computed_on=later)
+
+    make_stale()
+    list(pathway_queue(user=clerk_a, today=today))
+    assert PathwayState.objects.get(couple=couple_a).computed_on == later
+    client = client_for(clerk_a)
+    assert client.get(reverse("screening:queue")).status_code == 200
+    assert PathwayState.objects.get(couple=couple_a).computed_on == today
+    make_stale()
+    assert client.get(reverse("home")).status_code == 200
+    assert PathwayState.objects.get(couple=couple_a).computed_on == today
 
 
 def test_the_home_panel_counts_the_queue(village_a, clerk_a, clinician, today):

@@ -6,7 +6,7 @@ full-county scale). Plans, not timings, as in tests/households/test_search_index
 import pytest
 
 from households.models import Couple, Person
-from households.selectors import person_match
+from households.selectors.register import person_match
 from screening.selectors.queue import pathway_queue
 from screening.selectors.screenings import couples_matching, find_couples, screening_list
 

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, output, township, rows, no_errors, seed, **options):
-        townships = Township.objects.filter(is_active=True)
+        townships = Township.objects.active()
         found = townships.filter(code=township).first() if township else townships.first()
         if found is None:
             raise CommandError("没有找到镇/街道：请先运行 seed_demo，或用 --township 指定区划代码。")

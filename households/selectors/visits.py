@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Township, User, Village
 from accounts.roles import Cap, Role
 from accounts.scoping import linked_village_ids
+from core.selectors import filter_given
 
-from .models import Couple, FollowUpVisit, Household, OutreachVisit, PlannedTiming
-from .selectors import couple_search, heads_prefetch, household_search
+from ..models import Couple, FollowUpVisit, Household, OutreachVisit, PlannedTiming
+from .register import couple_search, heads_prefetch, household_search
 
 
 def week_end(on: datetime.date) -> datetime.date:
@@ -45,14 +46,8 @@ def register_couples(
     qs = Couple.objects.in_register().visible_to(user)
     if q:
         qs = qs.filter(couple_search(q, user=user))
-    if village is not None:
-        qs = qs.filter(household__village=village)
-    if planned_timing:
-        qs = qs.filter(planned_timing=planned_timing)
-    if pregnancy_status:
-        qs = qs.filter(pregnancy_status=pregnancy_status)
-    if responsible is not None:
-        qs = qs.filter(responsible=responsible)
+    qs = filter_given(qs, household__village=village, planned_timing=planned_timing,
+                      pregnancy_status=pregnancy_status, responsible=responsible)
     return qs.select_related("household__village", "wife", "husband", "responsible").order_by(
         *REGISTER_SORTS.get(sort, REGISTER_SORTS["due"])
     )
@@ -67,16 +62,8 @@ def visits_in_scope(
     qs = FollowUpVisit.objects.visible_to(user).active()
     if q:
         qs = qs.filter(couple__in=Couple.objects.filter(couple_search(q, user=user)).values("pk"))
-    if village is not None:
-        qs = qs.filter(couple__household__village=village)
-    if pregnancy_status:
-        qs = qs.filter(pregnancy_status=pregnancy_status)
-    if visitor is not None:
-        qs = qs.filter(visitor=visitor)
-    if date_from:
-        qs = qs.filter(visit_date__gte=date_from)
-    if date_to:
-        qs = qs.filter(visit_date__lte=date_to)
+    qs = filter_given(qs, couple__household__village=village, pregnancy_status=pregnancy_status,
+                      visitor=visitor, visit_date__gte=date_from, visit_date__lte=date_to)
     return qs.select_related(
         "couple__wife", "couple__husband", "couple__household__village", "visitor",
     ).order_by("-visit_date", "-id")
@@ -151,10 +138,7 @@ def outreach_visits_in_scope(*, user: User, q: str = "", date_from=None, date_to
             Q(household__head_name__icontains=q) | Q(household__address__icontains=q)
             | Q(content__icontains=q) | Q(needs__icontains=q)
         )
-    if date_from:
-        qs = qs.filter(visit_date__gte=date_from)
-    if date_to:
-        qs = qs.filter(visit_date__lte=date_to)
+    qs = filter_given(qs, visit_date__gte=date_from, visit_date__lte=date_to)
     return qs.select_related("household__village", "township", "visitor").order_by("-visit_date", "-id")
 
 

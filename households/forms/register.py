@@ -13,15 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User, Village
 from core.forms import FilterFormMixin, Form, PlausibleDateField, years
 
-from .forms_common import (
+from .common import (
     IdNumberField, ScopedModelChoiceField, cross_check_id,
 )
-from .models import (
+from ..models import (
     FamilySituation, Household, HukouType, IntentionReason, MaritalStatus, Person, PlannedTiming, Relation, Sex,
     WantedService,
 )
-from .selectors import HOUSEHOLD_SORTS, filter_villages, writable_villages
-from .services.register import assignable_staff
+from ..selectors.register import HOUSEHOLD_SORTS, filter_villages, writable_villages
+from ..services.register import assignable_staff
 
 
 

@@ -4,18 +4,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form
+from core.http import XLSX
 
-from . import sheets
-from .forms_common import crispy_helper
-from .services.import_sheet import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
+from .. import sheets
+from .common import crispy_helper
+from ..services.import_sheet import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportUploadForm(Form):
     file = forms.FileField(
         label=_("Excel 文件（.xlsx）"),
-        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}", "data-testid": "import-file"}),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX}", "data-testid": "import-file"}),
     )
 
     def __init__(self, *args, **kwargs):

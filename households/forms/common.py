@@ -1,31 +1,14 @@
 """Form pieces shared by the register's forms."""
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import OutOfScope
 from accounts.validators import normalise_id_number, parse_id_number
-from core.forms import Form
-from core.widgets import FastSelect
+from core.forms import FastModelChoiceField
 
 
-class _ListChoiceIterator(forms.models.ModelChoiceIterator):
-    """The choices in one plain query. Django iterates a ModelChoiceField's queryset with
-    ``.iterator()``, which on PostgreSQL is a server-side cursor: DECLARE, FETCH and CLOSE, three
-    round trips for a list of 60 villages, on every list page (issue #7 counted round trips)."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        if self.field.label_field:  # (pk, label) pairs: no model instance per option
-            yield from self.queryset.values_list("pk", self.field.label_field)
-            return
-        for obj in self.queryset.all():  # one plain query (not .iterator()'s server-side cursor)
-            yield self.choice(obj)
-
-
-class ScopedModelChoiceField(forms.ModelChoiceField):
+class ScopedModelChoiceField(FastModelChoiceField):
     """A choice limited to the user's scope that answers 404 when tampered with.
 
     The field's queryset is the in-scope choices. A submitted id that exists but lies outside
@@ -33,14 +16,8 @@ class ScopedModelChoiceField(forms.ModelChoiceField):
     exactly as the same id in a URL would, and the refusal is audited.
     """
 
-    widget = FastSelect  # list filters offer a township's 60-odd villages: core/widgets.py
-    iterator = _ListChoiceIterator
-
-    def __init__(self, queryset, *, unscoped_queryset, label_field: str | None = None, **kwargs):
+    def __init__(self, queryset, *, unscoped_queryset, **kwargs):
         self.unscoped_queryset = unscoped_queryset
-        # The field whose value is the option's label when it is what str(instance) gives (a
-        # village's name): the options are then read as (pk, label) pairs.
-        self.label_field = label_field
         super().__init__(queryset, **kwargs)
 
     def to_python(self, value):
@@ -107,38 +84,3 @@ def crispy_helper(*, submit_label=None, form_tag=True) -> FormHelper:
     if submit_label:
         helper.add_input(Submit("submit", submit_label, css_class="btn-primary w-100 w-sm-auto"))
     return helper
-
-
-def date_input(**attrs) -> forms.DateInput:
-    """An HTML5 date picker (the phone's own) that round-trips ISO dates."""
-    return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
-
-
-def apply_errors(form: forms.Form, error: ValidationError, *, field_map: dict | None = None) -> None:
-    """Put a service's ``ValidationError`` on the form: keyed messages next to their field (renamed
-    through ``field_map`` where the form calls it differently), the rest at the top."""
-    field_map = field_map or {}
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            field = field_map.get(field, field)
-            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-class ReasonForm(Form):
-    """Why a record is voided (records are never deleted)."""
-
-    reason = forms.CharField(
-        label=_("原因"), max_length=200,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("例如：重复登记、录入错误、已迁出")}),
-    )
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise ValidationError(_("请填写原因。"))
-        return reason

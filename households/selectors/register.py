@@ -17,7 +17,7 @@ from accounts.scoping import linked_village_ids
 from accounts.validators import mask_id_number
 from core.models import choice_label
 
-from .models import Assignment, Couple, Household, IntentionSurvey, OutreachVisit, Person, Relation
+from ..models import Assignment, Couple, Household, IntentionSurvey, OutreachVisit, Person, Relation
 
 # Search terms. An ID number is found by the whole number or by exactly its last four
 # characters, which every list shows anyway (``mask_id_number`` keeps the area code and the
@@ -35,8 +35,15 @@ HOUSEHOLD_SORTS = {
 HOUSEHOLD_STATUSES = ("active", "void", "all")
 
 
-def _term(q: str) -> str:
+def search_term(q: str) -> str:
+    """``q`` as the search rules compare it: upper case, no spaces."""
     return (q or "").strip().upper().replace(" ", "")
+
+
+def is_phone_term(q: str) -> bool:
+    """Whether ``q`` is also looked for among households' phones (4+ digits, not a whole ID number)."""
+    term = search_term(q)
+    return bool(PHONE.match(term)) and not ID_FULL.match(term)
 
 
 def _any(conditions: list[Q]) -> Q:
@@ -53,7 +60,7 @@ def person_match(q: str, *, prefix: str = "") -> Q:
     names), anything else in names (``has_text``: the characters' GIN index, core/search.py).
     """
     q = (q or "").strip()
-    term = _term(q)
+    term = search_term(q)
     if ID_FULL.match(term):
         return Q(**{f"{prefix}id_number": term})
     conditions = []
@@ -68,7 +75,7 @@ def person_match(q: str, *, prefix: str = "") -> Q:
 
 def phone_match(q: str, *, prefix: str = "") -> Q:
     """A household's phone (4+ digits, contains); matches nothing for any other term."""
-    term = _term(q)
+    term = search_term(q)
     if PHONE.match(term):
         return Q(**{f"{prefix}phone__contains": term})
     return Q(pk__in=[])
@@ -76,7 +83,7 @@ def phone_match(q: str, *, prefix: str = "") -> Q:
 
 def household_match(q: str) -> Q:
     """Households whose own columns match ``q``: the head's name or the phone."""
-    term = _term(q)
+    term = search_term(q)
     if ID_TAIL.match(term) or PHONE.match(term):
         return phone_match(q)
     return Q(head_name__has_text=q.strip())
@@ -99,7 +106,7 @@ def household_search(q: str, *, user: User) -> Q:
     if not q:
         return Q()
     members = people_matching(q, user=user).values("household_id")
-    if ID_FULL.match(_term(q)):
+    if ID_FULL.match(search_term(q)):
         return Q(pk__in=members)  # one person, by the unique index
     own = Household.objects.visible_to(user).filter(household_match(q)).order_by().values("pk")
     return Q(pk__in=members.union(own))
@@ -114,8 +121,7 @@ def couple_search(q: str, *, user: User) -> Q:
     people = people_matching(q, user=user).values("pk")
     couples = Couple.objects.visible_to(user).order_by()
     found = couples.filter(wife__in=people).values("pk").union(couples.filter(husband__in=people).values("pk"))
-    term = _term(q)
-    if PHONE.match(term) and not ID_FULL.match(term):
+    if is_phone_term(q):
         phones = Household.objects.visible_to(user).filter(phone_match(q)).order_by().values("pk")
         found = found.union(couples.filter(household__in=phones).values("pk"))
     return Q(pk__in=found)

@@ -9,15 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, Village
-from core.forms import FilterFormMixin, Form, PlausibleDateField, years
+from core.forms import FilterFormMixin, Form, PlausibleDateField, date_input, years
 
-from .forms_common import (
-    ScopedModelChoiceField, date_input,
-)
-from .models import INTENTION_TIMINGS, PlannedTiming, PregnancyStatus, VisitService
-from .selectors_visits import outreach_villages
-from .services.register import assignable_staff
-from .services.visits import default_next_due
+from .common import ScopedModelChoiceField
+from ..models import INTENTION_TIMINGS, PlannedTiming, PregnancyStatus, VisitService
+from ..selectors.visits import outreach_villages
+from ..services.register import assignable_staff
+from ..services.visits import default_next_due
 
 ALL = [("", _("全部"))]
 
@@ -92,15 +90,6 @@ class _ScopedFilterForm(FilterFormMixin, Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-
-    def values(self) -> dict:
-        """The filters that are valid. A wrong one (a mistyped date) is left out and its error
-        shown on the form; the others still apply, so the list does not silently widen to
-        everything. Exports check ``is_valid()`` first and refuse an invalid filter outright."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()  # an out-of-scope village or staff id raises OutOfScope here (404)
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [])}
 
 
 def _village_field(user) -> ScopedModelChoiceField:

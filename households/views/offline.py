@@ -25,8 +25,8 @@ from accounts.permissions import OutOfScope
 from accounts.roles import Cap
 from accounts.services import audit_log
 
-from ..forms_common import apply_errors
-from ..forms_visits import OutreachForm, VisitForm
+from core.forms import apply_errors
+from ..forms.visits import OutreachForm, VisitForm
 from ..permissions import get_couple_for_user, get_household_for_user
 from ..services.outreach import outreach_record
 from ..services.visits import visit_record

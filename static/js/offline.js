@@ -262,7 +262,7 @@
     logout.addEventListener("submit", function (event) {
       event.preventDefault();
       entries().then(function (list) {
-        if (list.length && !window.confirm(logout.dataset.confirm.replace("%(count)s", String(list.length)))) {
+        if (list.length && !window.confirm(logout.dataset.confirm.replace("{count}", String(list.length)))) {
           return false;
         }
         return Promise.all(list.map(function (item) { return remove(item.key); })).then(function () { return true; });

@@ -211,6 +211,8 @@ def test_another_user_on_the_same_phone_sees_and_sends_nothing(phone, live_serve
     page.context.clear_cookies()  # the session ends while offline (idle timeout), no logout
 
     page.context.set_offline(False)
+    # The page tries to send, meets the login page, and keeps the visit for the next login.
+    eventually(lambda: page.evaluate(READ_OUTBOX)[0]["note"] == "登录已过期：请重新登录，登录后自动发送。")
     login(page, "clerk_a2", password)
     expect(page.get_by_test_id("outbox-badge")).to_be_hidden()
     page.goto("/households/outbox/")
@@ -251,7 +253,7 @@ def test_logout_with_visits_waiting_warns_then_clears_outbox_and_cache(page, liv
     messages = []
     page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
     page.get_by_test_id("logout").click()
-    page.wait_for_timeout(300)
+    eventually(lambda: messages != [])
     assert messages == ["这台设备上还有 1 条离线记录未发送。退出将删除它们，确定退出吗？"]
     assert len(page.evaluate(READ_OUTBOX)) == 1  # stayed: the clerk chose to stay
     expect(page.get_by_test_id("whoami")).to_be_visible()

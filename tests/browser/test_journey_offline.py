@@ -253,7 +253,10 @@ def test_logout_with_visits_waiting_warns_then_clears_outbox_and_cache(page, liv
     messages = []
     page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
     page.get_by_test_id("logout").click()
-    eventually(lambda: messages != [])
+    for _ in range(50):  # Playwright delivers the dialog event only while it is called
+        if messages:
+            break
+        page.wait_for_timeout(100)
     assert messages == ["这台设备上还有 1 条离线记录未发送。退出将删除它们，确定退出吗？"]
     assert len(page.evaluate(READ_OUTBOX)) == 1  # stayed: the clerk chose to stay
     expect(page.get_by_test_id("whoami")).to_be_visible()

@@ -460,6 +460,9 @@ class FollowUpVisit(Voidable, Timestamped):
     services = models.JSONField(_("提供的服务"), default=list, blank=True)
     notes = models.CharField(_("随访记录"), max_length=500, blank=True)
     next_due = models.DateField(_("下次随访日期"), help_text=_("默认按随访间隔自动计算，可修改。"))
+    # The idempotency key of a visit sent from the phone's offline outbox (docs/offline.md): a
+    # resend, a double tap or a second tab finds the visit already saved instead of adding one.
+    client_key = models.UUIDField(_("离线记录编号"), null=True, blank=True, unique=True, editable=False)
 
     objects = FollowUpVisitQuerySet.as_manager()
 
@@ -544,6 +547,7 @@ class OutreachVisit(Timestamped):
     visit_date = models.DateField(_("走访日期"), default=timezone.localdate)
     content = models.CharField(_("走访内容"), max_length=500)
     needs = models.CharField(_("群众诉求"), max_length=500, blank=True)
+    client_key = models.UUIDField(_("离线记录编号"), null=True, blank=True, unique=True, editable=False)  # as above
 
     objects = OutreachVisitQuerySet.as_manager()
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .indicators import DRILLDOWN_SOURCES
-from .views import cadres, exchange, indicators, outreach, register, stats, visits
+from .views import cadres, exchange, indicators, offline, outreach, register, stats, visits
 
 app_name = "households"
 
@@ -44,6 +44,9 @@ urlpatterns = [
     path("needs/", cadres.need_list, name="need_list"),
     path("needs/<int:pk>/", cadres.need_detail, name="need_detail"),
     path("stats/", stats.stats, name="stats"),
+    # --- the offline outbox: its page and where it sends (views/offline.py, docs/offline.md) --
+    path("outbox/", offline.outbox, name="outbox"),
+    path("outbox/send/", offline.offline_send, name="offline_send"),
     # --- the records behind each scorecard indicator, for leaders (views/indicators.py) -------
     *[
         path(f"indicators/{key}/", indicators.indicator_list, {"key": key}, name=f"indicator_list_{key}")

@@ -12,18 +12,23 @@ from accounts.scoping import linked_village_ids
 from accounts.services import audit_log
 
 from ..models import Household, OutreachVisit
+from .common import saved_before
 
 
 @transaction.atomic
 def outreach_record(
     *, household: Household, by: User, visit_date: datetime.date, content: str, needs: str = "", request=None,
+    client_key=None,
 ) -> OutreachVisit:
     """Record a bureau staff member's visit to ``household`` and return it.
 
     Rules: only the bureau (staff and leaders: ``Cap.OUTREACH_RECORD``), only households of villages linked to one of their active work
     groups (checked here too, so a task or command cannot bypass the view's scoping), not a void
     household, a visit date not in the future and some content. ``ValidationError`` otherwise.
+    ``client_key``: the offline outbox's idempotency key; sent again, the first visit is returned.
     """
+    if (visit := saved_before(OutreachVisit, client_key, by=by, household_id=household.pk)) is not None:
+        return visit
     if not by.can(Cap.OUTREACH_RECORD):
         raise ValidationError(_("只有局机关工作人员可以记录大走访。"))
     if not Household.objects.filter(pk=household.pk, village__in=linked_village_ids(by)).exists():
@@ -42,7 +47,7 @@ def outreach_record(
         raise ValidationError(errors)
     visit = OutreachVisit.objects.create(
         household=household, visitor=by, visit_date=visit_date, content=content, needs=(needs or "").strip(),
-        created_by=by,
+        created_by=by, client_key=client_key,
     )
     audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=visit)
     if visit.needs:

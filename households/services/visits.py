@@ -19,7 +19,7 @@ from accounts.services import audit_log
 
 from ..models import Couple, FollowUpVisit, PregnancyStatus, VisitService
 from ..signals import couples_changed
-from .common import void_record
+from .common import saved_before, void_record
 
 
 # A pregnancy lasts about 40 weeks from the last menstrual period: one reported further back than
@@ -74,7 +74,7 @@ def _lock_couple(couple: Couple) -> Couple:
 def visit_record(
     *, couple: Couple, by: User, visit_date: datetime.date, pregnancy_status: str,
     last_menstrual_period: datetime.date | None = None, services=(), notes: str = "",
-    next_due: datetime.date | None = None, request=None,
+    next_due: datetime.date | None = None, request=None, client_key=None,
 ) -> FollowUpVisit:
     """Record a follow-up visit and return it.
 
@@ -82,8 +82,13 @@ def visit_record(
     已孕 needs the last menstrual period, which cannot be after the visit date; the next due date
     defaults to the visit date plus the status's interval and cannot be before the visit date.
     Violations raise ``ValidationError`` keyed by field; nothing is written.
+
+    ``client_key``: the idempotency key of a visit sent from the offline outbox. Sent again, the
+    visit saved the first time is returned (``visit.replayed``) and nothing is written.
     """
     locked = _lock_couple(couple)
+    if (visit := saved_before(FollowUpVisit, client_key, by=by, couple_id=locked.pk)) is not None:
+        return visit
     if locked.is_void:
         raise ValidationError(_("该夫妇记录已作废，不能记录随访。"))
     if not locked.in_register:
@@ -126,7 +131,7 @@ def visit_record(
     visit = FollowUpVisit.objects.create(
         township_id=locked.township_id, couple_id=locked.pk, visit_date=visit_date, visitor=by,
         pregnancy_status=pregnancy_status, last_menstrual_period=last_menstrual_period,
-        services=services, notes=(notes or "").strip(), next_due=next_due, created_by=by,
+        services=services, notes=(notes or "").strip(), next_due=next_due, created_by=by, client_key=client_key,
     )
     refresh_visit_status(couple)
     audit_log(action=AuditEvent.Action.CREATE, request=request, user=by, obj=visit)

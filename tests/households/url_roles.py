@@ -81,6 +81,9 @@ URLS = {
     "households:need_list": Url(only(**CLERKS, bureau_staff=200, leader=200)),
     "households:need_detail": Url(only(**IN_A, bureau_staff=200, leader=404), kwargs=lambda w: {"pk": w.need_a.pk}),
     "households:stats": Url(only(leader=200)),
+    # --- the offline outbox (views/offline.py): its list lives in the browser, for any user -----
+    "households:outbox": Url(everyone(200)),
+    "households:offline_send": Url(everyone(405)),  # POST only; tests/households/test_offline_send.py
     # --- Excel import and export ----------------------------------------------------------------
     "households:import_upload": Url(only(**CLERKS)),
     "households:import_template": Url(only(**CLERKS)),

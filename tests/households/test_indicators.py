@@ -120,13 +120,19 @@ def test_drilldown_is_for_leaders_only(request, client_for, fixture, who):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("query", ["?township=999999&start=2026-03-01&end=2026-03-08",
-                                   "?township=1&start=bad&end=2026-03-08",
-                                   "?township=1&start=2026-03-08&end=2026-03-01",
-                                   "?township=1&start=2020-01-01&end=2026-03-08"])
-def test_drilldown_bad_parameters_answer_404(client_for, leader, fixture, query):
-    url = reverse("households:indicator_list_register_size") + query.replace("township=1", f"township={fixture['a']}")
+def test_drilldown_of_an_unknown_township_answers_404(client_for, leader, fixture):
+    url = reverse("households:indicator_list_register_size") + "?township=999999&start=2026-03-01&end=2026-03-08"
     assert client_for(leader).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(("query", "message"), [("?township=1&start=bad&end=2026-03-08", "开始日期"),
+                                                ("?township=1&start=2026-03-08&end=2026-03-01", "结束日期应晚于开始日期"),
+                                                ("?township=1&start=2020-01-01&end=2026-03-08", "统计期间最长")])
+def test_drilldown_bad_periods_answer_400_saying_what_is_wrong(client_for, leader, fixture, query, message):
+    """One parser for every date in a query string (core.http.query_period): a clear message, never a 500."""
+    url = reverse("households:indicator_list_register_size") + query.replace("township=1", f"township={fixture['a']}")
+    response = client_for(leader).get(url)
+    assert response.status_code == 400 and message in response.content.decode()
 
 
 def test_drilldown_refuses_post(client_for, leader, fixture):

@@ -120,7 +120,7 @@ def test_inspector_runs_a_case_from_tip_to_closed_on_a_phone(
     step(page, shot, "结案", None)
     expect(page.get_by_test_id("case-status")).to_have_attribute("data-status", "closed")
     expect(page.get_by_test_id("event")).to_have_count(7)
-    expect(page.get_by_test_id("outcome")).to_contain_text("罚款 20000.00 元")
+    expect(page.get_by_test_id("outcome")).to_contain_text("罚款 20,000.00 元")
     assert_no_horizontal_scroll(page, PHONE_WIDTH)
     shot(page, "case-closed")
 

@@ -33,27 +33,30 @@ def grant_cache_key(user_id) -> str:
     return f"assessment:grant:{user_id}"
 
 
-def holds_assessor_grant(user) -> bool:
-    """An active user whose role may hold the grant and who holds an active one.
-
-    The navigation asks on every page of every leader and bureau staff member, so the answer is
-    cached (Redis, five minutes; ``signals.py`` drops the key whenever a grant row is saved) and
-    kept on the user object for the rest of the request.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.can(Cap.ASSESSMENT_CHANGE):
+def _holds(user, *, may: str, attr: str, key: str, model_name: str) -> bool:
+    """Whether ``user`` (whose role grants capability ``may``) has an active row of the grant model
+    ``model_name``. The navigation asks on every page, so the answer is cached (Redis, five minutes;
+    ``signals.py`` drops the key whenever a grant row is saved) and kept on the user object for the
+    rest of the request."""
+    if not getattr(user, "is_authenticated", False) or not user.can(may):
         return False
-    if not hasattr(user, _GRANT_ATTR):
+    if not hasattr(user, attr):
+        from django.apps import apps
         from django.core.cache import cache
 
-        from .models import Assessor
+        held = cache.get(key)
+        if held is None:
+            held = apps.get_model("assessment", model_name).objects.filter(user_id=user.pk, is_active=True).exists()
+            cache.set(key, held, GRANT_CACHE_SECONDS)
+        setattr(user, attr, held)
+    return getattr(user, attr)
 
-        key = grant_cache_key(user.pk)
-        granted = cache.get(key)
-        if granted is None:
-            granted = Assessor.objects.filter(user_id=user.pk, is_active=True).exists()
-            cache.set(key, granted, GRANT_CACHE_SECONDS)
-        setattr(user, _GRANT_ATTR, granted)
-    return getattr(user, _GRANT_ATTR)
+
+def holds_assessor_grant(user) -> bool:
+    """An active ``Assessor`` grant, held by a role that may hold it (``Cap.ASSESSMENT_CHANGE``:
+    bureau staff and leaders)."""
+    return _holds(user, may=Cap.ASSESSMENT_CHANGE, attr=_GRANT_ATTR, key=grant_cache_key(getattr(user, "pk", None)),
+                  model_name="Assessor")
 
 
 def register_assessor_grant() -> None:
@@ -68,22 +71,9 @@ def approver_cache_key(user_id) -> str:
 
 
 def holds_outcome_approver(user) -> bool:
-    """A leader (``Cap.ASSESSMENT_LIAISON``, by role) with an active ``OutcomeApprover`` row; cached
-    like the assessor grant (Redis, five minutes, dropped by ``signals.py`` when a row is saved)."""
-    if not getattr(user, "is_authenticated", False) or not user.can(Cap.ASSESSMENT_LIAISON):
-        return False
-    if not hasattr(user, _APPROVER_ATTR):
-        from django.core.cache import cache
-
-        from .models import OutcomeApprover
-
-        key = approver_cache_key(user.pk)
-        held = cache.get(key)
-        if held is None:
-            held = OutcomeApprover.objects.filter(user_id=user.pk, is_active=True).exists()
-            cache.set(key, held, GRANT_CACHE_SECONDS)
-        setattr(user, _APPROVER_ATTR, held)
-    return getattr(user, _APPROVER_ATTR)
+    """A leader (``Cap.ASSESSMENT_LIAISON``, by role) with an active ``OutcomeApprover`` row."""
+    return _holds(user, may=Cap.ASSESSMENT_LIAISON, attr=_APPROVER_ATTR,
+                  key=approver_cache_key(getattr(user, "pk", None)), model_name="OutcomeApprover")
 
 
 def register_outcome_approver_grant() -> None:

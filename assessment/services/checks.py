@@ -110,22 +110,28 @@ class YearEndRow:
 @transaction.atomic
 def year_end_record(*, year: int, by, rows: list[YearEndRow], request=None) -> int:
     """Enter or correct the year-end scores of ``year`` (0–100), all rows or none; returns how
-    many rows changed. A blank score leaves the township's stored score as it is."""
+    many rows changed. A blank score leaves the township's stored score as it is (its note may still
+    change); a note for a township with no score at all is refused, never silently dropped."""
     require_assessor(by)
     scheme = lock_year(year)
     refuse_if_closed(scheme)
+    existing = {s.township_id: s for s in YearEndScore.objects.filter(year=year)}
     errors = {}
     for row in rows:
         message = score_errors(row.score, Decimal("100"))
         if message:
             errors[f"score_{row.township.pk}"] = message
+        elif row.score is None and row.notes and row.township.pk not in existing:
+            # A note typed for a township without a score would be lost: say so instead.
+            errors[f"score_{row.township.pk}"] = _("填写了说明，请同时填写得分。")
     if errors:
         raise ValidationError(errors)
-    existing = {s.township_id: s for s in YearEndScore.objects.filter(year=year)}
     changed = 0
     for row in rows:
         if row.score is None:
-            continue
+            if row.township.pk not in existing:
+                continue
+            row = YearEndRow(township=row.township, score=existing[row.township.pk].score, notes=row.notes)
         current = existing.get(row.township.pk)
         if current is not None and current.score == row.score and current.notes == row.notes:
             continue

@@ -167,3 +167,21 @@ def test_year_end_scores_all_or_nothing_then_saved(client_for, assessor, townshi
 
 def test_year_end_page_needs_a_grant(client_for, leader):
     assert client_for(leader).get(reverse("assessment:year_end", args=[YEAR])).status_code == 403
+
+
+def test_a_year_end_note_without_a_score_is_refused_not_dropped_and_a_note_alone_updates_a_stored_score(
+        township_a, assessor):
+    """Found by the fuzz: a note typed beside an empty score was accepted and silently lost."""
+    from django.core.exceptions import ValidationError
+
+    from assessment.services.checks import YearEndRow, year_end_record
+
+    year = 2026
+    with pytest.raises(ValidationError) as refused:
+        year_end_record(year=year, by=assessor, rows=[YearEndRow(township=township_a, score=None, notes="迟交")])
+    assert "请同时填写得分" in str(refused.value)
+    assert not YearEndScore.objects.filter(year=year).exists()
+    year_end_record(year=year, by=assessor, rows=[YearEndRow(township=township_a, score=Decimal("88"), notes="")])
+    year_end_record(year=year, by=assessor, rows=[YearEndRow(township=township_a, score=None, notes="补交材料")])
+    stored = YearEndScore.objects.get(year=year, township=township_a)
+    assert (stored.score, stored.notes) == (Decimal("88"), "补交材料")

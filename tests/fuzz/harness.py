@@ -15,6 +15,7 @@ scripts, very long strings. Each submission must satisfy:
 import datetime
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -299,6 +300,9 @@ def strings_in(snap: dict[str, str]) -> set[str]:
     def walk(value):
         if isinstance(value, str):
             found.add(normalize(value))
+        elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            # A numeric column: a score typed into a text box is stored as a number (5 → 5.00).
+            found.add(str(value))
         elif isinstance(value, list):
             for item in value:
                 walk(item)
@@ -307,5 +311,5 @@ def strings_in(snap: dict[str, str]) -> set[str]:
                 walk(item)
 
     for text in snap.values():
-        walk(json.loads(text))
+        walk(json.loads(text, parse_float=Decimal))
     return found
